@@ -1,0 +1,18 @@
+import type { Contribution } from './types.js';
+
+/**
+ * The runtime every project gets (templates/base). Its `use` edits are
+ * already in the template (so applying them is a no-op); declaring them
+ * gives the compose step the slot of each base middleware, which is how
+ * features find their place among them.
+ */
+export const base: Contribution = {
+  id: 'base',
+  edits: () => [
+    { kind: 'use', file: 'src/app.js', slot: 'request-log', call: 'accessLog(config.log)' },
+    { kind: 'use', file: 'src/app.js', slot: 'security-headers', call: 'securityHeaders(config.securityHeaders)' },
+    { kind: 'use', file: 'src/app.js', slot: 'static', call: 'staticFiles(config.static)' },
+    { kind: 'use', file: 'src/app.js', slot: 'body', call: 'body(config.body, { json: parseJson })' },
+    { kind: 'use', file: 'src/app.js', slot: 'router', call: 'routes(config)' },
+  ],
+};

@@ -1,0 +1,7 @@
+import type { Group } from './types.js';
+
+/**
+ * Every question of the generator, in prompt order. Adding a feature means
+ * adding a group (or an option to one) here and its files under templates/.
+ */
+export const groups: Group[] = [];

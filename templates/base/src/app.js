@@ -1,0 +1,25 @@
+// @ts-check
+import { createApp } from './lib/app.js';
+import { accessLog } from './lib/access-log.js';
+import { securityHeaders } from './lib/security-headers.js';
+import { staticFiles } from './lib/static-files.js';
+import { body, parseJson } from './lib/body.js';
+import { routes } from './routes.js';
+
+/**
+ * The composition root: every middleware in its canonical order
+ * (request log -> static -> cache -> cookies -> session -> csrf -> auth ->
+ * body -> router). `create-nodeserver add` inserts a feature's middleware in
+ * its slot here, wherever you have moved things; your own `app.use(...)`
+ * lines are kept as they are.
+ * @param {import('./config.js').Config} config
+ */
+export function buildApp(config) {
+  const app = createApp({ env: config.env, trustProxy: config.trustProxy });
+  app.use(accessLog(config.log));
+  app.use(securityHeaders(config.securityHeaders));
+  app.use(staticFiles(config.static));
+  app.use(body(config.body, { json: parseJson }));
+  app.use(routes(config));
+  return app;
+}

@@ -1,0 +1,14 @@
+// @ts-check
+import { createRouter } from './lib/router.js';
+import { health } from './lib/health.js';
+
+/**
+ * The route table. Features register their endpoints here
+ * (`create-nodeserver add` appends them); add your own below.
+ * @param {import('./config.js').Config} config
+ */
+export function routes(config) {
+  const router = createRouter(config.router);
+  router.get('/health', health);
+  return router.middleware();
+}
