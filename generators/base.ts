@@ -8,6 +8,13 @@ import type { Contribution } from './types.js';
  */
 export const base: Contribution = {
   id: 'base',
+  scripts: {
+    start: 'node src/server.js',
+    dev: 'node --watch src/server.js',
+    // The shell expands the glob (Node 21+ also expands it itself, e.g. on Windows).
+    test: 'node --test test/*.test.js',
+  },
+  endpoints: [{ method: 'GET', path: '/health', description: 'liveness: 200 while the process runs' }],
   edits: () => [
     { kind: 'use', file: 'src/app.js', slot: 'request-log', call: 'accessLog(config.log)' },
     { kind: 'use', file: 'src/app.js', slot: 'security-headers', call: 'securityHeaders(config.securityHeaders)' },

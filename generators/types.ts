@@ -68,6 +68,16 @@ export interface Contribution {
   edits?: (answers: Answers) => Edit[];
   /** Other groups' answers this feature needs, e.g. csrf needs auth session. */
   requires?: Requirement[];
+  /** npm scripts the feature adds to the project's package.json. */
+  scripts?: Record<string, string>;
+  /** Endpoints the generated README lists. */
+  endpoints?: Endpoint[];
+}
+
+export interface Endpoint {
+  method: string;
+  path: string;
+  description: string;
 }
 
 export interface Requirement {

@@ -1,0 +1,95 @@
+import { groups } from '../generators/registry.js';
+import { groupById, parseValue } from '../generators/engine/answers.js';
+import { CLIError } from '../generators/engine/errors.js';
+import type { AnswerValue } from '../generators/types.js';
+
+/** Flags that are not answers, with whether they take a value. */
+const GENERAL: Record<string, { value: boolean; alias?: string }> = {
+  help: { value: false, alias: 'h' },
+  version: { value: false, alias: 'v' },
+  yes: { value: false, alias: 'y' },
+  preset: { value: true },
+  answers: { value: true },
+  'dry-run': { value: false },
+  force: { value: false },
+  json: { value: false },
+  color: { value: false },
+  'allow-dirty': { value: false },
+  conflict: { value: true },
+  'restore-deleted': { value: false },
+};
+
+export interface ParsedArgs {
+  positionals: string[];
+  /** General flags: true/false or their value. */
+  flags: Record<string, string | boolean>;
+  /** Answers given as flags, parsed and typed. */
+  answers: Record<string, AnswerValue>;
+}
+
+/**
+ * Parses argv against the general flags and one flag per registry group
+ * (`--body json,form`, `--csrf` / `--no-csrf`, `--workers 4`).
+ */
+export function parseArgs(argv: string[]): ParsedArgs {
+  const out: ParsedArgs = { positionals: [], flags: {}, answers: {} };
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i];
+    if (token === '--') {
+      out.positionals.push(...argv.slice(i + 1));
+      break;
+    }
+    if (!token.startsWith('-') || token === '-') {
+      out.positionals.push(token);
+      continue;
+    }
+    let [name, inline] = splitFlag(token);
+    const alias = Object.entries(GENERAL).find(([, spec]) => spec.alias === name);
+    if (alias) name = alias[0];
+    const negated = name.startsWith('no-') ? name.slice(3) : undefined;
+    const takeValue = (): string => {
+      if (inline !== undefined) return inline;
+      const next = argv[i + 1];
+      if (next === undefined || next.startsWith('--')) throw new CLIError(`--${name} needs a value`, 'E_FLAG');
+      i++;
+      return next;
+    };
+    const general = GENERAL[name] ?? (negated !== undefined && GENERAL[negated] && !GENERAL[negated].value ? GENERAL[negated] : undefined);
+    if (general) {
+      const key = GENERAL[name] ? name : negated!;
+      out.flags[key] = general.value ? takeValue() : key === name ? parseBool(inline, name) : false;
+      continue;
+    }
+    const group = groupById(name) ?? (negated !== undefined ? groupById(negated) : undefined);
+    if (group) {
+      if (group.kind === 'boolean') {
+        out.answers[group.id] = group.id === name ? parseBool(inline, name) : false;
+      } else if (negated !== undefined && !groupById(name)) {
+        throw new CLIError(`--${name} is not a flag: --${group.id} takes a value`, 'E_FLAG');
+      } else {
+        out.answers[group.id] = parseValue(group, takeValue());
+      }
+      continue;
+    }
+    throw new CLIError(`unknown flag ${token.split('=')[0]}: valid flags are ${validFlags().join(', ')}`, 'E_FLAG');
+  }
+  return out;
+}
+
+function splitFlag(token: string): [string, string | undefined] {
+  const body = token.replace(/^--?/, '');
+  const eq = body.indexOf('=');
+  return eq === -1 ? [body, undefined] : [body.slice(0, eq), body.slice(eq + 1)];
+}
+
+function parseBool(inline: string | undefined, name: string): boolean {
+  if (inline === undefined || /^(true|yes|1)$/i.test(inline)) return true;
+  if (/^(false|no|0)$/i.test(inline)) return false;
+  throw new CLIError(`invalid value "${inline}" for --${name}: use --${name} or --no-${name}`, 'E_VALUE');
+}
+
+export function validFlags(): string[] {
+  const general = Object.keys(GENERAL).map((f) => (f === 'color' ? '--no-color' : `--${f}`));
+  const answers = groups.map((g) => (g.kind === 'boolean' ? `--[no-]${g.id}` : `--${g.id}`));
+  return [...answers, ...general];
+}

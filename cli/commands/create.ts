@@ -1,0 +1,118 @@
+import { readFileSync, existsSync, readdirSync, statSync } from 'node:fs';
+import { basename, relative, resolve } from 'node:path';
+import { groups } from '../../generators/registry.js';
+import { resolveAnswers, validateName, withPreset } from '../../generators/engine/answers.js';
+import { CLIError } from '../../generators/engine/errors.js';
+import { render, describeFeature, featuresOf } from '../../generators/engine/render.js';
+import { withRecords, isRecord } from '../../generators/engine/records.js';
+import { writeProject } from '../../generators/engine/write.js';
+import type { Answers } from '../../generators/types.js';
+import type { ParsedArgs } from '../args.js';
+import { paint, print } from '../output.js';
+import { askAnswers, askName } from '../prompts.js';
+
+export interface Context {
+  interactive: boolean;
+  cwd: string;
+}
+
+/** `create-nodeserver [dir] [flags]`: validate everything, render in memory, write atomically. */
+export async function create(args: ParsedArgs, ctx: Context): Promise<number> {
+  if (args.positionals.length > 1) {
+    throw new CLIError(`expected one project folder, got ${args.positionals.length}: ${args.positionals.join(' ')}`, 'E_USAGE');
+  }
+  let dir = args.positionals[0];
+  if (!dir) {
+    if (!ctx.interactive) throw new CLIError('missing project folder: create-nodeserver <dir> [flags], e.g. create-nodeserver my-app --yes', 'E_DIR');
+    dir = await askName();
+  }
+  const target = resolve(ctx.cwd, dir);
+  const name = basename(target);
+  validateName(name);
+  checkTarget(target, args.flags.force === true);
+
+  const fromFile = typeof args.flags.answers === 'string' ? readAnswersFile(resolve(ctx.cwd, args.flags.answers)) : {};
+  const preset = typeof args.flags.preset === 'string' ? args.flags.preset : undefined;
+  const known = withPreset(preset, { ...fromFile, ...args.answers });
+  // Validate what was given before asking anything, so a bad flag fails fast.
+  resolveAnswers({ ...known, name }, new Set(Object.keys(known)));
+  const complete = ctx.interactive && !preset && !args.flags.answers ? await askAnswers(known) : known;
+  const answers = resolveAnswers({ ...complete, name }, new Set(Object.keys(known)));
+
+  const files = withRecords(await render(answers), answers);
+  const rel = relative(ctx.cwd, target);
+  const shown = rel === '' ? '.' : rel.startsWith('..') ? target : rel;
+  if (args.flags.json) {
+    print(JSON.stringify({ target, dryRun: args.flags['dry-run'] === true, answers, files: [...files.keys()].sort() }, null, 2));
+    if (!args.flags['dry-run']) writeProject(target, files, { replace: args.flags.force === true });
+    return 0;
+  }
+  if (!ctx.interactive) print(`${paint.dim('answers:')} ${describeAnswers(answers)}`);
+  if (args.flags['dry-run']) {
+    print(`${paint.bold('dry run')}: would write ${files.size} files to ${shown}/`);
+    for (const path of [...files.keys()].sort()) if (!isRecord(path)) print(`  ${path}`);
+    print(paint.dim(`  (+ nodeserver.json and .nodeserver/ records)`));
+    return 0;
+  }
+  writeProject(target, files, { replace: args.flags.force === true });
+  summary(answers, shown);
+  return 0;
+}
+
+function checkTarget(target: string, force: boolean): void {
+  if (!existsSync(target)) return;
+  if (!statSync(target).isDirectory()) throw new CLIError(`${target} exists and is not a folder: choose another name`, 'E_EXISTS');
+  const entries = readdirSync(target).filter((e) => e !== '.git');
+  if (entries.length && !force) {
+    throw new CLIError(`${target} is not empty: choose another folder, or use --force to replace its contents`, 'E_EXISTS');
+  }
+}
+
+function readAnswersFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new CLIError(`cannot read answers file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'E_ANSWERS_FILE');
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new CLIError(`answers file ${path} is not valid JSON: ${(err as Error).message}`, 'E_ANSWERS_FILE');
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    throw new CLIError(`answers file ${path} must hold a JSON object like {"auth": "session"}`, 'E_ANSWERS_FILE');
+  }
+  // nodeserver.json of another project works too: take its answers.
+  const record = data as Record<string, unknown>;
+  const answers = (typeof record.answers === 'object' && record.answers !== null ? record.answers : record) as Record<string, unknown>;
+  const { name: _ignored, ...rest } = answers;
+  return rest;
+}
+
+export function describeAnswers(answers: Answers): string {
+  return groups
+    .filter((g) => g.id in answers)
+    .map((g) => {
+      const v = answers[g.id];
+      return `${g.id}=${Array.isArray(v) ? v.join(',') || 'none' : String(v)}`;
+    })
+    .join(' ');
+}
+
+function summary(answers: Answers, shown: string): void {
+  print(`${paint.ok('✔')} Created ${paint.bold(answers.name)} in ${shown}/`);
+  print();
+  print(paint.bold('Features:'));
+  for (const feature of featuresOf(answers)) {
+    const { title, description } = describeFeature(feature.id);
+    print(`  ${paint.ok('•')} ${title}${description ? paint.dim(` — ${description}`) : ''}`);
+  }
+  print();
+  print(paint.bold('Next steps:'));
+  if (shown !== '.') print(`  ${paint.cmd(`cd ${shown}`)}`);
+  print(`  ${paint.cmd('npm start')}     ${paint.dim('# or ./start.sh, start.bat')}`);
+  print(`  ${paint.cmd('npm test')}`);
+  print(`  ${paint.cmd('npm run dev')}   ${paint.dim('# restarts on change')}`);
+}

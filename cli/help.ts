@@ -1,0 +1,50 @@
+import { groups } from '../generators/registry.js';
+import { presets } from '../generators/presets.js';
+import { describeValues } from '../generators/engine/answers.js';
+import { paint } from './output.js';
+
+/** `--help`, derived from the registry so it can never drift from the flags. */
+export function helpText(): string {
+  const rows: [string, string][] = groups.map((g) => {
+    const flag = g.kind === 'boolean' ? `--[no-]${g.id}` : `--${g.id} <${describeValues(g)}>`;
+    const extra = g.whenText ? ` (${g.whenText})` : '';
+    const def = Array.isArray(g.default) ? g.default.join(',') || 'none' : String(g.default);
+    return [flag, `${g.description}${extra} [default: ${def}]`];
+  });
+  const general: [string, string][] = [
+    ['--preset <name>', `start from a preset: ${presets.map((p) => p.name).join(', ')}`],
+    ['--answers <file.json>', 'read answers from a JSON file (flags win)'],
+    ['-y, --yes', 'do not ask: flags, preset and defaults only'],
+    ['--dry-run', 'print the files it would write, write nothing'],
+    ['--force', 'write into a non-empty folder (replaces it; keeps .git)'],
+    ['--json', 'machine-readable output'],
+    ['--no-color', 'plain output (also NO_COLOR=1)'],
+    ['-h, --help', 'this help'],
+    ['-v, --version', 'the generator version'],
+  ];
+  const width = Math.max(...[...rows, ...general].map(([f]) => f.length)) + 2;
+  const fmt = ([f, d]: [string, string]) => `  ${paint.cmd(f.padEnd(width))}${d}`;
+  return [
+    `${paint.bold('create-nodeserver')}: a zero-dependency Node.js server, and a way to keep it`,
+    '',
+    'Usage:',
+    '  create-nodeserver [dir] [flags]           create a project',
+    '  create-nodeserver add <group> [value]     add a feature to this project',
+    '  create-nodeserver remove <group> [value]  remove a feature from this project',
+    '  create-nodeserver regenerate | upgrade    bring this project to this generator version',
+    '  create-nodeserver check                   exit 0 when up to date, 1 when behind',
+    '  create-nodeserver list                    every feature, with descriptions',
+    '',
+    'Features:',
+    ...rows.map(fmt),
+    '',
+    'Options:',
+    ...general.map(fmt),
+    '',
+    'Presets:',
+    ...presets.map((p) => `  ${paint.cmd(p.name.padEnd(width))}${p.description}`),
+    '',
+    'Lifecycle options: --dry-run, --json, --allow-dirty, --conflict markers|ours|theirs, --restore-deleted',
+    'Exit codes: 0 done, 1 user error (nothing written), 2 done with conflicts left, 130 cancelled',
+  ].join('\n');
+}

@@ -1,0 +1,84 @@
+import inquirer from 'inquirer';
+import { groups } from '../generators/registry.js';
+import { applies, validateName } from '../generators/engine/answers.js';
+import type { AnswerValue, Group } from '../generators/types.js';
+
+/** Thrown when the user cancels a prompt (Ctrl-C): exit 130, nothing written. */
+export class Cancelled extends Error {
+  constructor() {
+    super('cancelled');
+    this.name = 'Cancelled';
+  }
+}
+
+/** Asks for the project folder when none was given. */
+export async function askName(): Promise<string> {
+  return guard(async () => {
+    const { name } = await inquirer.prompt<{ name: string }>([
+      {
+        type: 'input',
+        name: 'name',
+        message: 'Project name:',
+        default: 'my-server',
+        validate: (value: string) => {
+          try {
+            validateName(value);
+            return true;
+          } catch (err) {
+            return (err as Error).message;
+          }
+        },
+      },
+    ]);
+    return name;
+  });
+}
+
+/**
+ * Asks every question of the registry that `known` does not answer yet, in
+ * registry order, skipping groups that do not apply to earlier answers.
+ */
+export async function askAnswers(known: Record<string, unknown>, only?: Group[]): Promise<Record<string, unknown>> {
+  const answers: Record<string, unknown> = { ...known };
+  for (const group of only ?? groups) {
+    if (answers[group.id] !== undefined || !applies(group, answers as never)) continue;
+    answers[group.id] = await guard(() => ask(group));
+  }
+  return answers;
+}
+
+async function ask(group: Group): Promise<AnswerValue> {
+  const choices = (group.options ?? []).map((o) => ({ name: `${o.title}: ${o.description}`, value: o.value, short: o.title }));
+  const q = { name: 'value', message: group.message, default: group.default };
+  let question: Record<string, unknown>;
+  switch (group.kind) {
+    case 'single':
+      question = { ...q, type: 'select', choices };
+      break;
+    case 'multi':
+      question = {
+        ...q,
+        type: 'checkbox',
+        choices: choices.map((c) => ({ ...c, checked: (group.default as string[]).includes(c.value) })),
+      };
+      break;
+    case 'boolean':
+      question = { ...q, type: 'confirm' };
+      break;
+    case 'number':
+      question = { ...q, type: 'number', min: group.range?.min, max: group.range?.max };
+      break;
+  }
+  const { value } = await inquirer.prompt<{ value: AnswerValue }>([question as never]);
+  return value;
+}
+
+async function guard<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    // inquirer rejects with ExitPromptError on Ctrl-C.
+    if (err instanceof Error && err.name === 'ExitPromptError') throw new Cancelled();
+    throw err;
+  }
+}

@@ -1,0 +1,239 @@
+import {
+  IndentationText,
+  Node,
+  Project,
+  QuoteKind,
+  SyntaxKind,
+  type Block,
+  type CallExpression,
+  type ObjectLiteralExpression,
+  type SourceFile,
+  type Statement,
+} from 'ts-morph';
+import { SLOTS, type Edit, type Slot, type UseEdit } from '../types.js';
+import { EditError } from './errors.js';
+
+/**
+ * Structural edits of JavaScript files through ts-morph. Every edit finds its
+ * anchor by meaning (a function by name, a call by callee, an object by
+ * variable), so it still lands in the right place after the user reformatted
+ * or reordered the file, and it throws when the anchor is gone instead of
+ * silently doing nothing. `apply` is idempotent; `revert` is its inverse.
+ */
+
+let project: Project | undefined;
+
+function sourceFile(path: string, text: string): SourceFile {
+  project ??= new Project({
+    useInMemoryFileSystem: true,
+    skipAddingFilesFromTsConfig: true,
+    compilerOptions: { allowJs: true },
+    manipulationSettings: { indentationText: IndentationText.TwoSpaces, quoteKind: QuoteKind.Single },
+  });
+  return project.createSourceFile(`/${path}`, text, { overwrite: true });
+}
+
+/** Slot of each middleware factory, derived from every `use` edit of the registry. */
+export type SlotTable = Map<string, Slot>;
+
+export function slotTable(edits: Edit[]): SlotTable {
+  const table: SlotTable = new Map();
+  for (const edit of edits) if (edit.kind === 'use') table.set(calleeOf(edit.call), edit.slot);
+  return table;
+}
+
+/** Applies one edit to `text` (the content of `edit.file`) and returns the new text. */
+export function applyEdit(text: string, edit: Edit, slots: SlotTable = new Map()): string {
+  const sf = sourceFile(edit.file, text);
+  switch (edit.kind) {
+    case 'import':
+      addImport(sf, edit.from, edit.names);
+      break;
+    case 'use':
+      addUse(sf, edit, slots);
+      break;
+    case 'property': {
+      const target = propertyTarget(sf, edit.object, edit.path ?? [], edit.argument);
+      if (!target.getProperty(edit.name)) {
+        const leadingTrivia = edit.doc ? `/** ${edit.doc} */\n` : undefined;
+        if (edit.value === edit.name) target.addShorthandPropertyAssignment({ name: edit.name, leadingTrivia });
+        else target.addPropertyAssignment({ name: edit.name, initializer: edit.value, leadingTrivia });
+      }
+      break;
+    }
+    case 'statement': {
+      const body = functionBody(sf, edit.function, edit.file);
+      if (!findStatements(body, edit.code).length) {
+        const ret = body.getStatements().findIndex((s) => Node.isReturnStatement(s));
+        body.insertStatements(ret === -1 ? body.getStatements().length : ret, edit.code);
+      }
+      break;
+    }
+    case 'swap-import': {
+      if (importsName(sf, edit.to, edit.name)) break;
+      if (!importsName(sf, edit.from, edit.name)) {
+        throw new EditError(`${edit.file}: expected "${edit.name}" to be imported from "${edit.from}" or "${edit.to}"`);
+      }
+      removeImport(sf, edit.from, [edit.name]);
+      addImport(sf, edit.to, [edit.name]);
+      break;
+    }
+  }
+  return sf.getFullText();
+}
+
+/** Undoes one edit (the inverse of `applyEdit`); a no-op where it is already undone. */
+export function revertEdit(text: string, edit: Edit): string {
+  const sf = sourceFile(edit.file, text);
+  switch (edit.kind) {
+    case 'import':
+      removeImport(sf, edit.from, edit.names);
+      break;
+    case 'use': {
+      const body = functionBody(sf, 'buildApp', edit.file);
+      const callee = calleeOf(edit.call);
+      for (const s of useStatements(body)) if (s.callee === callee) s.statement.remove();
+      break;
+    }
+    case 'property':
+      propertyTarget(sf, edit.object, edit.path ?? [], edit.argument).getProperty(edit.name)?.remove();
+      break;
+    case 'statement':
+      for (const s of findStatements(functionBody(sf, edit.function, edit.file), edit.code)) s.remove();
+      break;
+    case 'swap-import':
+      if (importsName(sf, edit.to, edit.name)) {
+        removeImport(sf, edit.to, [edit.name]);
+        addImport(sf, edit.from, [edit.name]);
+      }
+      break;
+  }
+  return sf.getFullText();
+}
+
+function addImport(sf: SourceFile, from: string, names: string[]): void {
+  const existing = sf.getImportDeclaration((d) => d.getModuleSpecifierValue() === from);
+  if (existing) {
+    const have = new Set(existing.getNamedImports().map((n) => n.getName()));
+    const missing = names.filter((n) => !have.has(n));
+    if (missing.length) existing.addNamedImports(missing);
+    return;
+  }
+  const imports = sf.getImportDeclarations();
+  const index = imports.length ? imports[imports.length - 1].getChildIndex() + 1 : 0;
+  sf.insertImportDeclaration(index, { namedImports: names, moduleSpecifier: from });
+}
+
+function removeImport(sf: SourceFile, from: string, names: string[]): void {
+  for (const decl of sf.getImportDeclarations().filter((d) => d.getModuleSpecifierValue() === from)) {
+    for (const named of decl.getNamedImports()) if (names.includes(named.getName())) named.remove();
+    if (!decl.getNamedImports().length && !decl.getDefaultImport() && !decl.getNamespaceImport()) decl.remove();
+  }
+}
+
+function importsName(sf: SourceFile, from: string, name: string): boolean {
+  return sf
+    .getImportDeclarations()
+    .some((d) => d.getModuleSpecifierValue() === from && d.getNamedImports().some((n) => n.getName() === name));
+}
+
+/** The block of `function name` or `const name = (...) => {...}` / `function () {}`. */
+function functionBody(sf: SourceFile, name: string, file: string): Block {
+  const fn = sf.getFunction(name);
+  let body = fn?.getBody();
+  if (!body) {
+    const init = sf.getVariableDeclaration(name)?.getInitializer();
+    if (init && (Node.isArrowFunction(init) || Node.isFunctionExpression(init))) body = init.getBody();
+  }
+  if (!body || !Node.isBlock(body)) throw new EditError(`${file}: function "${name}" not found (it is where this feature registers itself)`);
+  return body;
+}
+
+/** `callee(...)` -> `callee`; `a.b(...)` -> `a.b`. */
+export function calleeOf(call: string): string {
+  const paren = call.indexOf('(');
+  return (paren === -1 ? call : call.slice(0, paren)).trim();
+}
+
+interface UseStatement {
+  statement: Statement;
+  callee: string;
+}
+
+/** The `<app>.use(<callee>(...))` statements directly in a block, in order. */
+function useStatements(body: Block): UseStatement[] {
+  const out: UseStatement[] = [];
+  for (const statement of body.getStatements()) {
+    if (!Node.isExpressionStatement(statement)) continue;
+    const expr = statement.getExpression();
+    if (!Node.isCallExpression(expr)) continue;
+    const target = expr.getExpression();
+    if (!Node.isPropertyAccessExpression(target) || target.getName() !== 'use') continue;
+    const arg = expr.getArguments()[0];
+    const callee = arg && Node.isCallExpression(arg) ? arg.getExpression().getText() : arg?.getText();
+    if (callee) out.push({ statement, callee: callee.replace(/\s+/g, '') });
+  }
+  return out;
+}
+
+function addUse(sf: SourceFile, edit: UseEdit, slots: SlotTable): void {
+  const body = functionBody(sf, 'buildApp', edit.file);
+  const callee = calleeOf(edit.call);
+  const uses = useStatements(body);
+  if (uses.some((u) => u.callee === callee)) return;
+  const order = (s: Slot) => SLOTS.indexOf(s);
+  const mine = order(edit.slot);
+  const known = uses.filter((u) => slots.has(u.callee));
+  const receiver = uses.length
+    ? (uses[0].statement.getFirstDescendantByKindOrThrow(SyntaxKind.PropertyAccessExpression).getExpression().getText())
+    : 'app';
+  const code = `${receiver}.use(${edit.call});`;
+  const before = known.filter((u) => order(slots.get(u.callee)!) <= mine);
+  if (before.length) {
+    body.insertStatements(before[before.length - 1].statement.getChildIndex() + 1, code);
+    return;
+  }
+  const after = known.find((u) => order(slots.get(u.callee)!) > mine);
+  if (after) {
+    body.insertStatements(after.statement.getChildIndex(), code);
+    return;
+  }
+  const ret = body.getStatements().findIndex((s) => Node.isReturnStatement(s));
+  if (ret === -1) throw new EditError(`${edit.file}: buildApp has no middleware of a known slot and no return statement to place ${callee} before`);
+  body.insertStatements(ret, code);
+}
+
+/** The object literal a property edit targets. */
+function propertyTarget(sf: SourceFile, object: string, path: string[], argument?: number): ObjectLiteralExpression {
+  let target: Node | undefined;
+  if (argument !== undefined) {
+    const calls = sf
+      .getDescendantsOfKind(SyntaxKind.CallExpression)
+      .filter((c: CallExpression) => c.getExpression().getText() === object);
+    if (calls.length !== 1) throw new EditError(`${sf.getBaseName()}: expected one call to ${object}(...), found ${calls.length}`);
+    target = calls[0].getArguments()[argument];
+    if (!target) throw new EditError(`${sf.getBaseName()}: ${object}(...) has no argument #${argument + 1} to add to`);
+  } else {
+    target = sf.getVariableDeclaration(object)?.getInitializer();
+  }
+  for (const key of path) {
+    if (!target || !Node.isObjectLiteralExpression(target)) break;
+    const prop = target.getProperty(key);
+    target = prop && Node.isPropertyAssignment(prop) ? prop.getInitializer() : undefined;
+    if (!target) throw new EditError(`${sf.getBaseName()}: ${[object, ...path].join('.')} not found`);
+  }
+  if (!target || !Node.isObjectLiteralExpression(target)) {
+    throw new EditError(`${sf.getBaseName()}: ${[object, ...path].join('.')} is not an object literal to add to`);
+  }
+  return target;
+}
+
+/** Statements of `body` equal to `code` up to whitespace, quote style and the final semicolon. */
+function findStatements(body: Block, code: string): Statement[] {
+  const wanted = normalize(code);
+  return body.getStatements().filter((s) => normalize(s.getText()) === wanted);
+}
+
+function normalize(code: string): string {
+  return code.replace(/\s+/g, '').replace(/"/g, "'").replace(/;$/, '').replace(/,\)/g, ')');
+}

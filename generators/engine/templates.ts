@@ -1,0 +1,55 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** templates/ at the package root (this file runs from dist/generators/engine/). */
+export const TEMPLATES_DIR = fileURLToPath(new URL('../../../templates/', import.meta.url));
+
+export interface TemplateFile {
+  /** Path inside the project (`.hbs` dropped, `_gitignore` -> `.gitignore`). */
+  target: string;
+  /** The template's text. */
+  source: string;
+  /** Rendered with handlebars (the file ended in `.hbs`). */
+  handlebars: boolean;
+}
+
+const cache = new Map<string, TemplateFile[]>();
+
+/**
+ * Every file of `templates/<feature>/`. npm drops `.gitignore` from published
+ * packages, so it is stored as `_gitignore`.
+ */
+export function templateFiles(feature: string): TemplateFile[] {
+  let files = cache.get(feature);
+  if (files) return files;
+  const root = join(TEMPLATES_DIR, feature);
+  files = [];
+  let exists = true;
+  try {
+    statSync(root);
+  } catch {
+    exists = false;
+  }
+  if (exists) {
+    for (const path of walk(root)) {
+      let target = relative(root, path).split(sep).join('/');
+      const handlebars = target.endsWith('.hbs');
+      if (handlebars) target = target.slice(0, -4);
+      target = target.replace(/(^|\/)_gitignore$/, '$1.gitignore');
+      files.push({ target, source: readFileSync(path, 'utf8'), handlebars });
+    }
+  }
+  cache.set(feature, files);
+  return files;
+}
+
+function walk(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...walk(path));
+    else if (entry.isFile()) out.push(path);
+  }
+  return out;
+}
