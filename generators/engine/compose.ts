@@ -10,7 +10,7 @@ import {
   type SourceFile,
   type Statement,
 } from 'ts-morph';
-import { SLOTS, type Edit, type Slot, type UseEdit } from '../types.js';
+import { SLOTS, type Edit, type PropertyEdit, type Slot, type UseEdit } from '../types.js';
 import { EditError } from './errors.js';
 
 /**
@@ -52,15 +52,9 @@ export function applyEdit(text: string, edit: Edit, slots: SlotTable = new Map()
     case 'use':
       addUse(sf, edit, slots);
       break;
-    case 'property': {
-      const target = propertyTarget(sf, edit.object, edit.path ?? [], edit.argument);
-      if (!target.getProperty(edit.name)) {
-        const leadingTrivia = edit.doc ? `/** ${edit.doc} */\n` : undefined;
-        if (edit.value === edit.name) target.addShorthandPropertyAssignment({ name: edit.name, leadingTrivia });
-        else target.addPropertyAssignment({ name: edit.name, initializer: edit.value, leadingTrivia });
-      }
+    case 'property':
+      addProperty(propertyTarget(sf, edit.object, edit.path ?? [], edit.argument), edit);
       break;
-    }
     case 'statement': {
       const body = functionBody(sf, edit.function, edit.file);
       if (!findStatements(body, edit.code).length) {
@@ -74,8 +68,7 @@ export function applyEdit(text: string, edit: Edit, slots: SlotTable = new Map()
       if (!importsName(sf, edit.from, edit.name)) {
         throw new EditError(`${edit.file}: expected "${edit.name}" to be imported from "${edit.from}" or "${edit.to}"`);
       }
-      removeImport(sf, edit.from, [edit.name]);
-      addImport(sf, edit.to, [edit.name]);
+      swapImport(sf, edit.name, edit.from, edit.to);
       break;
     }
   }
@@ -96,16 +89,13 @@ export function revertEdit(text: string, edit: Edit): string {
       break;
     }
     case 'property':
-      propertyTarget(sf, edit.object, edit.path ?? [], edit.argument).getProperty(edit.name)?.remove();
+      removeProperty(propertyTarget(sf, edit.object, edit.path ?? [], edit.argument), edit.name);
       break;
     case 'statement':
       for (const s of findStatements(functionBody(sf, edit.function, edit.file), edit.code)) s.remove();
       break;
     case 'swap-import':
-      if (importsName(sf, edit.to, edit.name)) {
-        removeImport(sf, edit.to, [edit.name]);
-        addImport(sf, edit.from, [edit.name]);
-      }
+      if (importsName(sf, edit.to, edit.name)) swapImport(sf, edit.name, edit.to, edit.from);
       break;
   }
   return sf.getFullText();
@@ -129,6 +119,17 @@ function removeImport(sf: SourceFile, from: string, names: string[]): void {
     for (const named of decl.getNamedImports()) if (names.includes(named.getName())) named.remove();
     if (!decl.getNamedImports().length && !decl.getDefaultImport() && !decl.getNamespaceImport()) decl.remove();
   }
+}
+
+/** Moves `name` to another module; a declaration importing only it just changes its specifier. */
+function swapImport(sf: SourceFile, name: string, from: string, to: string): void {
+  const decl = sf.getImportDeclaration((d) => d.getModuleSpecifierValue() === from && d.getNamedImports().some((n) => n.getName() === name))!;
+  if (decl.getNamedImports().length === 1 && !decl.getDefaultImport() && !sf.getImportDeclaration((d) => d.getModuleSpecifierValue() === to)) {
+    decl.setModuleSpecifier(to);
+    return;
+  }
+  removeImport(sf, from, [name]);
+  addImport(sf, to, [name]);
 }
 
 function importsName(sf: SourceFile, from: string, name: string): boolean {
@@ -188,14 +189,16 @@ function addUse(sf: SourceFile, edit: UseEdit, slots: SlotTable): void {
     ? (uses[0].statement.getFirstDescendantByKindOrThrow(SyntaxKind.PropertyAccessExpression).getExpression().getText())
     : 'app';
   const code = `${receiver}.use(${edit.call});`;
-  const before = known.filter((u) => order(slots.get(u.callee)!) <= mine);
-  if (before.length) {
-    body.insertStatements(before[before.length - 1].statement.getChildIndex() + 1, code);
-    return;
-  }
+  // Before the first middleware of a later slot: that keeps the order right even
+  // when the user moved other middleware around or added their own in between.
   const after = known.find((u) => order(slots.get(u.callee)!) > mine);
   if (after) {
     body.insertStatements(after.statement.getChildIndex(), code);
+    return;
+  }
+  const before = known.filter((u) => order(slots.get(u.callee)!) <= mine);
+  if (before.length) {
+    body.insertStatements(before[before.length - 1].statement.getChildIndex() + 1, code);
     return;
   }
   const ret = body.getStatements().findIndex((s) => Node.isReturnStatement(s));
@@ -226,6 +229,52 @@ function propertyTarget(sf: SourceFile, object: string, path: string[], argument
     throw new EditError(`${sf.getBaseName()}: ${[object, ...path].join('.')} is not an object literal to add to`);
   }
   return target;
+}
+
+/**
+ * Adds a property unless the key exists (an existing key holds the user's
+ * value and is never overwritten). A one-line literal stays on one line.
+ */
+function addProperty(target: ObjectLiteralExpression, edit: PropertyEdit): void {
+  if (target.getProperty(edit.name)) return;
+  const text = edit.value === edit.name ? edit.name : `${edit.name}: ${edit.value}`;
+  if (isOneLine(target) && !edit.doc) {
+    const props = target.getProperties().map((p) => p.getText());
+    target.replaceWithText(`{ ${[...props, text].join(', ')} }`);
+    return;
+  }
+  const trailingComma = hasTrailingComma(target);
+  const leadingTrivia = edit.doc ? `/** ${edit.doc} */\n` : undefined;
+  if (edit.value === edit.name) target.addShorthandPropertyAssignment({ name: edit.name, leadingTrivia });
+  else target.addPropertyAssignment({ name: edit.name, initializer: edit.value, leadingTrivia });
+  if (trailingComma) ensureTrailingComma(target);
+}
+
+/** Removes a property, keeping the literal's layout and trailing-comma style. */
+function removeProperty(target: ObjectLiteralExpression, name: string): void {
+  const prop = target.getProperty(name);
+  if (!prop) return;
+  if (isOneLine(target)) {
+    const props = target.getProperties().filter((p) => p !== prop).map((p) => p.getText());
+    target.replaceWithText(props.length ? `{ ${props.join(', ')} }` : '{}');
+    return;
+  }
+  const trailingComma = hasTrailingComma(target);
+  prop.remove();
+  if (trailingComma) ensureTrailingComma(target);
+}
+
+function hasTrailingComma(target: ObjectLiteralExpression): boolean {
+  return target.getText().replace(/\s*\}$/, '').endsWith(',');
+}
+
+function ensureTrailingComma(target: ObjectLiteralExpression): void {
+  const last = target.getProperties().at(-1);
+  if (last && !hasTrailingComma(target)) target.getSourceFile().insertText(last.getEnd(), ',');
+}
+
+function isOneLine(node: Node): boolean {
+  return !node.getText().includes('\n');
 }
 
 /** Statements of `body` equal to `code` up to whitespace, quote style and the final semicolon. */

@@ -22,6 +22,10 @@ export const defaults = {
     /** ms a graceful shutdown may take before connections are cut. */
     shutdownTimeout: 10_000,
   },
+  router: {
+    /** Longest URL parameter (characters) a route matches; longer ones get 404. */
+    maxParamLength: 100,
+  },
 };
 
 /** @typedef {typeof defaults} Config */

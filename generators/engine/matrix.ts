@@ -1,0 +1,162 @@
+import { groups } from '../registry.js';
+import { presets } from '../presets.js';
+import type { AnswerValue, Answers, Group } from '../types.js';
+import { applies, resolveAnswers } from './answers.js';
+
+/**
+ * The test matrix, derived from the registry (DESIGN.md "Testing the
+ * combinations"): every preset, every option alone on top of the defaults,
+ * and an all-pairs set in which every pair of options from two different
+ * groups appears in at least one project. The full cross product is tens of
+ * thousands of projects; this stays in the dozens.
+ */
+export interface MatrixEntry {
+  /** Stable, readable id: `preset-web`, `alone-auth-session`, `pairs-07`. */
+  id: string;
+  answers: Answers;
+}
+
+/** A "factor" of a project: one option of one group being chosen. */
+type Factor = string; // `${group}=${value}`
+
+export function testMatrix(): MatrixEntry[] {
+  const entries: MatrixEntry[] = [];
+  const seen = new Set<string>();
+  const add = (id: string, partial: Record<string, unknown>) => {
+    let answers: Answers;
+    try {
+      answers = resolveAnswers({ ...partial, name: 'matrix-app' });
+    } catch {
+      return; // a combination the registry forbids (e.g. csrf without sessions)
+    }
+    const key = JSON.stringify(answers);
+    if (seen.has(key)) return;
+    seen.add(key);
+    entries.push({ id, answers: { ...answers, name: id } });
+  };
+  for (const preset of presets) add(`preset-${preset.name}`, preset.answers);
+  for (const group of groups) {
+    for (const value of valuesOf(group)) {
+      const requires = requirementsOf(group, value);
+      add(`alone-${group.id}-${String(value).replace(/[^a-z0-9]+/gi, '-')}`, { ...requires, [group.id]: group.kind === 'multi' ? [value] : value });
+    }
+  }
+  pairwise().forEach((answers, i) => add(`pairs-${String(i + 1).padStart(2, '0')}`, answers));
+  return entries;
+}
+
+/** Values a group's factors take: every option, both booleans, a few numbers. */
+function valuesOf(group: Group): AnswerValue[] {
+  switch (group.kind) {
+    case 'single':
+    case 'multi':
+      return (group.options ?? []).map((o) => o.value);
+    case 'boolean':
+      return [true, false];
+    case 'number':
+      return [group.default as number, Math.min(2, group.range?.max ?? 2)];
+  }
+}
+
+/** The answers that make `group` apply and its option valid (e.g. sched needs cluster). */
+function requirementsOf(group: Group, value: AnswerValue): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (group.when) out[group.when.group] = group.when.values[0];
+  const option = group.options?.find((o) => o.value === value);
+  const feature = option?.feature ?? (value === true ? group.feature : undefined);
+  for (const req of feature?.requires ?? []) out[req.group] = groupKind(req.group) === 'multi' ? [req.values[0]] : req.values[0];
+  return out;
+}
+
+function groupKind(id: string) {
+  return groups.find((g) => g.id === id)?.kind;
+}
+
+function factorsOf(answers: Answers): Factor[] {
+  const out: Factor[] = [];
+  for (const group of groups) {
+    if (!(group.id in answers)) continue;
+    const v = answers[group.id];
+    if (Array.isArray(v)) {
+      if (!v.length) out.push(`${group.id}=none`);
+      for (const item of v) out.push(`${group.id}=${item}`);
+    } else out.push(`${group.id}=${String(v)}`);
+  }
+  return out;
+}
+
+/** Deterministic PRNG (mulberry32), so the matrix is the same on every run. */
+function random(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function randomAnswers(next: () => number): Answers | undefined {
+  const partial: Record<string, unknown> = {};
+  for (const group of groups) {
+    if (!applies(group, partial as Answers)) continue;
+    const values = valuesOf(group);
+    if (group.kind === 'multi') partial[group.id] = values.filter(() => next() < 0.45);
+    else partial[group.id] = values[Math.floor(next() * values.length)];
+  }
+  try {
+    return resolveAnswers({ ...partial, name: 'matrix-app' });
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Greedy all-pairs cover over a seeded sample of valid projects: the pairs to
+ * cover are those that occur in some valid project (so forbidden pairs such
+ * as csrf with Basic auth are never demanded), and each round takes the
+ * sampled project that covers the most pairs not yet covered.
+ */
+export function pairwise(samples = 4000): Answers[] {
+  const next = random(20261121);
+  const candidates: { answers: Answers; pairs: string[] }[] = [];
+  for (let i = 0; i < samples; i++) {
+    const answers = randomAnswers(next);
+    if (!answers) continue;
+    const factors = factorsOf(answers);
+    const pairs: string[] = [];
+    for (let a = 0; a < factors.length; a++) {
+      for (let b = a + 1; b < factors.length; b++) {
+        if (factors[a].split('=')[0] !== factors[b].split('=')[0]) pairs.push(`${factors[a]}|${factors[b]}`);
+      }
+    }
+    candidates.push({ answers, pairs });
+  }
+  const uncovered = new Set(candidates.flatMap((c) => c.pairs));
+  const chosen: Answers[] = [];
+  while (uncovered.size) {
+    let best = candidates[0];
+    let bestGain = -1;
+    for (const c of candidates) {
+      let gain = 0;
+      for (const p of c.pairs) if (uncovered.has(p)) gain++;
+      if (gain > bestGain) {
+        best = c;
+        bestGain = gain;
+      }
+    }
+    if (bestGain <= 0) break;
+    for (const p of best.pairs) uncovered.delete(p);
+    chosen.push(best.answers);
+  }
+  return chosen;
+}
+
+/** The pairs the matrix covers, for the test that checks the cover is complete. */
+export function coveredPairs(entries: MatrixEntry[]): Set<string> {
+  const out = new Set<string>();
+  for (const { answers } of entries) {
+    const f = factorsOf(answers);
+    for (let a = 0; a < f.length; a++) for (let b = a + 1; b < f.length; b++) out.add(`${f[a]}|${f[b]}`);
+  }
+  return out;
+}

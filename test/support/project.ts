@@ -1,0 +1,114 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { render } from '../../generators/engine/render.js';
+import { withRecords } from '../../generators/engine/records.js';
+import { writeProject } from '../../generators/engine/write.js';
+import type { Answers } from '../../generators/types.js';
+
+export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+export const CLI = join(ROOT, 'dist/cli/index.js');
+
+/** A fresh temporary folder; remove it with `rmSync(dir, { recursive: true })`. */
+export function tempDir(prefix = 'cns-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Generates a project with the engine (no CLI) into `dir/<answers.name>`. */
+export async function generate(answers: Answers, dir: string): Promise<string> {
+  const target = join(dir, answers.name);
+  writeProject(target, withRecords(await render(answers), answers));
+  return target;
+}
+
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command to completion (bounded by `timeout` ms), capturing its output. */
+export function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeout?: number; input?: string } = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: options.cwd, env: { ...process.env, NO_COLOR: '1', ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdin.end(options.input ?? '');
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeout ?? 120_000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/** Runs the generator's CLI like a user would (no TTY, CI set). */
+export function cli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
+  return run(process.execPath, [CLI, ...args], { cwd, env: { CI: 'true', ...env } });
+}
+
+/** package.json of a generated project. */
+export function packageJson(dir: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Record<string, unknown>;
+}
+
+/**
+ * Starts a generated project with `npm start` on a free port, waits for its
+ * "listening on http://..." line, calls `fn` with the base URL, then stops it
+ * with SIGTERM and returns its exit code.
+ */
+export async function withServer(dir: string, fn: (url: string) => Promise<void>): Promise<number | null> {
+  const child = spawn(process.execPath, ['src/server.js'], { cwd: dir, env: { ...process.env, PORT: '0', NODE_ENV: 'development' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not report its URL in 15 s:\n${output}`)), 15_000);
+    const onData = (d: Buffer) => {
+      output += d;
+      const match = /https?:\/\/[^\s/]+:(\d+)/.exec(output);
+      if (match && match[1] !== '0') {
+        clearTimeout(timer);
+        resolve(match[0]);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`server exited with ${code} before listening:\n${output}`)));
+  });
+  try {
+    await fn(url);
+  } finally {
+    child.kill('SIGTERM');
+  }
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) resolve(child.exitCode);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
+}
+
+export function remove(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** Runs `tasks` with at most `limit` at a time, keeping their order in the result. */
+export async function pool<T>(limit: number, tasks: (() => Promise<T>)[]): Promise<T[]> {
+  const results: T[] = new Array(tasks.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) {
+      const i = next++;
+      results[i] = await tasks[i]();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+  return results;
+}
