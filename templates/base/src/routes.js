@@ -1,6 +1,6 @@
 // @ts-check
 import { createRouter } from './lib/router.js';
-import { health } from './lib/health.js';
+import { health, ready } from './lib/health.js';
 
 /**
  * The route table. Features register their endpoints here
@@ -10,5 +10,6 @@ import { health } from './lib/health.js';
 export function routes(config) {
   const router = createRouter(config.router);
   router.get('/health', health);
+  router.get('/ready', ready);
   return router.middleware();
 }

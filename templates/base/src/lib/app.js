@@ -183,12 +183,17 @@ export function handleError(err, req, res, development, logError) {
   if (httpError?.expose && httpError.message !== body.error) body.message = httpError.message;
   if (development && err instanceof Error) body.stack = err.stack;
   for (const name of res.getHeaderNames()) {
-    // Drop headers set for the answer we are no longer sending (content, caching, cookies).
-    if (name !== 'x-request-id' && !name.startsWith('x-content-type') && name !== 'vary') res.removeHeader(name);
+    // Drop headers set for the answer we are no longer sending (content, caching, cookies);
+    // keep `Connection: close` from a server that is shutting down.
+    if (name !== 'x-request-id' && !name.startsWith('x-content-type') && name !== 'vary' && name !== 'connection') res.removeHeader(name);
   }
   if (httpError) for (const [name, value] of Object.entries(httpError.headers)) res.setHeader(name, value);
-  if (req.readableEnded === false && req.readable && !req.complete) {
-    // An unread body would be parsed as the next request on a keep-alive socket.
+  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+  if (hasBody && !req.complete) {
+    // The rest of an unread body would have to be received and thrown away
+    // before the next request on this socket; closing is cheaper and safer.
+    // Requests without a body are left alone: their `complete` is still false
+    // while the middleware runs, yet nothing is left to read.
     res.setHeader('Connection', 'close');
   }
   res.status(status).json(body);
