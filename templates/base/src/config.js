@@ -22,9 +22,47 @@ export const defaults = {
     /** ms a graceful shutdown may take before connections are cut. */
     shutdownTimeout: 10_000,
   },
+  static: {
+    /** Folder of the public files (served at `/`), relative to the working directory. */
+    root: 'public',
+    /** File served for a folder (`/` -> `public/index.html`); empty for none. */
+    index: 'index.html',
+  },
+  views: {
+    /** Folder of the templates of `res.render(name)`; partials in `<dir>/partials/`. */
+    dir: 'views',
+    /** Compile each template once; set VIEWS_CACHE=false while editing templates. */
+    cache: true,
+  },
+  body: {
+    /** Largest request body in bytes (413 above); a format may set its own `limit`. */
+    limit: 1_048_576,
+    /** Bytes of a refused body still read and thrown away to keep the connection; more closes it. */
+    drainLimit: 1_048_576,
+    json: {
+      /** Only objects and arrays at the top level (like body-parser's `strict`). */
+      strict: true,
+    },
+  },
   router: {
     /** Longest URL parameter (characters) a route matches; longer ones get 404. */
     maxParamLength: 100,
+  },
+  /** Headers that make browsers safer (src/lib/security-headers.js); `off` turns one off. */
+  securityHeaders: {
+    /** Set on every response; `frame-ancestors` is added from frameOptions. */
+    contentSecurityPolicy: "default-src 'self'; base-uri 'self'; form-action 'self'; object-src 'none'; script-src-attr 'none'; img-src 'self' data:",
+    /** X-Frame-Options: DENY, SAMEORIGIN or off. */
+    frameOptions: 'DENY',
+    referrerPolicy: 'strict-origin-when-cross-origin',
+    crossOriginOpenerPolicy: 'same-origin',
+    crossOriginResourcePolicy: 'same-origin',
+    /** Strict-Transport-Security: auto (only on HTTPS requests), always or off. */
+    hsts: 'auto',
+    /** Seconds browsers keep using HTTPS after seeing HSTS (one year). */
+    hstsMaxAge: 31_536_000,
+    hstsIncludeSubDomains: true,
+    hstsPreload: false,
   },
 };
 

@@ -3,6 +3,7 @@ import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { HttpError } from './http-error.js';
 import { Response } from './response.js';
+import { SECURITY_HEADER_NAMES } from './security-headers.js';
 
 /**
  * @typedef {object} Session
@@ -185,6 +186,8 @@ export function handleError(err, req, res, development, logError) {
   for (const name of res.getHeaderNames()) {
     // Drop headers set for the answer we are no longer sending (content, caching, cookies);
     // keep `Connection: close` from a server that is shutting down.
+    // Security headers protect error pages too (security-headers.js).
+    if (SECURITY_HEADER_NAMES.has(name)) continue;
     if (name !== 'x-request-id' && !name.startsWith('x-content-type') && name !== 'vary' && name !== 'connection') res.removeHeader(name);
   }
   if (httpError) for (const [name, value] of Object.entries(httpError.headers)) res.setHeader(name, value);
