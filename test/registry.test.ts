@@ -1,0 +1,70 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { groups } from '../generators/registry.js';
+import { presets } from '../generators/presets.js';
+import { resolveAnswers, parseValue } from '../generators/engine/answers.js';
+import { allContributions, render } from '../generators/engine/render.js';
+import { TEMPLATES_DIR } from '../generators/engine/templates.js';
+import { parseArgs } from '../cli/args.js';
+import { SLOTS } from '../generators/types.js';
+
+test('the six feature groups are in the registry, in prompt order', () => {
+  const ids = groups.map((g) => g.id);
+  for (const id of ['routing', 'body', 'cache', 'auth', 'csrf', 'bigpipe', 'cluster', 'sched', 'workers']) assert.ok(ids.includes(id), id);
+  assert.ok(ids.indexOf('sched') > ids.indexOf('cluster'), 'a group comes after the group its `when` depends on');
+  assert.ok(ids.indexOf('csrf') > ids.indexOf('auth'));
+});
+
+test('feature ids are unique and each names its templates folder', () => {
+  const ids = allContributions().map((c) => c.id);
+  assert.equal(ids.length, new Set(ids).size, `duplicate ids: ${ids}`);
+  for (const group of groups) {
+    for (const option of group.options ?? []) {
+      if (!option.feature) continue;
+      const edits = option.feature.edits?.(resolveAnswers({ name: 'x' })) ?? [];
+      assert.ok(existsSync(join(TEMPLATES_DIR, option.feature.id)) || edits.length > 0, `${option.feature.id} brings files or edits`);
+    }
+  }
+});
+
+test('every use edit names a known slot; requirements and whens name real groups', () => {
+  const answers = resolveAnswers({ name: 'x' });
+  for (const c of allContributions()) {
+    for (const edit of c.edits?.(answers) ?? []) if (edit.kind === 'use') assert.ok(SLOTS.includes(edit.slot), `${c.id}: ${edit.slot}`);
+    for (const req of c.requires ?? []) assert.ok(groups.some((g) => g.id === req.group), `${c.id} requires ${req.group}`);
+  }
+  for (const g of groups) if (g.when) assert.ok(groups.some((o) => o.id === g.when!.group), g.id);
+});
+
+test('every preset resolves to valid answers', () => {
+  for (const preset of presets) resolveAnswers({ ...preset.answers, name: 'x' });
+});
+
+test('defaults: routing table, JSON bodies, no cache, no auth, one process', () => {
+  const a = resolveAnswers({ name: 'x' });
+  assert.equal({ routing: a.routing, body: a.body, cache: a.cache, auth: a.auth, csrf: a.csrf, bigpipe: a.bigpipe, cluster: a.cluster }, {
+    routing: 'table', body: ['json'], cache: [], auth: 'none', csrf: false, bigpipe: false, cluster: 'single',
+  });
+  assert.not.ok('sched' in a, 'sched does not apply to a single process');
+});
+
+test('flags are derived from the registry', () => {
+  const p = parseArgs(['app', '--body', 'json,form', '--cache=none', '--no-csrf', '--bigpipe', '--cluster', 'cluster', '--sched', 'os', '--workers', '3', '-y']);
+  assert.equal(p.positionals, ['app']);
+  assert.equal(p.answers, { body: ['json', 'form'], cache: [], csrf: false, bigpipe: true, cluster: 'cluster', sched: 'os', workers: 3 });
+  assert.is(p.flags.yes, true);
+  assert.throws(() => parseArgs(['--body']), /--body needs a value/);
+  assert.throws(() => parseValue(groups.find((g) => g.id === 'workers')!, '-1'), /whole number/);
+});
+
+test('render is pure: the same answers give the same tree, nothing touches the disk', async () => {
+  const answers = resolveAnswers({ name: 'pure', auth: 'session', csrf: true, body: ['json', 'form'] });
+  const a = await render(answers);
+  const b = await render(answers);
+  assert.equal([...a.entries()], [...b.entries()]);
+  assert.not.ok(existsSync('pure'));
+});
+
+test.run();
