@@ -9,8 +9,9 @@
  *
  * The check is conservative: it may reject a pattern that happens to be
  * safe, with a message that says how to rewrite it. Rejected are:
- * - a quantifier inside a repeated group: `(a+)+`, `(\d*)*`, `(a?){2,}`
- *   (the classic exponential case);
+ * - a variable quantifier inside a repeated group: `(a+)+`, `(\d*)*`,
+ *   `(a?){2,}` (the classic exponential case; fixed counts like
+ *   `(-[0-9a-f]{4}){3}` are fine);
  * - alternation inside a repeated group whose branches can start with the
  *   same character: `(a|ab)+`, `(\w|\d)*` (also exponential);
  * - two variable-length repeats in a row that can match the same
@@ -71,7 +72,7 @@ function findProblem(group, repeated = false) {
       const item = items[i];
       const isRepeated = item.max > 1;
       if (item.atom.kind === 'group') {
-        if (isRepeated && containsQuantifier(item.atom)) {
+        if (isRepeated && containsVariableQuantifier(item.atom)) {
           return `the quantifier in "${item.source}" is nested inside another one, which takes exponential time on some inputs. Repeat a single part instead, e.g. "(ab)+" or "[ab]+".`;
         }
         const inner = findProblem(item.atom, repeated || isRepeated);
@@ -106,12 +107,15 @@ function previousVariableRepeat(items, i) {
 }
 
 /**
+ * Whether something inside can match a varying number of times (`?`, `*`,
+ * `+`, `{1,3}`): that is what gives a repeated group many ways to match.
+ * Fixed counts like `{4}` leave no choice and are fine.
  * @param {Group} group
  * @returns {boolean}
  */
-function containsQuantifier(group) {
+function containsVariableQuantifier(group) {
   return group.alternatives.some((items) =>
-    items.some((item) => item.min !== 1 || item.max !== 1 || (item.atom.kind === 'group' && containsQuantifier(item.atom))),
+    items.some((item) => item.min !== item.max || (item.atom.kind === 'group' && containsVariableQuantifier(item.atom))),
   );
 }
 

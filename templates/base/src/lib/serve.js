@@ -65,9 +65,11 @@ export function serve(buildApp, config) {
       return;
     }
     shuttingDown = true;
-    console.log(`${signal} received: finishing in-flight requests (at most ${config.server.shutdownTimeout} ms)`);
     setReadiness('draining');
-    const { forced } = await gracefulClose(server, config.server.shutdownTimeout);
+    const closing = gracefulClose(server, config.server.shutdownTimeout);
+    // Logged once the port is closed, so whoever reads it can rely on that.
+    console.log(`${signal} received: finishing in-flight requests (at most ${config.server.shutdownTimeout} ms)`);
+    const { forced } = await closing;
     console.log(forced ? 'Shutdown timeout reached: remaining connections were cut' : 'All requests finished: bye');
     exitWhenIdle(0);
   };
