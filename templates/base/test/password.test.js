@@ -1,0 +1,124 @@
+// @ts-check
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { hashPassword, parsePasswordHash, verifyPassword, dummyPasswordHash, MAX_PASSWORD_LENGTH } from '../src/lib/password.js';
+import { loadUsers, readLoginBody } from '../src/lib/credentials.js';
+import { ConfigError } from '../src/lib/config-loader.js';
+import { HttpError } from '../src/lib/http-error.js';
+
+/** Cheap cost for tests: the format and the code path are the same as in production. */
+const FAST = { N: 1024, r: 8, p: 1 };
+
+test('hashPassword -> verifyPassword: right password true, wrong one false', async () => {
+  const text = await hashPassword('correct horse', FAST);
+  assert.match(text, /^scrypt:1024:8:1:[A-Za-z0-9_-]{22}:[A-Za-z0-9_-]{43}$/);
+  const hash = parsePasswordHash(text);
+  assert.ok(hash);
+  assert.equal(await verifyPassword('correct horse', hash), true);
+  assert.equal(await verifyPassword('correct horsf', hash), false);
+  assert.equal(await verifyPassword('', hash), false);
+});
+
+test('the same password hashes differently each time (random salt)', async () => {
+  assert.notEqual(await hashPassword('x', FAST), await hashPassword('x', FAST));
+});
+
+test('passwords are NFC-normalised: composed and decomposed "é" are the same password', async () => {
+  const hash = parsePasswordHash(await hashPassword('caf\u00e9', FAST));
+  assert.ok(hash);
+  assert.equal(await verifyPassword('cafe\u0301', hash), true);
+});
+
+test('overlong passwords never verify, even as a prefix of the real one', async () => {
+  const long = 'a'.repeat(MAX_PASSWORD_LENGTH);
+  const hash = parsePasswordHash(await hashPassword(long, FAST));
+  assert.ok(hash);
+  assert.equal(await verifyPassword(long, hash), true);
+  assert.equal(await verifyPassword(`${long}a`, hash), false);
+});
+
+test('parsePasswordHash refuses anything malformed or with unsafe costs', async () => {
+  const good = await hashPassword('x', FAST);
+  const [, , , , salt, key] = good.split(':');
+  for (const text of [
+    '',
+    'bcrypt:1024:8:1:' + salt + ':' + key,
+    `scrypt:1000:8:1:${salt}:${key}`,
+    `scrypt:512:8:1:${salt}:${key}`,
+    `scrypt:1048576:8:1:${salt}:${key}`,
+    `scrypt:1024:0:1:${salt}:${key}`,
+    `scrypt:1024:8:1:${salt}:${key}x`,
+    `scrypt:1024:8:1:${salt}:${key}:extra`,
+    `scrypt:1024:8:1:abc:${key}`,
+    `scrypt:1024:8:1:${salt}:${key.replace(/./, '+')}`,
+    `scrypt:0x400:8:1:${salt}:${key}`,
+  ]) {
+    assert.equal(parsePasswordHash(text), null, text);
+  }
+  await assert.rejects(hashPassword('x', { N: 1000, r: 8, p: 1 }), RangeError);
+});
+
+test('a dummy hash never verifies', async () => {
+  assert.equal(await verifyPassword('', dummyPasswordHash(FAST)), false);
+  assert.equal(await verifyPassword('anything', dummyPasswordHash(FAST)), false);
+});
+
+test('loadUsers: right name and password pass; unknown name and wrong password both fail', async () => {
+  const users = loadUsers([`admin:${await hashPassword('s3cret', FAST)}`, ` editor:${await hashPassword('other', FAST)} `], 'test');
+  assert.equal(users.count, 2);
+  assert.deepEqual(await users.verify('admin', 's3cret'), { name: 'admin' });
+  assert.deepEqual(await users.verify('editor', 'other'), { name: 'editor' });
+  assert.equal(await users.verify('admin', 'wrong'), null);
+  assert.equal(await users.verify('editor', 's3cret'), null, "another user's password");
+  assert.equal(await users.verify('nobody', 's3cret'), null, 'unknown user with a real password');
+  assert.equal(await users.verify('Admin', 's3cret'), null, 'names are case-sensitive');
+  assert.equal(users.has('admin'), true);
+  assert.equal(users.has('nobody'), false);
+});
+
+test('loadUsers refuses malformed entries, duplicates, and an empty list in production', async () => {
+  const hash = await hashPassword('x', FAST);
+  for (const entries of [['admin'], ['admin:'], [`:${hash}`], ['admin:scrypt:1:2:3'], [`a\x01b:${hash}`], [`admin:${hash}`, `admin:${hash}`]]) {
+    assert.throws(() => loadUsers(entries, 'test'), ConfigError, JSON.stringify(entries));
+  }
+  assert.throws(() => loadUsers([], 'production'), /AUTH_USERS is empty/);
+  const nobody = loadUsers([], 'test');
+  assert.equal(await nobody.verify('admin', 'x'), null);
+});
+
+test('readLoginBody takes strings from a JSON or form body and refuses anything else with 400', () => {
+  const req = /** @type {any} */ ({ body: { username: 'admin', password: 'pw' } });
+  assert.deepEqual(readLoginBody(req), { username: 'admin', password: 'pw' });
+  const form = Object.assign(Object.create(null), { username: 'admin', password: 'pw' });
+  assert.deepEqual(readLoginBody(/** @type {any} */ ({ body: form })), { username: 'admin', password: 'pw' });
+  for (const body of [undefined, null, 'text', [], {}, { username: 'a' }, { username: ['a', 'b'], password: 'x' }, { username: 'a', password: 1 }, { username: '', password: 'x' }, { username: 'a'.repeat(101), password: 'x' }]) {
+    assert.throws(() => readLoginBody(/** @type {any} */ ({ body })), (err) => err instanceof HttpError && err.status === 400, JSON.stringify(body));
+  }
+});
+
+test('npm run hash-password: reads the password from stdin and prints name:hash', async () => {
+  const script = fileURLToPath(new URL('../scripts/hash-password.js', import.meta.url));
+  const run = (/** @type {string[]} */ args, /** @type {string} */ input) =>
+    new Promise((resolve) => {
+      const child = spawn(process.execPath, [script, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (err += d));
+      child.on('close', (code) => resolve({ code, out, err }));
+      child.stdin.end(input);
+    });
+  const ok = /** @type {{ code: number, out: string }} */ (await run(['admin'], 'pass word\n'));
+  assert.equal(ok.code, 0);
+  const line = ok.out.trim();
+  assert.match(line, /^admin:scrypt:32768:8:1:/);
+  const users = loadUsers([line], 'test');
+  assert.deepEqual(await users.verify('admin', 'pass word'), { name: 'admin' });
+
+  const badName = /** @type {{ code: number }} */ (await run(['a:b'], 'x'));
+  assert.equal(badName.code, 1);
+  const empty = /** @type {{ code: number }} */ (await run([], '\n'));
+  assert.equal(empty.code, 1);
+});
