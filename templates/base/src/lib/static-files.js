@@ -1,0 +1,207 @@
+// @ts-check
+import { createReadStream } from 'node:fs';
+import { realpath, stat } from 'node:fs/promises';
+import { join, relative, resolve, sep, isAbsolute } from 'node:path';
+import { HttpError } from './http-error.js';
+import { mimeType } from './mime.js';
+import { requireSetting } from './config-loader.js';
+import { runCacheHooks, preconditionFailed, notModified, sendNotModified, ifRangeAllowsPartial } from './conditional.js';
+
+/**
+ * @typedef {object} StaticOptions
+ * @property {string} root folder of the public files, relative to the working directory
+ * @property {string} index file served for a directory (`/` -> `index.html`); empty for none
+ */
+
+/**
+ * Serves the files under `options.root` for GET and HEAD; every other
+ * request, and every path that names no public file, goes on to `next`.
+ *
+ * Safe by construction: the URL path is decoded one segment at a time, and
+ * a segment that starts with a dot (`..`, `.env`), contains a slash or a
+ * backslash after decoding (`..%2f`, `..\`) or a NUL byte (400) never
+ * reaches the file system. Symlinks are followed only when their target
+ * stays inside the root.
+ *
+ * Multiple ranges (`Range: bytes=0-1,5-6`) are answered with the whole file
+ * (200), which RFC 9110 §14.2 allows: simpler and not slower for small
+ * public files than a multipart/byteranges body.
+ *
+ * @param {StaticOptions} options
+ * @param {Record<string, import('./conditional.js').CacheHook>} [cacheHooks] named hooks of the cache
+ *   features (ETag, Last-Modified, max-age), run for every file before its headers are sent
+ * @returns {import('./app.js').Middleware}
+ */
+export function staticFiles(options, cacheHooks = {}) {
+  requireSetting(typeof options?.root === 'string' && options.root !== '', 'static.root must name the folder of public files, e.g. STATIC_ROOT=public');
+  requireSetting(typeof options.index === 'string' && !/[/\\]/.test(options.index) && !options.index.startsWith('.'),
+    `static.index must be a plain file name such as index.html (or empty for no directory index), got ${JSON.stringify(options.index)}`);
+  const hooks = Object.values(cacheHooks);
+  for (const hook of hooks) {
+    if (typeof hook !== 'function') throw new TypeError('staticFiles(options, cacheHooks): every cache hook must be a function');
+  }
+  const root = resolve(options.root);
+  /** The root with its own symlinks resolved; null until the folder exists. */
+  let realRoot = /** @type {string | null} */ (null);
+
+  return async function serveStatic(req, res, next) {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+    const segments = pathSegments(req.path);
+    if (segments === null) return next();
+    realRoot ??= await realpath(root).catch(() => null);
+    if (realRoot === null) return next();
+    const found = await findFile(realRoot, segments, req.path.endsWith('/'), options.index);
+    if (found === null) return next();
+    if (found === 'add-slash') {
+      // `/docs` is a folder: redirect to `/docs/` so the page's relative links resolve inside it.
+      const query = req.url?.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
+      return res.redirect(`/${req.path.split('/').filter(Boolean).join('/')}/${query}`, 301);
+    }
+    sendFile(req, res, next, found.file, found.stats, hooks);
+  };
+}
+
+/**
+ * Decodes the URL path into file name segments.
+ * @param {string} rawPath the path as received, still percent-encoded
+ * @returns {string[] | null} null when the path cannot name a public file
+ */
+function pathSegments(rawPath) {
+  // A NUL byte truncates paths in C code below us: refuse it outright.
+  if (/%00/.test(rawPath)) throw new HttpError(400, 'The path contains a NUL byte');
+  /** @type {string[]} */
+  const segments = [];
+  for (const raw of rawPath.split('/')) {
+    if (raw === '') continue;
+    let segment;
+    try {
+      segment = decodeURIComponent(raw);
+    } catch {
+      return null; // malformed percent-encoding names no file; the router answers it
+    }
+    // `..` would climb out of the root; dotfiles (.env, .git) are private.
+    if (segment.startsWith('.')) return null;
+    // Decoding only once means `%252e%252e` stays the harmless name `%2e%2e`, but an
+    // encoded separator (`..%2f`, `%5c`) or a Windows backslash must not form a path.
+    if (segment.includes('/') || segment.includes('\\')) return null;
+    segments.push(segment);
+  }
+  return segments;
+}
+
+/**
+ * Finds the regular file a path names, following symlinks only inside the root.
+ * @param {string} realRoot
+ * @param {string[]} segments
+ * @param {boolean} trailingSlash
+ * @param {string} index
+ * @returns {Promise<{ file: string, stats: import('node:fs').Stats } | 'add-slash' | null>}
+ */
+async function findFile(realRoot, segments, trailingSlash, index) {
+  let file = join(realRoot, ...segments);
+  let stats = await statOrNull(file);
+  if (stats?.isDirectory()) {
+    if (index === '') return null;
+    const indexStats = await statOrNull(join(file, index));
+    if (!indexStats?.isFile()) return null;
+    if (!trailingSlash) return 'add-slash';
+    file = join(file, index);
+    stats = indexStats;
+  }
+  if (!stats?.isFile()) return null;
+  const real = await realpath(file).catch(() => null);
+  if (real === null) return null;
+  const inside = relative(realRoot, real);
+  // The target of a symlink must stay inside the root and must not be a dotfile either.
+  if (inside === '' || inside.startsWith('..') || isAbsolute(inside) || inside.split(sep).some((part) => part.startsWith('.'))) {
+    return null;
+  }
+  return { file: real, stats };
+}
+
+/** @param {string} file */
+async function statOrNull(file) {
+  try {
+    return await stat(file);
+  } catch (err) {
+    const code = /** @type {NodeJS.ErrnoException} */ (err).code;
+    // Missing, or a file used as a folder (`/index.html/x`), or a name too long: not ours.
+    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ENAMETOOLONG' || code === 'EACCES') return null;
+    throw err;
+  }
+}
+
+/**
+ * Answers with the file: 200, 206 for a single range, 304/412 for
+ * conditional requests, 416 for a range beyond the end.
+ * @param {import('./app.js').Request} req
+ * @param {import('./response.js').Response} res
+ * @param {(err?: unknown) => void} next
+ * @param {string} file
+ * @param {import('node:fs').Stats} stats
+ * @param {import('./conditional.js').CacheHook[]} hooks
+ */
+function sendFile(req, res, next, file, stats, hooks) {
+  const size = stats.size;
+  res.statusCode = 200;
+  res.setHeader('Content-Type', mimeType(file));
+  res.setHeader('Content-Length', size);
+  res.setHeader('Accept-Ranges', 'bytes');
+  runCacheHooks(hooks, req, res, { kind: 'file', size, mtime: stats.mtime });
+  if (preconditionFailed(req, res)) throw new HttpError(412);
+  if (notModified(req, res)) return sendNotModified(res);
+
+  let start = 0;
+  let end = size - 1;
+  const rangeHeader = req.headers.range;
+  if (rangeHeader !== undefined && ifRangeAllowsPartial(req, res)) {
+    const range = parseRange(rangeHeader, size);
+    if (range === 'unsatisfiable') {
+      throw new HttpError(416, `The file has ${size} bytes`, { headers: { 'Content-Range': `bytes */${size}` } });
+    }
+    if (range !== null) {
+      ({ start, end } = range);
+      res.statusCode = 206;
+      res.setHeader('Content-Range', `bytes ${start}-${end}/${size}`);
+      res.setHeader('Content-Length', end - start + 1);
+    }
+  }
+  if (req.method === 'HEAD' || size === 0) {
+    res.end();
+    return;
+  }
+  const stream = createReadStream(file, { start, end });
+  stream.on('error', (err) => {
+    // Opening failed (file removed meanwhile): a clean 500 while we still can, else cut the answer.
+    if (!res.headersSent) next(err);
+    else res.destroy(err);
+  });
+  // The client went away: stop reading and release the file descriptor.
+  res.once('close', () => stream.destroy());
+  stream.pipe(res);
+}
+
+/**
+ * Parses a `Range` header for a file of `size` bytes (RFC 9110 §14.1.2).
+ * @param {string} header
+ * @param {number} size
+ * @returns {{ start: number, end: number } | 'unsatisfiable' | null}
+ *   null: ignore the header and send the whole file (other units, bad syntax, several ranges)
+ */
+export function parseRange(header, size) {
+  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (match === null) return null;
+  const [, first, last] = match;
+  if (first === '' && last === '') return null;
+  if (first === '') {
+    // `bytes=-500`: the last 500 bytes (all of a shorter file); `-0` asks for nothing.
+    const suffix = Number(last);
+    if (suffix === 0 || size === 0) return 'unsatisfiable';
+    return { start: Math.max(0, size - suffix), end: size - 1 };
+  }
+  const start = Number(first);
+  const end = last === '' ? size - 1 : Math.min(Number(last), size - 1);
+  if (last !== '' && Number(last) < start) return null; // `bytes=5-2` is invalid: ignored
+  if (start >= size) return 'unsatisfiable';
+  return { start, end };
+}
