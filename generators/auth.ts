@@ -1,0 +1,60 @@
+import type { Edit, Endpoint, Group } from './types.js';
+
+const APP = 'src/app.js';
+const CONFIG = 'src/config.js';
+const ROUTES = 'src/routes.js';
+
+/** Every style checks passwords against scrypt hashes made by this script (templates/base/scripts). */
+const HASH_PASSWORD = { 'hash-password': 'node scripts/hash-password.js' };
+
+/** `auth.users`: the same setting for every style (AUTH_USERS). */
+const USERS_PROPERTY = `/** Users as name:scrypt:... entries, comma-separated in AUTH_USERS (npm run hash-password -- <name>). */
+    users: /** @type {string[]} */ ([]),`;
+
+const ME: Endpoint = { method: 'GET', path: '/me', description: 'the logged-in user (401 without one)' };
+
+/**
+ * How users log in. Each style is one module in the `auth` slot that sets
+ * `req.user`, plus its routes in src/routes.js; the users and their scrypt
+ * hashes come from the configuration (templates/base/src/lib/credentials.js).
+ */
+export const auth: Group = {
+  id: 'auth',
+  message: 'How do users log in?',
+  description: 'HTTP Basic, cookie sessions or signed bearer tokens (JWT HS256), with users from the configuration',
+  kind: 'single',
+  default: 'none',
+  options: [
+    { value: 'none', title: 'No login', description: 'every route is public' },
+    {
+      value: 'basic',
+      title: 'HTTP Basic',
+      description: 'Authorization: Basic on every request, scrypt hashes, constant-time checks',
+      feature: {
+        id: 'auth-basic',
+        scripts: HASH_PASSWORD,
+        endpoints: [ME],
+        edits: (): Edit[] => [
+          { kind: 'import', file: APP, from: './lib/auth-basic.js', names: ['basicAuth'] },
+          { kind: 'use', file: APP, slot: 'auth', call: 'basicAuth(config)' },
+          { kind: 'import', file: ROUTES, from: './lib/auth-basic.js', names: ['requireUser', 'currentUser'] },
+          { kind: 'statement', file: ROUTES, function: 'routes', code: "router.get('/me', requireUser(config), currentUser);" },
+          {
+            kind: 'property',
+            file: CONFIG,
+            object: 'defaults',
+            name: 'auth',
+            doc: 'HTTP Basic login; see docs/auth-basic.md.',
+            value: `{
+    /** Shown by browsers in the login prompt. */
+    realm: 'Restricted',
+    ${USERS_PROPERTY}
+    /** ms a verified name and password are remembered (scrypt is slow on purpose); 0: check every request. */
+    cacheTtl: 60_000,
+  }`,
+          },
+        ],
+      },
+    },
+  ],
+};
