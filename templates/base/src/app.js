@@ -3,6 +3,7 @@ import { createApp } from './lib/app.js';
 import { accessLog } from './lib/access-log.js';
 import { securityHeaders } from './lib/security-headers.js';
 import { staticFiles } from './lib/static-files.js';
+import { views } from './lib/views.js';
 import { body, parseJson } from './lib/body.js';
 import { routes } from './routes.js';
 
@@ -18,7 +19,8 @@ export function buildApp(config) {
   const app = createApp({ env: config.env, trustProxy: config.trustProxy });
   app.use(accessLog(config.log));
   app.use(securityHeaders(config.securityHeaders));
-  app.use(staticFiles(config.static));
+  app.use(staticFiles(config.static, {}));
+  app.use(views(config.views));
   app.use(body(config.body, { json: parseJson }));
   app.use(routes(config));
   return app;

@@ -34,6 +34,18 @@ export const defaults = {
     /** Compile each template once; set VIEWS_CACHE=false while editing templates. */
     cache: true,
   },
+  static: {
+    /** Folder of the public files (served at `/`), relative to the working directory. */
+    root: 'public',
+    /** File served for a folder (`/` -> `public/index.html`); empty for none. */
+    index: 'index.html',
+  },
+  views: {
+    /** Folder of the templates of `res.render(name)`; partials in `<dir>/partials/`. */
+    dir: 'views',
+    /** Compile each template once; set VIEWS_CACHE=false while editing templates. */
+    cache: true,
+  },
   body: {
     /** Largest request body in bytes (413 above); a format may set its own `limit`. */
     limit: 1_048_576,

@@ -1,4 +1,5 @@
 // @ts-check
+import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +33,54 @@ export async function startApp(overrides = {}) {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Starts an application assembled in a test (`createApp()` plus the
+ * middleware under test and a few handlers) on a random port. Close it
+ * with `await server.close()`.
+ * @param {import('../src/lib/app.js').App} app
+ */
+export async function listen(app) {
+  const server = app.createServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
+  const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    port,
+    /** @param {string} path @param {RequestInit} [init] */
+    fetch: (path, init) => fetch(url + path, init),
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(() => resolve(undefined)));
+    },
+  };
+}
+
+/**
+ * Sends one request with node:http, the path and headers exactly as given.
+ * Use it where fetch would change the request: fetch normalises `..` in
+ * paths, and adds `Cache-Control: no-cache` to requests carrying
+ * If-None-Match, If-Modified-Since or If-Range (Fetch standard, "HTTP-network-or-cache fetch").
+ * @param {string} url the server, e.g. `app.url`
+ * @param {string} path
+ * @param {{ method?: string, headers?: Record<string, string>, body?: string | Buffer }} [options]
+ * @returns {Promise<{ status: number, headers: import('node:http').IncomingHttpHeaders, body: Buffer }>}
+ */
+export function request(url, path, options = {}) {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: hostname, port, path, method: options.method ?? 'GET', headers: options.headers, agent: false }, (res) => {
+      /** @type {Buffer[]} */
+      const chunks = [];
+      res.on('data', (chunk) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(options.body);
+  });
 }
 
 /**

@@ -2,6 +2,7 @@
 import http from 'node:http';
 import { basename } from 'node:path';
 import { mimeType } from './mime.js';
+import { runCacheHooks, notModified, sendNotModified } from './conditional.js';
 
 /**
  * The response every middleware and handler receives: node's ServerResponse
@@ -14,6 +15,10 @@ export class Response extends http.ServerResponse {
     super(req);
     /** @type {Record<string, unknown>} values for views, merged into render data */
     this.locals = Object.create(null);
+    /** @type {import('./conditional.js').CacheHook[]} run by send() for GET/HEAD 2xx bodies; the cache features add theirs */
+    this.cacheHooks = [];
+    /** @type {import('./views.js').Views | null} set by the views middleware; used by render() */
+    this.views = null;
   }
 
   /**
@@ -46,6 +51,12 @@ export class Response extends http.ServerResponse {
     }
     const bytes = typeof body === 'string' ? Buffer.from(body) : body;
     this.setHeader('Content-Length', bytes.byteLength);
+    const method = this.req.method;
+    if ((method === 'GET' || method === 'HEAD') && this.statusCode >= 200 && this.statusCode < 300) {
+      // Validators and caching headers first, then the client's conditional request (RFC 9110 §13.2).
+      runCacheHooks(this.cacheHooks, this.req, this, { kind: 'body', size: bytes.byteLength, body: bytes });
+      if (notModified(this.req, this)) return sendNotModified(this);
+    }
     // 204 and 304 must not have a body (RFC 9110 §15.3.5, §15.4.5).
     if (this.statusCode === 204 || this.statusCode === 304) {
       this.removeHeader('Content-Type');
@@ -65,6 +76,20 @@ export class Response extends http.ServerResponse {
   json(value) {
     if (!this.hasHeader('Content-Type')) this.setHeader('Content-Type', 'application/json; charset=utf-8');
     this.send(JSON.stringify(value) ?? 'null');
+  }
+
+  /**
+   * Renders the template `views/<name>.html` with `data` (on top of
+   * `res.locals`) and sends it as HTML. A broken template throws, which the
+   * error handler answers with a 500 and a log line naming the template.
+   * @param {string} name e.g. `users` or `users/show`
+   * @param {Record<string, unknown>} [data]
+   */
+  render(name, data = {}) {
+    if (this.views === null) throw new Error('res.render() needs the views middleware: app.use(views(config.views)) in src/app.js');
+    const html = this.views.render(name, { ...this.locals, ...data });
+    if (!this.hasHeader('Content-Type')) this.setHeader('Content-Type', 'text/html; charset=utf-8');
+    this.send(html);
   }
 
   /**
