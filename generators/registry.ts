@@ -1,7 +1,8 @@
 import type { Group } from './types.js';
+import { routing } from './routing.js';
 
 /**
  * Every question of the generator, in prompt order. Adding a feature means
  * adding a group (or an option to one) here and its files under templates/.
  */
-export const groups: Group[] = [];
+export const groups: Group[] = [routing];

@@ -1,0 +1,259 @@
+// @ts-check
+import { test, describe, before, after, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { mkdtempSync, mkdirSync, writeFileSync, symlinkSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startApp } from './helpers.js';
+import { store } from '../src/controllers/users.js';
+import { createApp } from '../src/lib/app.js';
+import { naturalRouter } from '../src/lib/natural-router.js';
+import { ConfigError } from '../src/lib/config-loader.js';
+
+/** @type {Awaited<ReturnType<typeof startApp>>} */
+let app;
+before(async () => {
+  app = await startApp();
+});
+after(() => app.close());
+beforeEach(() => store.users.clear());
+
+/**
+ * Sends `body` as JSON with `method` and returns the status, headers and parsed answer.
+ * @param {string} method
+ * @param {string} path
+ * @param {unknown} [body]
+ */
+async function call(method, path, body) {
+  /** @type {RequestInit} */
+  const init = { method };
+  if (body !== undefined) {
+    init.headers = { 'Content-Type': 'application/json' };
+    init.body = typeof body === 'string' ? body : JSON.stringify(body);
+  }
+  const res = await app.fetch(path, init);
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, body: text === '' ? undefined : JSON.parse(text) };
+}
+
+/**
+ * Sends a raw request line, so the path reaches the server exactly as written
+ * (fetch would resolve `..` first). Returns the status code.
+ * @param {string} path
+ */
+function rawStatus(path) {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(new URL(app.url).port), '127.0.0.1', () => {
+      socket.end(`GET ${path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`);
+    });
+    let text = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk) => (text += chunk));
+    socket.on('end', () => resolve(Number(text.slice(9, 12))));
+    socket.on('error', reject);
+  });
+}
+
+describe('the users controller', () => {
+  test('create, show, index, update and destroy at /users/<action>/<id>', async () => {
+    const created = await call('POST', '/users/create', { name: ' Sam ', email: 'sam@example.com' });
+    assert.equal(created.status, 201);
+    const { id } = created.body;
+    assert.match(id, /^[0-9a-f-]{36}$/);
+    assert.deepEqual(created.body, { id, name: 'Sam', email: 'sam@example.com' });
+    assert.equal(created.headers.get('location'), `/users/show/${id}`);
+
+    assert.deepEqual((await call('GET', `/users/show/${id}`)).body, created.body);
+    for (const path of ['/users', '/users/', '/users/index']) {
+      assert.deepEqual((await call('GET', path)).body, { users: [created.body], total: 1, offset: 0, limit: 20 }, path);
+    }
+
+    const put = await call('PUT', `/users/update/${id}`, { name: 'Samantha', email: 'samantha@example.com' });
+    assert.deepEqual(put.body, { id, name: 'Samantha', email: 'samantha@example.com' });
+    assert.equal((await call('PUT', `/users/update/${id}`, { name: 'Only name' })).status, 422);
+    assert.deepEqual((await call('PATCH', `/users/update/${id}`, { name: 'Sam' })).body.name, 'Sam');
+    assert.deepEqual((await call('POST', `/users/update/${id}`, { email: 'sam@example.com' })).body.email, 'sam@example.com');
+
+    assert.equal((await call('DELETE', `/users/destroy/${id}`)).status, 204);
+    assert.equal((await call('GET', `/users/show/${id}`)).status, 404);
+    assert.equal((await call('POST', `/users/destroy/${id}`)).status, 404);
+  });
+
+  test('unknown or missing ids are 404', async () => {
+    for (const path of ['/users/show/nope', '/users/show', '/users/show/', '/users/destroy/__proto__']) {
+      const res = await call(path.includes('destroy') ? 'DELETE' : 'GET', path);
+      assert.equal(res.status, 404, path);
+      assert.equal(res.body.message, 'No user with this id', path);
+    }
+  });
+
+  test('each action allows its methods only: 405 with Allow', async () => {
+    const wrong = await call('POST', '/users/show/x');
+    assert.equal(wrong.status, 405);
+    assert.equal(wrong.headers.get('allow'), 'GET, HEAD');
+    assert.equal((await call('GET', '/users/create')).headers.get('allow'), 'POST');
+    assert.equal((await call('GET', '/users/destroy/x')).headers.get('allow'), 'DELETE, POST');
+    assert.equal((await call('DELETE', '/users')).status, 405);
+    const head = await app.fetch('/users', { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    assert.equal(await head.text(), '');
+  });
+
+  test('invalid bodies: 400 when not a JSON object, 422 for bad fields, 409 for a taken email', async () => {
+    assert.equal((await call('POST', '/users/create', '[1]')).status, 400);
+    assert.equal((await call('POST', '/users/create')).status, 400);
+    const invalid = await call('POST', '/users/create', { id: 'mine', name: '', email: 'nope', admin: true });
+    assert.equal(invalid.status, 422);
+    assert.equal(
+      invalid.body.message,
+      'id is assigned by the server and cannot be sent; unknown field "admin"; name must be a text of 1 to 100 characters; email must look like name@example.com',
+    );
+    assert.equal((await call('POST', '/users/create', { name: 'Sam', email: 'sam@example.com' })).status, 201);
+    assert.equal((await call('POST', '/users/create', { name: 'Sam', email: 'SAM@example.com' })).status, 409);
+    assert.equal((await call('POST', '/users/create', '{"__proto__": {"admin": true}, "name": "A", "email": "a@example.com"}')).status, 400);
+    assert.equal(/** @type {any} */ ({}).admin, undefined);
+    assert.equal((await call('GET', '/users?limit=500')).status, 400);
+  });
+
+  test('the store is bounded: a full store answers 507', async () => {
+    const max = store.max;
+    store.max = 0;
+    try {
+      assert.equal((await call('POST', '/users/create', { name: 'Sam', email: 'sam@example.com' })).status, 507);
+    } finally {
+      store.max = max;
+    }
+  });
+});
+
+describe('hostile paths', () => {
+  test('nothing but own exported functions of listed controllers is reachable: all 404, and the server keeps serving', async () => {
+    const paths = [
+      '/', // no src/controllers/index.js
+      '/nope',
+      '/users/nope',
+      '/users/store', // exported, but not a function
+      '/users/findUser', // a helper that is not exported
+      '/users/default',
+      '/users/toString',
+      '/users/hasOwnProperty',
+      '/users/constructor',
+      '/users/__proto__',
+      '/users/valueOf',
+      '/constructor/constructor',
+      '/__proto__',
+      '/__proto__/index',
+      '/Users', // names are exact, even on case-insensitive disks
+      '/users.js',
+      '/users/show.js',
+      '/users%2Fshow',
+      '/users%2fshow/1',
+      '/%2e%2e/package.json',
+      '/users/%2e%2e',
+      '/..%2Fpackage.json',
+      '/users/_private',
+      '/1users',
+      '//users',
+      '/users//show',
+    ];
+    for (const path of paths) {
+      const res = await call('GET', path);
+      assert.equal(res.status, 404, path);
+      assert.deepEqual(res.body, { error: 'Not Found', status: 404 }, path);
+    }
+    for (const path of ['/../package.json', '/users/../../package.json', '/./users/../users', '/users/./index']) {
+      assert.equal(await rawStatus(path), 404, path);
+    }
+    assert.equal((await call('GET', '/users/%zz')).status, 400);
+    assert.equal((await call('GET', '/users')).status, 200);
+  });
+});
+
+describe('naturalRouter() on its own folder', () => {
+  /** @type {string} */
+  let root;
+  /** @type {string} */
+  let directory;
+  /** @type {{ fetch: (path: string, init?: RequestInit) => Promise<Response>, logged: unknown[], close: () => Promise<void> }} */
+  let server;
+
+  before(async () => {
+    root = mkdtempSync(join(tmpdir(), 'natural-router-test-'));
+    directory = join(root, 'controllers');
+    mkdirSync(directory);
+    // The controllers are ES modules, like the project's own.
+    writeFileSync(join(root, 'package.json'), '{ "type": "module" }\n');
+    writeFileSync(
+      join(directory, 'things.js'),
+      [
+        'export function index(req, res) { res.json({ action: "index" }); }',
+        'export function pair(req, res, first, second, ...rest) { res.json({ first, second, rest }); }',
+        'export async function later(req, res) { await new Promise((r) => setTimeout(r, 1)); res.json({ later: true }); }',
+        'export function fails() { throw new Error("action failed"); }',
+        'export async function rejects() { throw new Error("async action failed"); }',
+        'export default function (req, res) { res.json({ action: "default" }); }',
+        'export const notAFunction = 42;',
+      ].join('\n'),
+    );
+    writeFileSync(join(directory, 'index.js'), 'export function index(req, res) { res.json({ home: true }); }\n');
+    writeFileSync(join(root, 'outside.js'), 'export function index(req, res) { res.json({ outside: true }); }\n');
+    symlinkSync(join(root, 'outside.js'), join(directory, 'linked.js'));
+    writeFileSync(join(directory, 'bad-name.js'), 'export function index(req, res) { res.json({ bad: true }); }\n');
+    mkdirSync(join(directory, 'nested'));
+    writeFileSync(join(directory, 'nested', 'deep.js'), 'export function index(req, res) { res.json({ deep: true }); }\n');
+
+    /** @type {unknown[]} */
+    const logged = [];
+    const natural = createApp({ env: 'test', logError: (err) => logged.push(err) }).use(naturalRouter({ directory }));
+    const http = natural.createServer();
+    await new Promise((resolve) => http.listen(0, '127.0.0.1', () => resolve(undefined)));
+    const { port } = /** @type {import('node:net').AddressInfo} */ (http.address());
+    server = {
+      logged,
+      fetch: (path, init) => fetch(`http://127.0.0.1:${port}${path}`, init),
+      close: async () => {
+        http.closeAllConnections();
+        await new Promise((resolve) => http.close(() => resolve(undefined)));
+      },
+    };
+  });
+  after(async () => {
+    await server.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  /** @param {string} path */
+  const get = async (path) => {
+    const res = await server.fetch(path);
+    return { status: res.status, body: await res.json() };
+  };
+
+  test('defaults to index/index and passes the remaining segments, decoded, as arguments', async () => {
+    assert.deepEqual((await get('/')).body, { home: true });
+    assert.deepEqual((await get('/things')).body, { action: 'index' });
+    assert.deepEqual((await get('/things/pair/a%20b/c%2Fd/e/f')).body, { first: 'a b', second: 'c/d', rest: ['e', 'f'] });
+    assert.deepEqual((await get('/things/later')).body, { later: true });
+  });
+
+  test('an action that throws or rejects becomes a logged 500', async () => {
+    assert.equal((await get('/things/fails')).status, 500);
+    assert.equal((await get('/things/rejects')).status, 500);
+    assert.deepEqual(server.logged.map((err) => /** @type {Error} */ (err).message), ['action failed', 'async action failed']);
+  });
+
+  test('never the default export, a non-function, a symlink, a subfolder or an invalid file name', async () => {
+    for (const path of ['/things/default', '/things/notAFunction', '/linked', '/outside', '/nested/deep', '/nested', '/bad-name']) {
+      assert.equal((await get(path)).status, 404, path);
+    }
+  });
+
+  test('the folder is listed at startup: a file added later is not routed', async () => {
+    writeFileSync(join(directory, 'late.js'), 'export function index(req, res) { res.json({ late: true }); }\n');
+    assert.equal((await get('/late')).status, 404);
+  });
+
+  test('a missing controllers folder stops the start with a clear setting error', () => {
+    assert.throws(() => naturalRouter({ directory: join(root, 'missing') }), (err) => err instanceof ConfigError && /Natural routing needs the controllers folder .*missing/.test(err.message));
+  });
+});

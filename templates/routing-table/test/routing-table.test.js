@@ -1,0 +1,173 @@
+// @ts-check
+import { test, before, after, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { startApp } from './helpers.js';
+import { store } from '../src/resources/users.js';
+
+/** @type {Awaited<ReturnType<typeof startApp>>} */
+let app;
+before(async () => {
+  app = await startApp();
+});
+after(() => app.close());
+beforeEach(() => store.users.clear());
+
+/**
+ * Sends `body` as JSON with `method` and returns the status, headers and parsed answer.
+ * @param {string} method
+ * @param {string} path
+ * @param {unknown} [body]
+ */
+async function call(method, path, body) {
+  /** @type {RequestInit} */
+  const init = { method };
+  if (body !== undefined) {
+    init.headers = { 'Content-Type': 'application/json' };
+    init.body = typeof body === 'string' ? body : JSON.stringify(body);
+  }
+  const res = await app.fetch(path, init);
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, body: text === '' ? undefined : JSON.parse(text) };
+}
+
+/** @param {string} name @param {string} email */
+async function createUser(name, email) {
+  const res = await call('POST', '/users', { name, email });
+  assert.equal(res.status, 201);
+  return res.body;
+}
+
+test('POST /users creates a user with a server-made id; GET /users/:id and GET /users find it', async () => {
+  const created = await call('POST', '/users', { name: '  Sam  ', email: 'sam@example.com' });
+  assert.equal(created.status, 201);
+  assert.match(created.body.id, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+  assert.deepEqual(created.body, { id: created.body.id, name: 'Sam', email: 'sam@example.com' });
+  assert.equal(created.headers.get('location'), `/users/${created.body.id}`);
+
+  const shown = await call('GET', created.headers.get('location') ?? '');
+  assert.equal(shown.status, 200);
+  assert.deepEqual(shown.body, created.body);
+
+  const list = await call('GET', '/users');
+  assert.deepEqual(list.body, { users: [created.body], total: 1, offset: 0, limit: 20 });
+});
+
+test('GET /users pages with offset and limit, and refuses bad values with 400', async () => {
+  for (let i = 0; i < 5; i++) await createUser(`User ${i}`, `user${i}@example.com`);
+  const page = await call('GET', '/users?offset=1&limit=2');
+  assert.deepEqual(page.body.users.map((/** @type {{ name: string }} */ u) => u.name), ['User 1', 'User 2']);
+  assert.equal(page.body.total, 5);
+  for (const query of ['limit=0', 'limit=101', 'limit=abc', 'offset=-1', 'offset=1.5', 'limit=1e2']) {
+    const res = await call('GET', `/users?${query}`);
+    assert.equal(res.status, 400, query);
+    assert.match(res.body.message, /must be a whole number from/, query);
+  }
+});
+
+test('PUT replaces, PATCH changes some fields, DELETE removes (204, then 404)', async () => {
+  const user = await createUser('Sam', 'sam@example.com');
+  const put = await call('PUT', `/users/${user.id}`, { name: 'Samantha', email: 'samantha@example.com' });
+  assert.deepEqual(put.body, { id: user.id, name: 'Samantha', email: 'samantha@example.com' });
+  // PUT needs every field; PATCH does not.
+  assert.equal((await call('PUT', `/users/${user.id}`, { name: 'Only name' })).status, 422);
+  const patch = await call('PATCH', `/users/${user.id}`, { name: 'Sam' });
+  assert.deepEqual(patch.body, { id: user.id, name: 'Sam', email: 'samantha@example.com' });
+  assert.equal((await call('PATCH', `/users/${user.id}`, {})).body.message, 'send at least one of: name, email');
+
+  const removed = await call('DELETE', `/users/${user.id}`);
+  assert.equal(removed.status, 204);
+  assert.equal(removed.body, undefined);
+  assert.equal((await call('GET', `/users/${user.id}`)).status, 404);
+  assert.equal((await call('DELETE', `/users/${user.id}`)).status, 404);
+});
+
+test('unknown ids are 404 for show, update and destroy', async () => {
+  for (const [method, body] of /** @type {const} */ ([['GET'], ['PUT', { name: 'A', email: 'a@example.com' }], ['PATCH', { name: 'A' }], ['DELETE']])) {
+    const res = await call(method, '/users/no-such-id', body);
+    assert.equal(res.status, 404, method);
+    assert.equal(res.body.message, 'No user with this id');
+  }
+  assert.equal((await call('GET', '/users/__proto__')).status, 404);
+  assert.equal((await call('GET', '/users/constructor')).status, 404);
+});
+
+test('invalid fields are 422 with every problem named; the id can never come from the client', async () => {
+  const cases = [
+    [{ name: 'Sam' }, 'email is required'],
+    [{ email: 'sam@example.com' }, 'name is required'],
+    [{ name: '', email: 'sam@example.com' }, 'name must be a text of 1 to 100 characters'],
+    [{ name: 'x'.repeat(101), email: 'sam@example.com' }, 'name must be a text of 1 to 100 characters'],
+    [{ name: 42, email: 'sam@example.com' }, 'name must be a text of 1 to 100 characters'],
+    [{ name: 'Sam\u0000', email: 'sam@example.com' }, 'name must not contain control characters'],
+    [{ name: 'Sam', email: 'not-an-address' }, 'email must look like name@example.com'],
+    [{ name: 'Sam', email: 'a@b@example.com' }, 'email must look like name@example.com'],
+    [{ name: 'Sam', email: ['sam@example.com'] }, 'email must be a text of at most 254 characters'],
+    [{ id: 'mine', name: 'Sam', email: 'sam@example.com' }, 'id is assigned by the server and cannot be sent'],
+    [{ name: 'Sam', email: 'sam@example.com', role: 'admin' }, 'unknown field "role"'],
+    [{}, 'name is required; email is required'],
+  ];
+  for (const [body, message] of cases) {
+    const res = await call('POST', '/users', body);
+    assert.equal(res.status, 422, JSON.stringify(body));
+    assert.equal(res.body.message, message);
+  }
+  assert.equal(store.users.size, 0);
+});
+
+test('a body that is not a JSON object is 400; a missing or foreign Content-Type is not accepted', async () => {
+  for (const body of ['[1, 2]', '"text"', 'null', '{"name": "Sam",']) {
+    const res = await call('POST', '/users', body);
+    assert.equal(res.status, 400, body);
+  }
+  const empty = await call('POST', '/users');
+  assert.equal(empty.status, 400);
+  assert.match(empty.body.message, /^Send a JSON object/);
+  const form = await app.fetch('/users', { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'name=Sam' });
+  assert.equal(form.status, 415);
+  assert.equal(store.users.size, 0);
+});
+
+test('prototype-pollution payloads create nothing and pollute nothing', async () => {
+  for (const body of ['{"__proto__": {"admin": true}, "name": "Sam", "email": "sam@example.com"}', '{"constructor": {"prototype": {"admin": true}}, "name": "Sam", "email": "sam@example.com"}']) {
+    const res = await call('POST', '/users', body);
+    assert.ok(res.status === 400 || res.status === 422, `${res.status} for ${body}`);
+  }
+  assert.equal(/** @type {any} */ ({}).admin, undefined);
+  assert.equal(store.users.size, 0);
+});
+
+test('two users cannot share an email address (409), compared without case', async () => {
+  const first = await createUser('Sam', 'sam@example.com');
+  const second = await createUser('Alex', 'alex@example.com');
+  assert.equal((await call('POST', '/users', { name: 'Other', email: 'SAM@example.com' })).status, 409);
+  assert.equal((await call('PATCH', `/users/${second.id}`, { email: 'sam@example.com' })).status, 409);
+  // Keeping your own address is fine.
+  assert.equal((await call('PUT', `/users/${first.id}`, { name: 'Sam', email: 'sam@example.com' })).status, 200);
+});
+
+test('the store is bounded: a full store answers 507 without details', async () => {
+  const max = store.max;
+  store.max = 1;
+  try {
+    await createUser('Sam', 'sam@example.com');
+    const full = await call('POST', '/users', { name: 'Alex', email: 'alex@example.com' });
+    assert.equal(full.status, 507);
+    assert.deepEqual(full.body, { error: 'Insufficient Storage', status: 507 });
+  } finally {
+    store.max = max;
+  }
+});
+
+test('REST routes answer 405 with Allow for other methods, OPTIONS and HEAD', async () => {
+  const user = await createUser('Sam', 'sam@example.com');
+  const wrong = await call('POST', `/users/${user.id}`, { name: 'x' });
+  assert.equal(wrong.status, 405);
+  assert.equal(wrong.headers.get('allow'), 'GET, HEAD, PUT, PATCH, DELETE, OPTIONS');
+  assert.equal((await call('DELETE', '/users')).headers.get('allow'), 'GET, HEAD, POST, OPTIONS');
+  const options = await call('OPTIONS', '/users');
+  assert.equal(options.status, 204);
+  assert.equal(options.headers.get('allow'), 'GET, HEAD, POST, OPTIONS');
+  const head = await app.fetch(`/users/${user.id}`, { method: 'HEAD' });
+  assert.equal(head.status, 200);
+  assert.equal(await head.text(), '');
+});
