@@ -14,7 +14,10 @@ export const base: Contribution = {
     // The shell expands the glob (Node 21+ also expands it itself, e.g. on Windows).
     test: 'node --test test/*.test.js',
   },
-  endpoints: [{ method: 'GET', path: '/health', description: 'liveness: 200 while the process runs' }],
+  endpoints: [
+    { method: 'GET', path: '/health', description: 'liveness: 200 while the process runs' },
+    { method: 'GET', path: '/ready', description: 'readiness: 200 while serving, 503 while starting or shutting down' },
+  ],
   edits: () => [
     { kind: 'use', file: 'src/app.js', slot: 'request-log', call: 'accessLog(config.log)' },
     { kind: 'use', file: 'src/app.js', slot: 'security-headers', call: 'securityHeaders(config.securityHeaders)' },

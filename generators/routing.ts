@@ -24,6 +24,14 @@ export const routing: Group = {
       feature: {
         id: 'routing-table',
         userFiles: ['src/resources/users.js'],
+        // Plain words only: the README template escapes quotes and angle brackets.
+        endpoints: [
+          { method: 'GET', path: '/users', description: 'example resource: a page of users (offset, limit)' },
+          { method: 'POST', path: '/users', description: 'create a user from a JSON name and email (201 + Location)' },
+          { method: 'GET', path: '/users/:id', description: 'one user' },
+          { method: 'PUT, PATCH', path: '/users/:id', description: 'replace or change a user' },
+          { method: 'DELETE', path: '/users/:id', description: 'delete a user (204)' },
+        ],
         edits: (): Edit[] => [
           { kind: 'import', file: 'src/routes.js', from: './resources/users.js', names: ['users'] },
           { kind: 'statement', file: 'src/routes.js', function: 'routes', code: "router.resource('/users', users);" },
@@ -37,6 +45,13 @@ export const routing: Group = {
       feature: {
         id: 'routing-natural',
         userFiles: ['src/controllers/users.js'],
+        endpoints: [
+          { method: 'GET', path: '/users', description: 'example controller users, action index: a page of users (offset, limit)' },
+          { method: 'POST', path: '/users/create', description: 'create a user from a JSON name and email (201 + Location)' },
+          { method: 'GET', path: '/users/show/:id', description: 'one user' },
+          { method: 'PUT, PATCH, POST', path: '/users/update/:id', description: 'replace or change a user' },
+          { method: 'DELETE, POST', path: '/users/destroy/:id', description: 'delete a user (204)' },
+        ],
         edits: (): Edit[] => [
           { kind: 'import', file: 'src/app.js', from: './lib/natural-router.js', names: ['naturalRouter'] },
           { kind: 'use', file: 'src/app.js', slot: 'natural', call: 'naturalRouter()' },
