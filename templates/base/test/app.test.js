@@ -1,6 +1,7 @@
 // @ts-check
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { createApp } from '../src/lib/app.js';
 import { HttpError } from '../src/lib/http-error.js';
 import { startApp } from './helpers.js';
@@ -23,6 +24,20 @@ async function serve(middleware, options = {}) {
     logged,
     /** @param {string} path @param {RequestInit} [init] */
     fetch: (path, init) => fetch(`http://127.0.0.1:${port}${path}`, init),
+    /**
+     * Sends raw bytes (for request targets fetch does not send) and returns the whole answer.
+     * @param {string} bytes
+     * @returns {Promise<string>}
+     */
+    raw: (bytes) =>
+      new Promise((resolve, reject) => {
+        const socket = net.connect(port, '127.0.0.1', () => socket.end(bytes));
+        let text = '';
+        socket.setEncoding('latin1');
+        socket.on('data', (chunk) => (text += chunk));
+        socket.on('end', () => resolve(text));
+        socket.on('error', reject);
+      }),
     async close() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(() => resolve(undefined)));
@@ -185,6 +200,23 @@ describe('middleware runner', () => {
     } finally {
       await production.close();
       await development.close();
+    }
+  });
+
+  test('req.path and req.query come from the request target, also in absolute form', async () => {
+    const app = await serve([(req, res) => res.json({ path: req.path, query: Object.fromEntries(req.query) })]);
+    try {
+      assert.deepEqual(await (await app.fetch('/a/b%20c?x=1&y=2')).json(), { path: '/a/b%20c', query: { x: '1', y: '2' } });
+      for (const [target, expected] of [
+        ['http://localhost/users/7?full=1', '{"path":"/users/7","query":{"full":"1"}}'],
+        ['HTTP://LOCALHOST:3000', '{"path":"/","query":{}}'],
+        ['http://localhost?x=1', '{"path":"/","query":{"x":"1"}}'],
+      ]) {
+        const raw = await app.raw(`GET ${target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`);
+        assert.ok(raw.endsWith(`\r\n\r\n${expected}`), raw);
+      }
+    } finally {
+      await app.close();
     }
   });
 

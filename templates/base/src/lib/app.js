@@ -115,7 +115,10 @@ export function createApp(options = {}) {
  */
 function prepare(req, res, trustProxy) {
   req.startTime = process.hrtime.bigint();
-  const url = req.url ?? '/';
+  const target = req.url ?? '/';
+  // A server must accept the absolute form `GET http://host/path` too (RFC 9112 §3.2.2): keep its path.
+  const authority = /^https?:\/\/[^/?#]*/i.exec(target);
+  const url = authority ? `/${target.slice(authority[0].length).replace(/^\//, '')}` : target;
   const q = url.indexOf('?');
   req.path = q === -1 ? url : url.slice(0, q);
   if (q !== -1) req.query = new URLSearchParams(url.slice(q + 1));
