@@ -56,5 +56,64 @@ export const auth: Group = {
         ],
       },
     },
+    {
+      value: 'session',
+      title: 'Cookie sessions',
+      description: 'login form -> signed HttpOnly session cookie; memory or file store, idle and absolute timeouts',
+      feature: {
+        id: 'auth-session',
+        scripts: HASH_PASSWORD,
+        endpoints: [
+          { method: 'POST', path: '/login', description: 'log in with username and password (JSON or form); sets the session cookie' },
+          { method: 'POST', path: '/logout', description: 'end the session (204)' },
+          ME,
+        ],
+        edits: (): Edit[] => [
+          { kind: 'import', file: APP, from: './lib/session.js', names: ['session'] },
+          { kind: 'use', file: APP, slot: 'session', call: 'session(config)' },
+          { kind: 'import', file: APP, from: './lib/auth-session.js', names: ['sessionAuth'] },
+          { kind: 'use', file: APP, slot: 'auth', call: 'sessionAuth(config)' },
+          { kind: 'import', file: ROUTES, from: './lib/auth-session.js', names: ['login', 'logout', 'requireUser', 'currentUser'] },
+          { kind: 'statement', file: ROUTES, function: 'routes', code: "router.post('/login', login(config));" },
+          { kind: 'statement', file: ROUTES, function: 'routes', code: "router.post('/logout', logout);" },
+          { kind: 'statement', file: ROUTES, function: 'routes', code: "router.get('/me', requireUser, currentUser);" },
+          {
+            kind: 'property',
+            file: CONFIG,
+            object: 'defaults',
+            name: 'auth',
+            doc: 'Who may log in; see docs/auth-session.md.',
+            value: `{
+    ${USERS_PROPERTY}
+  }`,
+          },
+          {
+            kind: 'property',
+            file: CONFIG,
+            object: 'defaults',
+            name: 'session',
+            doc: 'Cookie sessions; see docs/auth-session.md.',
+            value: `{
+    /** HMAC secrets, comma-separated in SESSION_SECRETS: the first signs, all verify. Required in production. */
+    secrets: /** @type {string[]} */ ([]),
+    /** Cookie name; \`__Host-\` is put in front when the cookie is Secure. */
+    cookieName: 'sid',
+    /** Secure cookie: auto (on HTTPS requests, always in production), always or never. */
+    secure: 'auto',
+    /** ms without a request after which the session ends (30 minutes). */
+    idleTimeout: 1_800_000,
+    /** ms after login after which the session ends however active (8 hours). */
+    absoluteTimeout: 28_800_000,
+    /** auto (memory in one process, file in a cluster worker), memory or file. */
+    store: 'auto',
+    /** Folder of the file store. */
+    dir: 'sessions',
+    /** Most sessions kept; the least recently used go first. */
+    maxSessions: 10_000,
+  }`,
+          },
+        ],
+      },
+    },
   ],
 };

@@ -1,0 +1,269 @@
+// @ts-check
+import cluster from 'node:cluster';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { readFile, readdir, rename, stat, unlink, utimes, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { ConfigError } from './config-loader.js';
+import { LruCache } from './lru.js';
+
+/**
+ * Where sessions live between requests. Two stores share one interface:
+ *
+ * - memory: a bounded LRU map in this process. Fast, gone at restart, and
+ *   private to one process: with several workers a session made by one is
+ *   unknown to the others.
+ * - file: one JSON file per session in a folder. Survives restarts and is
+ *   shared by every process on the machine, so any worker can serve any
+ *   session. Writes are atomic (temporary file + rename), and a file is
+ *   named after a hash of the session id, never the id itself: a directory
+ *   listing or a log of file names gives nobody a usable session.
+ *
+ * `store: 'auto'` picks memory in a single process and file when this
+ * process is a worker of a cluster (node:cluster or a forked child with an
+ * IPC channel), because only the file store works across processes.
+ */
+
+/**
+ * @typedef {object} SessionRecord
+ * @property {Record<string, unknown>} data what the application keeps (JSON values only)
+ * @property {number} createdAt ms since epoch: start of the session (absolute timeout)
+ * @property {number} lastSeen ms since epoch: last request (idle timeout)
+ */
+
+/**
+ * @typedef {object} SessionStore
+ * @property {(id: string) => Promise<SessionRecord | undefined>} get undefined when unknown or idle too long
+ * @property {(id: string, record: SessionRecord) => Promise<void>} set create or replace
+ * @property {(id: string) => Promise<void>} destroy forget it (no error when unknown)
+ * @property {(id: string, lastSeen: number) => Promise<void>} touch mark it as used, keeping the data
+ * @property {() => void} close stop the background sweep
+ * @property {string} kind `memory` or `file`
+ */
+
+/**
+ * @typedef {object} StoreSettings
+ * @property {string} store `auto`, `memory` or `file`
+ * @property {string} dir folder of the file store
+ * @property {number} maxSessions most sessions kept
+ * @property {number} idleTimeout ms: sessions unused for longer are dropped
+ */
+
+/** Warn once per process about a memory store in a multi-process setup. */
+let warnedMemoryInWorker = false;
+
+/**
+ * The store the settings ask for.
+ * @param {StoreSettings} settings
+ * @returns {SessionStore}
+ */
+export function createStore(settings) {
+  const inWorker = cluster.isWorker || typeof process.send === 'function';
+  const kind = settings.store === 'auto' ? (inWorker ? 'file' : 'memory') : settings.store;
+  if (!Number.isSafeInteger(settings.maxSessions) || settings.maxSessions < 1) {
+    throw new ConfigError(`SESSION_MAX_SESSIONS must be a whole number of 1 or more, got ${settings.maxSessions}`);
+  }
+  const options = { ttl: settings.idleTimeout, maxSessions: settings.maxSessions };
+  if (kind === 'memory') {
+    if (inWorker && !warnedMemoryInWorker) {
+      warnedMemoryInWorker = true;
+      console.warn('SESSION_STORE=memory in a worker process: each worker has its own sessions. Use SESSION_STORE=file (or auto) with several processes.');
+    }
+    return createMemoryStore(options);
+  }
+  if (kind === 'file') {
+    if (typeof settings.dir !== 'string' || settings.dir.trim() === '') throw new ConfigError('SESSION_DIR must name a folder for the file store');
+    return createFileStore({ ...options, dir: settings.dir });
+  }
+  throw new ConfigError(`SESSION_STORE must be auto, memory or file, got ${JSON.stringify(settings.store)}`);
+}
+
+/**
+ * Sessions in this process's memory: at most `maxSessions` (the least
+ * recently used go first), each dropped `ttl` ms after its last use.
+ * Records are kept as JSON text, so they behave exactly like the file
+ * store's (no shared objects, only JSON values survive).
+ * @param {{ ttl: number, maxSessions: number }} options
+ * @returns {SessionStore}
+ */
+export function createMemoryStore({ ttl, maxSessions }) {
+  /** @type {LruCache<string, string>} */
+  const entries = new LruCache({ maxEntries: maxSessions, ttl });
+  // Expired entries are never returned; the sweep frees their memory. unref: it never keeps the process alive.
+  const timer = setInterval(() => entries.prune(), sweepInterval(ttl));
+  timer.unref();
+  return {
+    kind: 'memory',
+    async get(id) {
+      const text = entries.get(id);
+      return text === undefined ? undefined : parseRecord(text);
+    },
+    async set(id, record) {
+      entries.set(id, JSON.stringify(record));
+    },
+    async destroy(id) {
+      entries.delete(id);
+    },
+    async touch(id, lastSeen) {
+      const text = entries.get(id);
+      const record = text === undefined ? undefined : parseRecord(text);
+      // Storing it again restarts its ttl.
+      if (record) entries.set(id, JSON.stringify({ ...record, lastSeen }));
+    },
+    close() {
+      clearInterval(timer);
+    },
+  };
+}
+
+/**
+ * Sessions as files in `dir`, one `<sha256(id)>.json` each. The last use is
+ * the file's modification time, so `touch` is one `utimes` call and never
+ * rewrites data another process may have just saved.
+ * @param {{ dir: string, ttl: number, maxSessions: number }} options
+ * @returns {SessionStore}
+ */
+export function createFileStore({ dir, ttl, maxSessions }) {
+  const root = resolve(dir);
+  try {
+    mkdirSync(root, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    throw new ConfigError(`SESSION_DIR: cannot create ${root}: ${/** @type {Error} */ (err).message}`);
+  }
+  /** @param {string} id */
+  const fileOf = (id) => join(root, `${createHash('sha256').update(id).digest('hex')}.json`);
+
+  const timer = setInterval(() => {
+    sweep(root, ttl, maxSessions).catch((err) => console.error(`session file store: sweep of ${root} failed: ${err.message}`));
+  }, sweepInterval(ttl));
+  timer.unref();
+
+  return {
+    kind: 'file',
+    async get(id) {
+      const file = fileOf(id);
+      let text;
+      let modified;
+      try {
+        [text, modified] = await Promise.all([readFile(file, 'utf8'), stat(file).then((s) => s.mtimeMs)]);
+      } catch (err) {
+        if (isMissing(err)) return undefined;
+        throw err;
+      }
+      const record = parseRecord(text);
+      if (record === undefined) {
+        // A damaged file (disk full, edited by hand) ends that session, not the server.
+        await removeFile(file);
+        return undefined;
+      }
+      record.lastSeen = Math.max(record.lastSeen, modified);
+      if (Date.now() - record.lastSeen > ttl) {
+        await removeFile(file);
+        return undefined;
+      }
+      return record;
+    },
+    async set(id, record) {
+      const file = fileOf(id);
+      // Write the whole record beside it, then rename over it: readers see the old or the new file, never half of one.
+      const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+      try {
+        await writeFile(temporary, JSON.stringify(record), { mode: 0o600, flag: 'wx' });
+        await rename(temporary, file);
+      } catch (err) {
+        await removeFile(temporary);
+        throw err;
+      }
+    },
+    async destroy(id) {
+      await removeFile(fileOf(id));
+    },
+    async touch(id, lastSeen) {
+      const seconds = lastSeen / 1000;
+      try {
+        await utimes(fileOf(id), seconds, seconds);
+      } catch (err) {
+        if (!isMissing(err)) throw err;
+      }
+    },
+    close() {
+      clearInterval(timer);
+    },
+  };
+}
+
+/**
+ * Deletes sessions idle for longer than `ttl`, leftovers of interrupted
+ * writes, and the least recently used sessions above `maxSessions`.
+ * @param {string} root
+ * @param {number} ttl
+ * @param {number} maxSessions
+ */
+export async function sweep(root, ttl, maxSessions) {
+  let names;
+  try {
+    names = await readdir(root);
+  } catch (err) {
+    if (isMissing(err)) return;
+    throw err;
+  }
+  const now = Date.now();
+  /** @type {{ file: string, modified: number }[]} */
+  const live = [];
+  for (const name of names) {
+    const file = join(root, name);
+    const isSession = name.endsWith('.json');
+    if (!isSession && !name.endsWith('.tmp')) continue;
+    let modified;
+    try {
+      modified = (await stat(file)).mtimeMs;
+    } catch {
+      continue; // removed meanwhile by another process
+    }
+    // A temporary file older than a minute belongs to a write that died.
+    const limit = isSession ? ttl : Math.max(ttl, 60_000);
+    if (now - modified > limit) await removeFile(file);
+    else if (isSession) live.push({ file, modified });
+  }
+  if (live.length > maxSessions) {
+    live.sort((a, b) => a.modified - b.modified);
+    for (const { file } of live.slice(0, live.length - maxSessions)) await removeFile(file);
+  }
+}
+
+/**
+ * A stored record, or undefined for anything that is not one.
+ * @param {string} text
+ * @returns {SessionRecord | undefined}
+ */
+function parseRecord(text) {
+  try {
+    const value = JSON.parse(text);
+    const ok =
+      typeof value === 'object' && value !== null &&
+      typeof value.data === 'object' && value.data !== null && !Array.isArray(value.data) &&
+      Number.isFinite(value.createdAt) && Number.isFinite(value.lastSeen);
+    return ok ? { data: value.data, createdAt: value.createdAt, lastSeen: value.lastSeen } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Sweep as often as sessions can expire, but between once a second and once a minute. @param {number} ttl */
+function sweepInterval(ttl) {
+  return Math.min(Math.max(ttl, 1000), 60_000);
+}
+
+/** @param {string} file */
+async function removeFile(file) {
+  try {
+    await unlink(file);
+  } catch (err) {
+    if (!isMissing(err)) throw err;
+  }
+}
+
+/** @param {unknown} err */
+function isMissing(err) {
+  return /** @type {NodeJS.ErrnoException} */ (err)?.code === 'ENOENT';
+}

@@ -1,0 +1,359 @@
+// @ts-check
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, utimesSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startApp } from './helpers.js';
+import { hashPassword } from '../src/lib/password.js';
+import { ConfigError } from '../src/lib/config-loader.js';
+import { deriveKey } from '../src/lib/secrets.js';
+import { session, sign, newSessionId } from '../src/lib/session.js';
+import { createFileStore, sweep } from '../src/lib/session-store.js';
+
+/** A cheap scrypt cost keeps the tests fast; the code path is the production one. */
+const FAST = { N: 1024, r: 8, p: 1 };
+const users = [`admin:${await hashPassword('s3cret pw', FAST)}`, `editor:${await hashPassword('other pw', FAST)}`];
+const SECRET_A = randomBytes(32).toString('base64url');
+const SECRET_B = randomBytes(32).toString('base64url');
+const COOKIE = /^sid=([A-Za-z0-9_-]{43})\.[A-Za-z0-9_-]{43}$/;
+
+/** @param {Record<string, any>} [sessionSettings] @param {Record<string, any>} [more] */
+function start(sessionSettings = {}, more = {}) {
+  return startApp({ auth: { users }, session: { secrets: [SECRET_A], ...sessionSettings }, ...more });
+}
+
+/** A fresh folder for a file store, removed after the test. @param {import('node:test').TestContext} t */
+function storeDir(t) {
+  const dir = mkdtempSync(join(tmpdir(), 'sessions-test-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/**
+ * @param {{ fetch: (path: string, init?: RequestInit) => Promise<Response> }} app
+ * @param {Record<string, string>} [headers]
+ */
+function login(app, username = 'admin', password = 's3cret pw', headers = {}) {
+  return app.fetch('/login', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ username, password }),
+  });
+}
+
+/** The `name=value` part of the first Set-Cookie. @param {Response} res */
+function cookieOf(res) {
+  const [first] = res.headers.getSetCookie();
+  assert.ok(first, 'expected a Set-Cookie header');
+  return first.split(';')[0];
+}
+
+/** @param {string} cookie */
+const withCookie = (cookie) => ({ headers: { cookie } });
+
+test('login sets a signed HttpOnly SameSite=Lax cookie; /me returns the user', async (t) => {
+  const app = await start();
+  t.after(() => app.close());
+  const res = await login(app);
+  assert.equal(res.status, 200);
+  assert.deepEqual(await res.json(), { name: 'admin' });
+  const [setCookie] = res.headers.getSetCookie();
+  assert.match(setCookie, /^sid=[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43}; Max-Age=28800; Path=\/; HttpOnly; SameSite=Lax$/);
+  const cookie = cookieOf(res);
+  assert.match(cookie, COOKIE);
+
+  const me = await app.fetch('/me', withCookie(cookie));
+  assert.equal(me.status, 200);
+  assert.deepEqual(await me.json(), { name: 'admin' });
+  assert.equal(me.headers.get('cache-control'), 'private, no-store');
+  assert.deepEqual(me.headers.getSetCookie(), [], 'an existing session needs no new cookie');
+});
+
+test('anonymous requests get no session cookie; /me without a session is 401', async (t) => {
+  const app = await start();
+  t.after(() => app.close());
+  const health = await app.fetch('/health');
+  assert.deepEqual(health.headers.getSetCookie(), []);
+  const me = await app.fetch('/me');
+  assert.equal(me.status, 401);
+  assert.match(me.headers.get('www-authenticate') ?? '', /^Cookie realm="app", form-action="\/login"$/);
+  assert.deepEqual(me.headers.getSetCookie(), []);
+});
+
+test('wrong password and unknown user: the same 401, no cookie', async (t) => {
+  const app = await start();
+  t.after(() => app.close());
+  for (const [name, password] of [['admin', 'wrong'], ['nobody', 's3cret pw'], ['admin', 'other pw']]) {
+    const res = await login(app, name, password);
+    assert.equal(res.status, 401, `${name}/${password}`);
+    assert.deepEqual(await res.json(), { error: 'Unauthorized', status: 401, message: 'Wrong user name or password' });
+    assert.deepEqual(res.headers.getSetCookie(), []);
+  }
+});
+
+test('login without a proper body: 400 saying what to send', async (t) => {
+  const app = await start();
+  t.after(() => app.close());
+  for (const body of ['{}', '{"username":"admin"}', '{"username":["admin"],"password":"s3cret pw"}', '{"username":"admin","password":123}', '[]']) {
+    const res = await app.fetch('/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    assert.equal(res.status, 400, body);
+    assert.match((await res.json()).message, /username and password/);
+  }
+  const empty = await app.fetch('/login', { method: 'POST' });
+  assert.equal(empty.status, 400);
+});
+
+test('logout destroys the session and clears the cookie', async (t) => {
+  const app = await start();
+  t.after(() => app.close());
+  const cookie = cookieOf(await login(app));
+  const out = await app.fetch('/logout', { method: 'POST', ...withCookie(cookie) });
+  assert.equal(out.status, 204);
+  assert.match(out.headers.getSetCookie()[0], /^sid=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=\/; HttpOnly; SameSite=Lax$/);
+  const me = await app.fetch('/me', withCookie(cookie));
+  assert.equal(me.status, 401, 'the old cookie is worthless');
+  assert.match(me.headers.getSetCookie()[0] ?? '', /^sid=; Max-Age=0/, 'a stale cookie is cleared');
+  assert.equal((await app.fetch('/logout', { method: 'POST' })).status, 204, 'logout without a session is fine');
+});
+
+test('login regenerates the id: the cookie from before login stops working', async (t) => {
+  const app = await start();
+  t.after(() => app.close());
+  const first = cookieOf(await login(app));
+  const second = cookieOf(await login(app, 'editor', 'other pw', { cookie: first }));
+  assert.notEqual(second, first);
+  assert.equal((await app.fetch('/me', withCookie(first))).status, 401);
+  assert.deepEqual(await (await app.fetch('/me', withCookie(second))).json(), { name: 'editor' });
+});
+
+test('session fixation: a planted, correctly signed but unknown id is never adopted', async (t) => {
+  const app = await start();
+  t.after(() => app.close());
+  const plantedId = newSessionId();
+  const planted = `sid=${sign(plantedId, deriveKey(SECRET_A, 'session-cookie'))}`;
+  assert.equal((await app.fetch('/me', withCookie(planted))).status, 401);
+  const cookie = cookieOf(await login(app, 'admin', 's3cret pw', { cookie: planted }));
+  const id = COOKIE.exec(cookie)?.[1];
+  assert.ok(id);
+  assert.notEqual(id, plantedId);
+});
+
+test('tampered, unsigned and garbage cookies are refused (401) and cleared; the server keeps serving', async (t) => {
+  const app = await start();
+  t.after(() => app.close());
+  const cookie = cookieOf(await login(app));
+  const [, id] = /** @type {RegExpExecArray} */ (COOKIE.exec(cookie));
+  const last = cookie.at(-1) === 'A' ? 'B' : 'A';
+  const otherKey = sign(id, deriveKey(randomBytes(32).toString('base64url'), 'session-cookie'));
+  for (const bad of [cookie.slice(0, -1) + last, `sid=${id}`, `sid=${otherKey}`, 'sid=../../etc/passwd', `sid=${'A'.repeat(4000)}`, 'sid=%ZZ', 'sid="unterminated']) {
+    const res = await app.fetch('/me', withCookie(bad));
+    assert.equal(res.status, 401, bad.slice(0, 60));
+    assert.match(res.headers.getSetCookie()[0] ?? '', /^sid=; Max-Age=0/, bad.slice(0, 60));
+    assert.equal((await res.json()).stack, undefined);
+  }
+  assert.equal((await app.fetch('/me', withCookie(cookie))).status, 200);
+});
+
+test('idle timeout: a session unused for longer than idleTimeout ends', async (t) => {
+  const app = await start({ idleTimeout: 60 });
+  t.after(() => app.close());
+  const cookie = cookieOf(await login(app));
+  await sleep(100);
+  assert.equal((await app.fetch('/me', withCookie(cookie))).status, 401);
+});
+
+test('idle timeout slides: regular use keeps the session alive past idleTimeout', async (t) => {
+  const app = await start({ idleTimeout: 250 });
+  t.after(() => app.close());
+  const cookie = cookieOf(await login(app));
+  for (let i = 0; i < 3; i++) {
+    await sleep(100);
+    assert.equal((await app.fetch('/me', withCookie(cookie))).status, 200, `request ${i + 1}`);
+  }
+});
+
+test('absolute timeout: the session ends absoluteTimeout ms after login, however active', async (t) => {
+  const app = await start({ absoluteTimeout: 100, idleTimeout: 3_600_000 });
+  t.after(() => app.close());
+  const res = await login(app);
+  assert.match(res.headers.getSetCookie()[0], /; Max-Age=1;/, 'the cookie does not outlive the session (rounded up to a second)');
+  const cookie = cookieOf(res);
+  await sleep(120);
+  assert.equal((await app.fetch('/me', withCookie(cookie))).status, 401);
+});
+
+test('secret rotation: the first secret signs, every secret verifies', async (t) => {
+  const dir = storeDir(t);
+  const oldApp = await start({ store: 'file', dir, secrets: [SECRET_A] });
+  const oldCookie = cookieOf(await login(oldApp));
+  await oldApp.close();
+
+  const rotated = await start({ store: 'file', dir, secrets: [SECRET_B, SECRET_A] });
+  t.after(() => rotated.close());
+  assert.equal((await rotated.fetch('/me', withCookie(oldCookie))).status, 200, 'signed with the old secret, still valid');
+  const newCookie = cookieOf(await login(rotated));
+  const id = /** @type {string} */ (COOKIE.exec(newCookie)?.[1]);
+  assert.equal(newCookie, `sid=${sign(id, deriveKey(SECRET_B, 'session-cookie'))}`, 'signed with the new secret');
+
+  const onlyOld = await start({ store: 'file', dir, secrets: [SECRET_A] });
+  t.after(() => onlyOld.close());
+  assert.equal((await onlyOld.fetch('/me', withCookie(newCookie))).status, 401, 'without the new secret, its cookies fail');
+});
+
+test('file store: sessions survive a new app instance; files are named by hash, written atomically, private', async (t) => {
+  const dir = storeDir(t);
+  const first = await start({ store: 'file', dir });
+  const cookie = cookieOf(await login(first));
+  await first.close();
+
+  const second = await start({ store: 'file', dir });
+  t.after(() => second.close());
+  assert.deepEqual(await (await second.fetch('/me', withCookie(cookie))).json(), { name: 'admin' });
+
+  const id = /** @type {string} */ (COOKIE.exec(cookie)?.[1]);
+  const files = readdirSync(dir);
+  assert.equal(files.length, 1);
+  assert.match(files[0], /^[0-9a-f]{64}\.json$/, 'no temporary files left, and the name is a hash');
+  assert.ok(!files[0].includes(id));
+  if (process.platform !== 'win32') assert.equal(statSync(join(dir, files[0])).mode & 0o777, 0o600);
+
+  // A damaged file ends that session, not the server.
+  writeFileSync(join(dir, files[0]), '{"data": nope');
+  assert.equal((await second.fetch('/me', withCookie(cookie))).status, 401);
+  assert.equal((await second.fetch('/health')).status, 200);
+});
+
+test('several processes: a session made in one is valid in another (file store, chosen automatically in a worker)', async (t) => {
+  const dir = storeDir(t);
+  const app = await start({ store: 'file', dir });
+  t.after(() => app.close());
+  const cookie = cookieOf(await login(app));
+
+  // A second server process with an IPC channel, like a cluster worker: store 'auto' must pick the file store.
+  const appUrl = new URL('../src/app.js', import.meta.url).href;
+  const configUrl = new URL('../src/config.js', import.meta.url).href;
+  const code = `
+    import { buildApp } from ${JSON.stringify(appUrl)};
+    import { readConfig } from ${JSON.stringify(configUrl)};
+    const server = buildApp(readConfig()).createServer();
+    server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
+    process.on('disconnect', () => process.exit(0));`;
+  const logDir = storeDir(t);
+  const child = spawn(process.execPath, ['--input-type=module', '-e', code], {
+    cwd: fileURLToPath(new URL('..', import.meta.url)),
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: {
+      ...process.env,
+      NODE_ENV: 'test',
+      LOG_DIR: logDir,
+      SESSION_STORE: 'auto',
+      SESSION_DIR: dir,
+      SESSION_SECRETS: SECRET_A,
+      AUTH_USERS: users.join(','),
+    },
+  });
+  t.after(() => {
+    child.kill();
+  });
+  const port = await new Promise((resolve, reject) => {
+    child.once('message', (/** @type {any} */ message) => resolve(message.port));
+    child.once('exit', (status) => reject(new Error(`the second process exited (${status})`)));
+  });
+  const me = await fetch(`http://127.0.0.1:${port}/me`, withCookie(cookie));
+  assert.equal(me.status, 200);
+  assert.deepEqual(await me.json(), { name: 'admin' });
+  // And back: a logout there ends the session here too.
+  assert.equal((await fetch(`http://127.0.0.1:${port}/logout`, { method: 'POST', ...withCookie(cookie) })).status, 204);
+  assert.equal((await app.fetch('/me', withCookie(cookie))).status, 401);
+});
+
+test('memory store is bounded: beyond maxSessions the least recently used session goes', async (t) => {
+  const app = await start({ store: 'memory', maxSessions: 2 });
+  t.after(() => app.close());
+  const first = cookieOf(await login(app));
+  const second = cookieOf(await login(app));
+  const third = cookieOf(await login(app));
+  assert.equal((await app.fetch('/me', withCookie(first))).status, 401);
+  assert.equal((await app.fetch('/me', withCookie(second))).status, 200);
+  assert.equal((await app.fetch('/me', withCookie(third))).status, 200);
+});
+
+test('HTTPS (production, or X-Forwarded-Proto behind a trusted proxy): Secure cookie with the __Host- prefix', async (t) => {
+  const prod = await start({}, { env: 'production' });
+  t.after(() => prod.close());
+  const res = await login(prod);
+  const [setCookie] = res.headers.getSetCookie();
+  assert.match(setCookie, /^__Host-sid=[^;]+; Max-Age=28800; Path=\/; HttpOnly; Secure; SameSite=Lax$/);
+  const cookie = cookieOf(res);
+  assert.equal((await prod.fetch('/me', withCookie(cookie))).status, 200);
+  assert.equal((await prod.fetch('/me', withCookie(cookie.replace('__Host-sid', 'sid')))).status, 401, 'the unprefixed name is not read');
+
+  const proxied = await start({}, { trustProxy: true });
+  t.after(() => proxied.close());
+  const viaHttps = await login(proxied, 'admin', 's3cret pw', { 'x-forwarded-proto': 'https' });
+  assert.match(viaHttps.headers.getSetCookie()[0], /^__Host-sid=.*; Secure;/);
+  const viaHttp = await login(proxied);
+  assert.match(viaHttp.headers.getSetCookie()[0], /^sid=/);
+
+  const untrusted = await start();
+  t.after(() => untrusted.close());
+  const spoofed = await login(untrusted, 'admin', 's3cret pw', { 'x-forwarded-proto': 'https' });
+  assert.match(spoofed.headers.getSetCookie()[0], /^sid=/, 'X-Forwarded-Proto is ignored without trustProxy');
+});
+
+test('a user removed from AUTH_USERS is logged out at the next request', async (t) => {
+  const dir = storeDir(t);
+  const before = await start({ store: 'file', dir });
+  const cookie = cookieOf(await login(before));
+  await before.close();
+  const after = await startApp({ auth: { users: [users[1]] }, session: { secrets: [SECRET_A], store: 'file', dir } });
+  t.after(() => after.close());
+  assert.equal((await after.fetch('/me', withCookie(cookie))).status, 401);
+});
+
+test('file store sweep: idle sessions, dead temporary files and the excess over maxSessions go', async (t) => {
+  const dir = storeDir(t);
+  const store = createFileStore({ dir, ttl: 1000, maxSessions: 2 });
+  t.after(() => store.close());
+  const now = Date.now();
+  for (const name of ['a', 'b', 'c', 'old']) await store.set(name, { data: { name }, createdAt: now, lastSeen: now });
+  assert.equal(readdirSync(dir).length, 4);
+  const past = (now - 120_000) / 1000;
+  writeFileSync(join(dir, 'x.json.123.tmp'), '{');
+  utimesSync(join(dir, 'x.json.123.tmp'), past, past);
+  await store.touch('old', now - 120_000);
+  await store.touch('a', now - 500);
+  await sweep(dir, 1000, 2);
+  assert.equal(await store.get('old'), undefined, 'idle too long');
+  assert.equal(await store.get('a'), undefined, 'least recently used above maxSessions');
+  assert.deepEqual((await store.get('b'))?.data, { name: 'b' });
+  assert.deepEqual((await store.get('c'))?.data, { name: 'c' });
+  assert.equal(readdirSync(dir).length, 2);
+});
+
+test('settings are checked at start; production refuses to start without SESSION_SECRETS', () => {
+  const base = { env: 'test', trustProxy: false, session: { secrets: [SECRET_A], cookieName: 'sid', secure: 'auto', idleTimeout: 1000, absoluteTimeout: 2000, store: 'memory', dir: 'sessions', maxSessions: 10 } };
+  /** @param {Record<string, unknown>} change @param {string} [env] */
+  const config = (change, env = 'test') => ({ ...base, env, session: { ...base.session, ...change } });
+  /** @type {[Record<string, unknown>, RegExp, string?][]} */
+  const cases = [
+    [{ secrets: [] }, /^SESSION_SECRETS is not set/, 'production'],
+    [{ secrets: ['too short'] }, /SESSION_SECRETS: every secret needs at least 32/],
+    [{ cookieName: 'a b' }, /SESSION_COOKIE_NAME/],
+    [{ cookieName: '__Host-sid' }, /SESSION_COOKIE_NAME/],
+    [{ secure: 'yes' }, /SESSION_SECURE/],
+    [{ idleTimeout: 0 }, /SESSION_IDLE_TIMEOUT/],
+    [{ absoluteTimeout: 1.5 }, /SESSION_ABSOLUTE_TIMEOUT/],
+    [{ store: 'redis' }, /SESSION_STORE/],
+    [{ maxSessions: 0 }, /SESSION_MAX_SESSIONS/],
+  ];
+  for (const [change, message, env] of cases) {
+    assert.throws(() => session(config(change, env)), (err) => err instanceof ConfigError && message.test(err.message), JSON.stringify(change));
+  }
+  assert.doesNotThrow(() => session(config({}, 'production')));
+});
