@@ -1,8 +1,9 @@
 import type { Group } from './types.js';
 import { routing } from './routing.js';
+import { cache } from './cache.js';
 
 /**
  * Every question of the generator, in prompt order. Adding a feature means
  * adding a group (or an option to one) here and its files under templates/.
  */
-export const groups: Group[] = [routing];
+export const groups: Group[] = [routing, cache];

@@ -14,7 +14,7 @@ import { buildApp } from '../src/app.js';
  */
 export async function startApp(overrides = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'nodeserver-test-'));
-  const config = deepMerge(readConfig({ NODE_ENV: 'test', LOG_DIR: join(dir, 'logs') }), overrides);
+  const config = deepMerge(readConfig({ NODE_ENV: 'test', LOG_DIR: join(dir, 'logs'), LOG_ERRORS_TO_STDERR: 'false', HEAP_DIR: join(dir, 'heapdumps') }), overrides);
   const app = buildApp(config);
   const server = app.createServer();
   await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
@@ -65,7 +65,7 @@ export async function listen(app) {
  * If-None-Match, If-Modified-Since or If-Range (Fetch standard, "HTTP-network-or-cache fetch").
  * @param {string} url the server, e.g. `app.url`
  * @param {string} path
- * @param {{ method?: string, headers?: Record<string, string>, body?: string | Buffer }} [options]
+ * @param {{ method?: string, headers?: import('node:http').OutgoingHttpHeaders, body?: string | Buffer }} [options]
  * @returns {Promise<{ status: number, headers: import('node:http').IncomingHttpHeaders, body: Buffer }>}
  */
 export function request(url, path, options = {}) {

@@ -198,6 +198,13 @@ describe('static files through the app', () => {
       assert.equal(literal.body.toString(), 'a folder literally named %2e%2e');
     });
 
+    test('an encoded slash or backslash is never a separator', async () => {
+      for (const path of ['/sub%2Findex.html', '/sub%2findex.html', '/sub%5Cindex.html']) {
+        const res = await request(app.url, path);
+        assert.equal(res.status, 404, path);
+      }
+    });
+
     test('a NUL byte is a 400', async () => {
       for (const path of ['/hello.txt%00.html', '/%00', '/sub/%00/index.html']) {
         const res = await request(app.url, path);
@@ -409,6 +416,33 @@ describe('without cache hooks no conditional request fires', () => {
       await res.arrayBuffer();
     } finally {
       await server.close();
+    }
+  });
+});
+
+describe('the welcome page in public/', () => {
+  test('GET / serves public/index.html, its stylesheet, and the base endpoints it lists exist', async () => {
+    // Default settings: `public` relative to the working directory, the project root under `npm test`.
+    const app = await startApp();
+    try {
+      const page = await app.fetch('/');
+      assert.equal(page.status, 200);
+      assert.equal(page.headers.get('content-type'), 'text/html; charset=utf-8');
+      const html = await page.text();
+      assert.match(html, /Your server is running/);
+      const css = await app.fetch('/style.css');
+      assert.equal(css.status, 200);
+      assert.equal(css.headers.get('content-type'), 'text/css; charset=utf-8');
+      await css.arrayBuffer();
+      for (const path of ['/health', '/ready']) {
+        assert.ok(html.includes(`href="${path}"`), path);
+        const res = await app.fetch(path);
+        // /ready is 503 until serve() has started listening; what matters here is that it exists.
+        assert.notEqual(res.status, 404, path);
+        await res.arrayBuffer();
+      }
+    } finally {
+      await app.close();
     }
   });
 });

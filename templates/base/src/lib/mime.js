@@ -45,5 +45,7 @@ export const MIME_TYPES = Object.freeze({
 export function mimeType(nameOrExtension) {
   const dot = nameOrExtension.lastIndexOf('.');
   const ext = (dot === -1 ? nameOrExtension : nameOrExtension.slice(dot + 1)).toLowerCase();
-  return /** @type {Record<string, string>} */ (MIME_TYPES)[ext] ?? 'application/octet-stream';
+  // A null-prototype table: `constructor` or `__proto__` as an extension finds nothing.
+  const table = /** @type {Record<string, string | undefined>} */ (/** @type {unknown} */ (MIME_TYPES));
+  return table[ext] ?? 'application/octet-stream';
 }
