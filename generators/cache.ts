@@ -67,7 +67,7 @@ export const cache: Group = {
     /** Seconds for handler responses; 0 sends \`Cache-Control: no-cache\` (revalidate every time). */
     dynamic: 0,
     /** Rules "<path prefix>=<seconds>", the longest prefix wins, e.g. CACHE_MAX_AGE_PATHS=/docs/=600,/api/=0 */
-    paths: [],
+    paths: /** @type {string[]} */ ([]),
   }`,
           },
         ],
