@@ -115,5 +115,56 @@ export const auth: Group = {
         ],
       },
     },
+    {
+      value: 'token',
+      title: 'Bearer tokens (JWT HS256)',
+      description: 'POST /login returns a signed token; Authorization: Bearer; key rotation by kid',
+      feature: {
+        id: 'auth-token',
+        scripts: HASH_PASSWORD,
+        endpoints: [
+          { method: 'POST', path: '/login', description: 'username and password (JSON or form) -> { access_token, token_type, expires_in }' },
+          ME,
+        ],
+        edits: (): Edit[] => [
+          { kind: 'import', file: APP, from: './lib/auth-token.js', names: ['tokenAuth'] },
+          { kind: 'use', file: APP, slot: 'auth', call: 'tokenAuth(config)' },
+          { kind: 'import', file: ROUTES, from: './lib/auth-token.js', names: ['login', 'requireUser', 'currentUser'] },
+          { kind: 'statement', file: ROUTES, function: 'routes', code: "router.post('/login', login(config));" },
+          { kind: 'statement', file: ROUTES, function: 'routes', code: "router.get('/me', requireUser(config), currentUser);" },
+          {
+            kind: 'property',
+            file: CONFIG,
+            object: 'defaults',
+            name: 'auth',
+            doc: 'Who may log in; see docs/auth-token.md.',
+            value: `{
+    ${USERS_PROPERTY}
+  }`,
+          },
+          {
+            kind: 'property',
+            file: CONFIG,
+            object: 'defaults',
+            name: 'token',
+            doc: 'Signed bearer tokens (JWT HS256); see docs/auth-token.md.',
+            value: `{
+    /** Keys as kid:secret, comma-separated in TOKEN_KEYS: the first signs, all verify. Required in production. */
+    keys: /** @type {string[]} */ ([]),
+    /** Seconds a token is valid (15 minutes); tokens cannot be revoked earlier. */
+    ttl: 900,
+    /** Seconds of clock difference tolerated when checking exp, nbf and iat. */
+    clockSkew: 30,
+    /** iss claim to set and require; empty for none. */
+    issuer: '',
+    /** aud claim to set and require; empty for none. */
+    audience: '',
+    /** realm of the WWW-Authenticate: Bearer challenge. */
+    realm: 'api',
+  }`,
+          },
+        ],
+      },
+    },
   ],
 };
