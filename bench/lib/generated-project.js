@@ -1,0 +1,144 @@
+// Generated projects, made by the generator itself (dist/cli/index.js, built
+// by `npm run bench` first), then changed only where a new user would change
+// them: a few routes added to src/routes.js.
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+export const CLI = join(REPO_ROOT, 'dist/cli/index.js');
+
+/**
+ * Runs the generator's CLI. Other people may be rebuilding dist/ in this
+ * working tree (`npm run build` deletes it first): while the CLI is missing,
+ * wait for it, for at most a minute.
+ * @param {string[]} args
+ * @param {string} [cwd]
+ */
+export function runCli(args, cwd = REPO_ROOT) {
+  for (let attempt = 0; attempt < 60 && !existsSync(CLI); attempt++) sleepSync(1000);
+  let result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd });
+  for (let attempt = 0; attempt < 30 && result.status !== 0 && /ERR_MODULE_NOT_FOUND|Cannot find module/.test(result.stderr); attempt++) {
+    sleepSync(2000);
+    result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd });
+  }
+  return result;
+}
+
+/** @param {number} ms */
+function sleepSync(ms) {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * The feature groups of this build (`create-nodeserver list --json`).
+ * @returns {{ id: string, kind: string, options?: { value: string }[] }[]}
+ */
+export function listGroups() {
+  const result = runCli(['list', '--json']);
+  if (result.status !== 0) throw new Error(`create-nodeserver list failed: ${result.stderr}`);
+  return JSON.parse(result.stdout);
+}
+
+/**
+ * Whether this build can generate `group` (and, for a question with options, `value`).
+ * @param {ReturnType<typeof listGroups>} groups
+ * @param {string} group
+ * @param {string} [value]
+ */
+export function available(groups, group, value) {
+  const found = groups.find((g) => g.id === group);
+  if (!found) return false;
+  return value === undefined || (found.options ?? []).some((o) => o.value === value);
+}
+
+/**
+ * Runs `create-nodeserver <dir> --yes --force <flags>`.
+ * @param {string} dir
+ * @param {string[]} flags e.g. ['--preset', 'minimal']
+ * @returns {{ ok: true } | { ok: false, message: string }}
+ */
+export function generate(dir, flags) {
+  const result = runCli([dir, '--yes', '--force', '--no-color', ...flags]);
+  if (result.status === 0) return { ok: true };
+  return { ok: false, message: (result.stderr || result.stdout).trim().split('\n')[0] };
+}
+
+/**
+ * Adds code to the route table, before `return router.middleware();`, as a
+ * user adds their own routes.
+ * @param {string} dir project folder
+ * @param {string} code statements using `router` (and `config`)
+ */
+export function addRoutes(dir, code) {
+  const file = join(dir, 'src/routes.js');
+  const source = readFileSync(file, 'utf8');
+  const anchor = '  return router.middleware();';
+  if (!source.includes(anchor)) throw new Error(`${file} has no "${anchor.trim()}" line to add routes before`);
+  writeFileSync(file, source.replace(anchor, `${code.trimEnd()}\n${anchor}`));
+}
+
+/**
+ * The environment variable of a setting (`['log', 'access']` -> `LOG_ACCESS`),
+ * from the project's own config loader.
+ * @param {string} dir
+ * @param {string[]} keyPath
+ * @returns {Promise<string>}
+ */
+export async function envNameOf(dir, keyPath) {
+  const loader = await import(pathToFileURL(join(dir, 'src/lib/config-loader.js')).href);
+  return loader.envName(keyPath);
+}
+
+/**
+ * The project's setting defaults (`defaults` of src/config.js).
+ * @param {string} dir
+ * @returns {Promise<Record<string, unknown>>}
+ */
+export async function defaultsOf(dir) {
+  const config = await import(pathToFileURL(join(dir, 'src/config.js')).href);
+  return config.defaults;
+}
+
+/**
+ * A random value for every secret setting of the project (keys named
+ * `secret`/`secrets`), since production refuses to start without them.
+ * @param {string} dir
+ * @returns {Promise<Record<string, string>>}
+ */
+export async function secretEnv(dir) {
+  /** @type {Record<string, string>} */
+  const env = {};
+  /** @type {[Record<string, unknown>, string[]][]} */
+  const queue = [[await defaultsOf(dir), []]];
+  for (let i = 0; i < queue.length && i < 1000; i++) {
+    const [object, path] = queue[i];
+    for (const [key, value] of Object.entries(object)) {
+      if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+        queue.push([/** @type {Record<string, unknown>} */ (value), [...path, key]]);
+      } else if (/secrets?$/i.test(key)) {
+        env[await envNameOf(dir, [...path, key])] = randomBytes(32).toString('base64url');
+      }
+    }
+  }
+  return env;
+}
+
+/**
+ * How to start the generated server as its users do (`npm start` runs
+ * `node src/server.js`), with its logs in a temporary folder.
+ * @param {string} dir
+ * @param {string} name
+ * @param {Record<string, string>} [env]
+ * @returns {Promise<import('./server-process.js').ServerSpec>}
+ */
+export async function generatedServer(dir, name, env = {}) {
+  return {
+    name,
+    args: ['src/server.js'],
+    cwd: dir,
+    env: { [await envNameOf(dir, ['log', 'dir'])]: join(dir, 'logs'), ...(await secretEnv(dir)), ...env },
+  };
+}

@@ -1,0 +1,19 @@
+// The routes of scenario 2 (routing at scale): `count` routes, half of them
+// with one parameter, half with two, all with the same handler. The generated
+// project gets the same formula written into its src/routes.js
+// (scenarios/routing.js); the check before measuring proves they agree.
+
+/** @param {number} i */
+export function routePath(i) {
+  return i % 2 === 0 ? `/api/r${i}/:id` : `/api/r${i}/:id/items/:item`;
+}
+
+/**
+ * Paths to request: the first, middle and last routes of the table and two
+ * in between, so a router that scans its list in order pays for it.
+ * @param {number} count
+ */
+export function targetPaths(count) {
+  const indexes = [...new Set([0, Math.floor(count / 4), Math.floor(count / 2), Math.floor((3 * count) / 4), count - 1])];
+  return indexes.map((i) => routePath(i).replace(':id', '42').replace(':item', '7'));
+}

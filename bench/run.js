@@ -1,0 +1,90 @@
+// `npm run bench`: every scenario of issue 7, one after the other, then
+// BENCHMARKS.md and the chart. A scenario whose feature this build does not
+// generate yet is reported as "not available"; one that fails is reported as
+// failed, and the others still run.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { parseOptions, USAGE } from './lib/options.js';
+import { describeMachine } from './lib/machine.js';
+import { renderReport } from './lib/report.js';
+import { renderChart } from './lib/chart.js';
+import { REPO_ROOT, listGroups } from './lib/generated-project.js';
+import * as hello from './scenarios/hello.js';
+import * as routing from './scenarios/routing.js';
+import * as jsonPost from './scenarios/json-post.js';
+
+/**
+ * @typedef {object} Context
+ * @property {import('./lib/options.js').Options} options
+ * @property {string} tmp a temporary folder for this run (removed at the end)
+ * @property {ReturnType<typeof listGroups>} groups the feature groups this build generates
+ * @property {(line: string) => void} log progress on stderr
+ */
+
+/** The scenarios in issue order: number, title, module. */
+const SCENARIOS = [
+  { number: 1, title: 'GET /hello JSON', module: hello },
+  { number: 2, title: 'Routing at scale', module: routing },
+  { number: 3, title: 'JSON POST, 1 KiB body', module: jsonPost },
+];
+
+const options = parseOptions(process.argv.slice(2), process.env);
+if (options.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+
+const started = Date.now();
+const machine = describeMachine();
+const tmp = mkdtempSync(join(tmpdir(), 'nodeserver-bench-'));
+const log = (/** @type {string} */ line) => process.stderr.write(`${line}\n`);
+/** @type {Context} */
+const ctx = { options, tmp, groups: listGroups(), log };
+
+/** @type {import('./lib/section.js').Section[]} */
+const sections = [];
+try {
+  for (const scenario of SCENARIOS) {
+    if (options.only && !options.only.includes(scenario.number)) continue;
+    log(`scenario ${scenario.number}: ${scenario.title}`);
+    const begun = Date.now();
+    try {
+      sections.push(await scenario.module.run(ctx));
+    } catch (err) {
+      log(`  failed: ${err instanceof Error ? err.stack : err}`);
+      sections.push({
+        number: scenario.number,
+        title: scenario.title,
+        what: '',
+        status: 'failed',
+        notes: [`The harness failed: ${err instanceof Error ? err.message : String(err)}`],
+        tables: [],
+        targets: [],
+      });
+    }
+    log(`  done in ${((Date.now() - begun) / 1000).toFixed(1)} s`);
+  }
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}
+
+const outPath = resolve(REPO_ROOT, options.out);
+const chartPath = resolve(REPO_ROOT, options.chart);
+const date = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+const charts = sections.flatMap((s) => (s.chart ? [s.chart] : []));
+mkdirSync(dirname(chartPath), { recursive: true });
+writeFileSync(chartPath, renderChart(charts, `${machine.cpuModel}, ${machine.cores} cores, Node.js ${machine.node}, ${date}${options.quick ? ' (quick run)' : ''}`));
+const report = renderReport({
+  machine,
+  date,
+  command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
+  options,
+  seconds: (Date.now() - started) / 1000,
+  sections,
+  chartPath: relative(dirname(outPath), chartPath),
+  findingsPath: join(REPO_ROOT, 'bench/findings.md'),
+});
+mkdirSync(dirname(outPath), { recursive: true });
+writeFileSync(outPath, report);
+log(`wrote ${relative(process.cwd(), outPath)} and ${relative(process.cwd(), chartPath)} in ${Math.round((Date.now() - started) / 1000)} s`);

@@ -1,0 +1,69 @@
+// Scenario 1: GET /hello answering a small JSON object. The generated
+// project is the `minimal` preset exactly as created, with one route added
+// to src/routes.js; it runs with every default middleware (access log file,
+// metrics, security headers, static files, views, body parsers).
+import { join } from 'node:path';
+import { contenderServer as contender, runContenders } from '../lib/contenders.js';
+import { expectResponse } from '../lib/check.js';
+import { addRoutes, envNameOf, generate, generatedServer } from '../lib/generated-project.js';
+import { notAvailable, resultOf } from '../lib/section.js';
+import { count, throughputTable } from '../lib/format.js';
+
+const number = 1;
+const title = 'GET /hello JSON';
+const what =
+  '`GET /hello` answers `{"hello":"world"}` as JSON. Raw `node:http` (the ceiling), Fastify and Express with their defaults, and the generated `minimal` preset as `npm start` runs it, with all of its default middleware (access log written to a file, request metrics, security headers, static files and views lookups, body parsers) and one route added to `src/routes.js`. Rows marked *diagnostic* turn one default off by its environment variable, to show what it costs.';
+const TARGETS = ['generated minimal ≥ 0.95× raw node:http', 'generated minimal ≥ Fastify'];
+
+export const HELLO_ROUTE = "  router.get('/hello', (req, res) => res.json({ hello: 'world' }));";
+
+/**
+ * @param {import('../run.js').Context} ctx
+ * @returns {Promise<import('../lib/section.js').Section>}
+ */
+export async function run(ctx) {
+  const dir = join(ctx.tmp, 'hello-minimal');
+  const made = generate(dir, ['--preset', 'minimal']);
+  if (!made.ok) return notAvailable(number, title, what, `create --preset minimal failed: ${made.message}`, TARGETS);
+  addRoutes(dir, HELLO_ROUTE);
+
+  const load = { path: '/hello' };
+  const check = (/** @type {{ name: string, url: string }} */ server) => expectResponse(server, { path: '/hello', bodyIncludes: '"hello"' }).then(() => {});
+  const contenders = [
+    { name: 'raw node:http', server: contender('raw-http.js', ['hello']), load, check },
+    { name: 'Fastify', server: contender('fastify.js', ['hello']), load, check },
+    { name: 'Express', server: contender('express.js', ['hello']), load, check },
+    { name: 'generated minimal', server: await generatedServer(dir, 'generated minimal'), load, check },
+    {
+      name: 'generated minimal, access log off (diagnostic)',
+      server: await generatedServer(dir, 'generated minimal, access log off', { [await envNameOf(dir, ['log', 'access'])]: 'false' }),
+      load,
+      check,
+    },
+  ];
+  const results = await runContenders(contenders, ctx.options, ctx.log);
+  const raw = resultOf(results, 'raw node:http');
+  const fastify = resultOf(results, 'Fastify');
+  const generated = resultOf(results, 'generated minimal');
+  const toRaw = generated.rps.median / raw.rps.median;
+  return {
+    number,
+    title,
+    what,
+    status: 'measured',
+    notes: [`Load generator CPU (median over contenders): ${Math.max(...results.map((r) => r.loaderCpu)).toFixed(2)} cores at most.`],
+    tables: [throughputTable(results, raw.rps.median)],
+    targets: [
+      { target: TARGETS[0], result: `${toRaw.toFixed(2)}×`, met: toRaw >= 0.95 },
+      {
+        target: TARGETS[1],
+        result: `${count(generated.rps.median)} vs ${count(fastify.rps.median)} req/s (${(generated.rps.median / fastify.rps.median).toFixed(2)}×)`,
+        met: generated.rps.median >= fastify.rps.median,
+      },
+    ],
+    chart: {
+      title: 'Scenario 1: GET /hello (req/s, median and min–max)',
+      groups: [{ label: '', bars: results.map((r) => ({ label: r.name, ...r.rps })) }],
+    },
+  };
+}
