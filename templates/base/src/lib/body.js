@@ -1,0 +1,348 @@
+// @ts-check
+import { HttpError } from './http-error.js';
+import { ConfigError, envName } from './config-loader.js';
+import { isTypePattern, parseMediaType, typeMatches } from './media-type.js';
+
+/*
+ * Request body parsing: `app.use(body(config.body, { json: parseJson }))`
+ * sets `req.body`. Each format is a parser; the request's media type picks
+ * one. The statuses are those of Express's body-parser:
+ *
+ * - Only requests that carry a body (Content-Length above 0, or
+ *   Transfer-Encoding) are read, and never GET or HEAD: a body there has no
+ *   defined meaning (RFC 9110 §9.3.1), so it is left unread and Node throws it
+ *   away after the response, which keeps the connection in step (the
+ *   server's `requestTimeout` bounds how long that can take).
+ * - No Content-Type, or one no parser reads -> 415. A compressed body
+ *   (Content-Encoding) -> 415: decompressing is where "zip bombs" hide, and
+ *   clients rarely compress requests.
+ * - A charset the parser does not decode -> 415; bytes that are not valid in
+ *   that charset -> 400.
+ * - Larger than the limit (`limit`, or the format's own `limit`) -> 413: at
+ *   once from Content-Length, or as soon as a chunked body grows past it.
+ * - The client stops sending, or fewer bytes than Content-Length -> 400.
+ * - Malformed for its format -> 400.
+ * - After any of these errors the rest of the body is read and thrown away,
+ *   up to `drainLimit` bytes, so the connection can carry the next request.
+ *   With more left than that the answer says `Connection: close` and the
+ *   connection ends (the error handler in app.js does that for every
+ *   request whose body was not read to the end).
+ * - An empty body leaves `req.body` undefined.
+ */
+
+/**
+ * What a parser gets besides the body.
+ * @template S
+ * @typedef {object} ParseContext
+ * @property {import('./app.js').Request} req
+ * @property {import('./response.js').Response} res
+ * @property {string} type the request's media type, e.g. `application/json`
+ * @property {Record<string, string>} params its parameters, e.g. `charset` or `boundary`
+ * @property {S} settings the format's settings, as returned by its `configure`
+ */
+
+/**
+ * A parser that receives the whole body as text (decoded with the request's
+ * charset) and returns the value for `req.body`.
+ * @template S
+ * @typedef {object} TextParser
+ * @property {'text'} reads
+ * @property {string[]} types media types it reads: exact (`application/json`), a suffix (`+json`) or a family (`text/*`); the format's `types` setting replaces them
+ * @property {string[] | 'any'} charsets the charsets it accepts (WHATWG names such as `utf-8`), or `any` that TextDecoder knows
+ * @property {(settings: Record<string, unknown>, name: string) => S} configure checks the format's settings (`config.body.<name>`) at startup and throws ConfigError
+ * @property {(text: string, context: ParseContext<S>) => unknown} parse throws HttpError(400) for malformed input
+ */
+
+/**
+ * A parser that reads the body chunk by chunk, for bodies too large to hold
+ * in memory. The chunks already respect the limit: iterating them throws
+ * HttpError 413 past it, and 400 when the client aborts.
+ * @template S
+ * @typedef {object} StreamParser
+ * @property {'stream'} reads
+ * @property {string[]} types
+ * @property {(settings: Record<string, unknown>, name: string) => S} configure
+ * @property {(chunks: AsyncIterable<Buffer>, context: ParseContext<S>) => Promise<unknown>} parse
+ */
+
+/** @typedef {TextParser<any> | StreamParser<any>} BodyParser */
+
+/**
+ * @typedef {object} BodyOptions
+ * @property {number} limit bytes a body may have, unless its format sets its own `limit`
+ * @property {number} drainLimit bytes of a refused body still read (and thrown away) to keep the connection
+ */
+
+/**
+ * @typedef {object} Format a parser with its checked settings
+ * @property {string} name
+ * @property {BodyParser} parser
+ * @property {number} limit
+ * @property {string[]} types
+ * @property {unknown} settings
+ */
+
+/**
+ * The body middleware.
+ * @param {BodyOptions & Record<string, unknown>} options `config.body`; `options.<format>` holds a format's own settings
+ * @param {Record<string, BodyParser>} parsers by format name, e.g. `{ json: parseJson }`; the first whose types match is used
+ * @returns {import('./app.js').Middleware}
+ */
+export function body(options, parsers) {
+  const limit = checkBytes(options.limit, ['body', 'limit']);
+  const drainLimit = checkBytes(options.drainLimit, ['body', 'drainLimit']);
+  const formats = Object.entries(parsers).map(([name, parser]) => configureFormat(name, parser, options[name], limit));
+
+  return async function parseBody(req, res, next) {
+    if (req.method === 'GET' || req.method === 'HEAD' || req.body !== undefined || !hasBody(req)) return next();
+    const progress = { received: 0 };
+    try {
+      req.body = await readBody(req, res, formats, progress);
+    } catch (err) {
+      await discardRest(req, drainLimit, progress.received);
+      throw err;
+    }
+    next();
+  };
+}
+
+/**
+ * @param {string} name
+ * @param {BodyParser} parser
+ * @param {unknown} raw `config.body.<name>`
+ * @param {number} defaultLimit
+ * @returns {Format}
+ */
+function configureFormat(name, parser, raw, defaultLimit) {
+  const settings = raw ?? {};
+  if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) {
+    throw new ConfigError(`body.${name} must be an object of settings for the ${name} body format`);
+  }
+  const own = /** @type {Record<string, unknown>} */ (settings);
+  const limit = own.limit === undefined ? defaultLimit : checkBytes(own.limit, ['body', name, 'limit']);
+  const types = own.types === undefined ? parser.types : own.types;
+  const typesSetting = envName(['body', name, 'types']);
+  if (!Array.isArray(types) || types.length === 0 || !types.every((t) => typeof t === 'string' && isTypePattern(t.toLowerCase()))) {
+    throw new ConfigError(`${typesSetting} must list media types such as text/plain, text/* or +json, got ${JSON.stringify(types)}`);
+  }
+  return { name, parser, limit, types: types.map((t) => t.toLowerCase()), settings: parser.configure(own, name) };
+}
+
+/**
+ * @param {unknown} value
+ * @param {string[]} path the setting's path, for the message
+ */
+function checkBytes(value, path) {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new ConfigError(`${envName(path)} must be a whole number of bytes, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+/**
+ * Whether the request carries a body (RFC 9112 §6.3).
+ * @param {import('node:http').IncomingMessage} req
+ */
+function hasBody(req) {
+  return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length']) > 0;
+}
+
+/**
+ * The announced body size; none for chunked bodies.
+ * @param {import('node:http').IncomingMessage} req
+ */
+function contentLength(req) {
+  const header = req.headers['content-length'];
+  // With both headers, Transfer-Encoding decides (RFC 9112 §6.3); Node refuses such requests anyway.
+  if (header === undefined || req.headers['transfer-encoding'] !== undefined) return undefined;
+  return Number(header);
+}
+
+/**
+ * Picks the parser, checks everything that can be checked before reading,
+ * then reads and parses.
+ * @param {import('./app.js').Request} req
+ * @param {import('./response.js').Response} res
+ * @param {Format[]} formats
+ * @param {{ received: number }} progress
+ */
+async function readBody(req, res, formats, progress) {
+  const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  if (encoding !== 'identity') throw new HttpError(415, 'Compressed request bodies (Content-Encoding) are not accepted; send the body uncompressed');
+  const mediaType = parseMediaType(req.headers['content-type']);
+  if (mediaType === null) throw new HttpError(415, 'A request body needs a valid Content-Type header');
+  const format = formats.find((f) => typeMatches(mediaType.type, f.types));
+  if (format === undefined) {
+    const accepted = formats.flatMap((f) => f.types).join(', ') || 'none';
+    throw new HttpError(415, `Unsupported media type ${mediaType.type}; accepted: ${accepted}`);
+  }
+  const { parser } = format;
+  const charset = parser.reads === 'text' ? pickCharset(mediaType.params.charset, parser.charsets) : '';
+  const declared = contentLength(req);
+  if (declared !== undefined && declared > format.limit) throw tooLarge(format.limit);
+
+  const chunks = limitedChunks(req, format.limit, declared, progress);
+  const context = { req, res, type: mediaType.type, params: mediaType.params, settings: format.settings };
+  if (parser.reads === 'stream') return parser.parse(chunks, context);
+  const bytes = await collect(chunks);
+  if (bytes.length === 0) return undefined;
+  return parser.parse(decode(bytes, charset), context);
+}
+
+/** @param {number} limit */
+function tooLarge(limit) {
+  return new HttpError(413, `Request body is larger than the limit of ${limit} bytes`);
+}
+
+/**
+ * The charset to decode with: the request's (default UTF-8, which is what
+ * clients send today) under its canonical name, if the parser accepts it.
+ * @param {string | undefined} label
+ * @param {string[] | 'any'} accepted
+ */
+function pickCharset(label = 'utf-8', accepted) {
+  let name = '';
+  try {
+    name = new TextDecoder(label).encoding;
+  } catch {
+    // Not a charset TextDecoder knows: refused below.
+  }
+  if (name === '' || (accepted !== 'any' && !accepted.includes(name))) {
+    const list = accepted === 'any' ? '' : `; accepted: ${accepted.join(', ')}`;
+    throw new HttpError(415, `Unsupported charset ${JSON.stringify(label.slice(0, 40))}${list}`);
+  }
+  return name;
+}
+
+/**
+ * @param {Buffer} bytes
+ * @param {string} charset
+ */
+function decode(bytes, charset) {
+  try {
+    // fatal: invalid bytes are an error, not silently replaced with U+FFFD.
+    return new TextDecoder(charset, { fatal: true }).decode(bytes);
+  } catch {
+    throw new HttpError(400, `Request body is not valid ${charset}`);
+  }
+}
+
+/**
+ * The body's chunks, counted: past `limit` -> 413, aborted or shorter than
+ * announced -> 400.
+ * @param {import('node:http').IncomingMessage} req
+ * @param {number} limit
+ * @param {number | undefined} declared Content-Length
+ * @param {{ received: number }} progress updated as chunks arrive
+ * @returns {AsyncGenerator<Buffer>}
+ */
+async function* limitedChunks(req, limit, declared, progress) {
+  try {
+    // destroyOnReturn: false, because stopping early (an error) must not
+    // destroy the socket: the client still has to receive the error response.
+    for await (const chunk of req.iterator({ destroyOnReturn: false })) {
+      progress.received += chunk.length;
+      if (progress.received > limit) throw tooLarge(limit);
+      yield chunk;
+    }
+  } catch (err) {
+    if (err instanceof HttpError) throw err;
+    throw new HttpError(400, 'Request aborted before its body was complete', { cause: err });
+  }
+  if (declared !== undefined && progress.received !== declared) {
+    throw new HttpError(400, `Request body has ${progress.received} bytes but Content-Length announced ${declared}`);
+  }
+}
+
+/** @param {AsyncIterable<Buffer>} chunks */
+async function collect(chunks) {
+  /** @type {Buffer[]} */
+  const parts = [];
+  for await (const chunk of chunks) parts.push(chunk);
+  return Buffer.concat(parts);
+}
+
+/**
+ * Reads and throws away the rest of a refused body so the connection can
+ * carry the next request. Resolves when the body has ended, or as soon as
+ * more than `maxBytes` are (or will be) left over: then reading goes on in
+ * the background while the error response, with `Connection: close`, is sent.
+ * @param {import('node:http').IncomingMessage} req
+ * @param {number} maxBytes
+ * @param {number} received bytes already read
+ * @returns {Promise<void>}
+ */
+function discardRest(req, maxBytes, received) {
+  return new Promise((resolve) => {
+    if (req.readableEnded || req.destroyed) return resolve();
+    const declared = contentLength(req);
+    let discarded = 0;
+    req.on('data', (chunk) => {
+      discarded += chunk.length;
+      if (discarded > maxBytes) resolve();
+    });
+    req.on('end', () => resolve());
+    req.on('close', () => resolve());
+    req.on('error', () => resolve());
+    if (declared !== undefined && declared - received > maxBytes) resolve();
+    req.resume();
+  });
+}
+
+/** @typedef {{ strict: boolean }} JsonSettings */
+
+/**
+ * JSON bodies (`application/json`, `+json`), UTF-8 only (RFC 8259 §8.1).
+ * Keys `__proto__` and `constructor.prototype` anywhere -> 400: they are
+ * harmless in the parsed value itself but pollute prototypes the moment
+ * code merges the body into another object (`Object.assign`, deep merge).
+ * @type {TextParser<JsonSettings>}
+ */
+export const parseJson = {
+  reads: 'text',
+  types: ['application/json', '+json'],
+  charsets: ['utf-8'],
+  configure(settings, name) {
+    const strict = settings.strict ?? true;
+    if (typeof strict !== 'boolean') throw new ConfigError(`${envName(['body', name, 'strict'])} must be true or false, got ${JSON.stringify(strict)}`);
+    return { strict };
+  },
+  parse(text, { settings }) {
+    // Strict, like body-parser: a bare `"text"` or `42` is almost always a client bug.
+    if (settings.strict && !/^[ \t\n\r]*[{[]/.test(text)) {
+      throw new HttpError(400, 'JSON body must be an object or an array');
+    }
+    let value;
+    try {
+      value = JSON.parse(text);
+    } catch (err) {
+      throw new HttpError(400, `Malformed JSON: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    if (hasPollutingKey(value)) throw new HttpError(400, 'JSON body must not contain "__proto__" or "constructor.prototype" keys');
+    return value;
+  },
+};
+
+/**
+ * Looks through a parsed JSON value, without recursion (deep nesting cannot
+ * overflow the stack), for a `__proto__` key or a `constructor` key whose
+ * value has a `prototype` key.
+ * @param {unknown} root
+ */
+function hasPollutingKey(root) {
+  const pending = [root];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (Array.isArray(value)) {
+      for (const item of value) if (typeof item === 'object' && item !== null) pending.push(item);
+    } else if (typeof value === 'object' && value !== null) {
+      for (const [key, child] of Object.entries(value)) {
+        if (key === '__proto__') return true;
+        const isObject = typeof child === 'object' && child !== null;
+        if (key === 'constructor' && isObject && Object.hasOwn(child, 'prototype')) return true;
+        if (isObject) pending.push(child);
+      }
+    }
+  }
+  return false;
+}
