@@ -13,6 +13,8 @@ import { REPO_ROOT, listGroups } from './lib/generated-project.js';
 import * as hello from './scenarios/hello.js';
 import * as routing from './scenarios/routing.js';
 import * as jsonPost from './scenarios/json-post.js';
+import * as fullStack from './scenarios/full-stack.js';
+import * as staticFiles from './scenarios/static-files.js';
 
 /**
  * @typedef {object} Context
@@ -27,6 +29,8 @@ const SCENARIOS = [
   { number: 1, title: 'GET /hello JSON', module: hello },
   { number: 2, title: 'Routing at scale', module: routing },
   { number: 3, title: 'JSON POST, 1 KiB body', module: jsonPost },
+  { number: 4, title: 'Full stack: web preset vs minimal', module: fullStack },
+  { number: 5, title: 'Static file: 200 with Last-Modified, 304 revalidation', module: staticFiles },
 ];
 
 const options = parseOptions(process.argv.slice(2), process.env);

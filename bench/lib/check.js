@@ -1,3 +1,4 @@
+import http from 'node:http';
 // One request before measuring, to be sure a contender answers what the
 // scenario measures (a fast 404 would otherwise look like a fast server).
 
@@ -13,27 +14,51 @@
  */
 
 /**
+ * @typedef {object} Answer
+ * @property {number} status
+ * @property {import('node:http').IncomingHttpHeaders} headers
+ * @property {string} text
+ */
+
+/**
+ * Sends one request with node:http (not fetch: fetch adds `Cache-Control:
+ * no-cache` to conditional requests, which turns a 304 into a 200).
  * @param {{ name: string, url: string }} server
  * @param {Expectation} expectation
- * @returns {Promise<Response>}
+ * @returns {Promise<Answer>}
  */
 export async function expectResponse(server, expectation) {
-  const response = await fetch(server.url + expectation.path, {
-    method: expectation.method ?? 'GET',
-    headers: expectation.headers,
-    body: expectation.body,
-  });
-  const text = await response.text();
+  const answer = await send(server.url + expectation.path, expectation);
   const status = expectation.status ?? 200;
   const where = `${server.name}: ${expectation.method ?? 'GET'} ${expectation.path}`;
-  if (response.status !== status) throw new Error(`${where} answered ${response.status}, expected ${status}: ${text.slice(0, 200)}`);
+  if (answer.status !== status) throw new Error(`${where} answered ${answer.status}, expected ${status}: ${answer.text.slice(0, 200)}`);
   for (const name of expectation.headerNames ?? []) {
-    if (!response.headers.has(name)) throw new Error(`${where} has no ${name} header`);
+    if (answer.headers[name] === undefined) throw new Error(`${where} has no ${name} header`);
   }
-  if (expectation.bodyIncludes !== undefined && !text.includes(expectation.bodyIncludes)) {
-    throw new Error(`${where} body lacks ${JSON.stringify(expectation.bodyIncludes)}: ${text.slice(0, 200)}`);
+  if (expectation.bodyIncludes !== undefined && !answer.text.includes(expectation.bodyIncludes)) {
+    throw new Error(`${where} body lacks ${JSON.stringify(expectation.bodyIncludes)}: ${answer.text.slice(0, 200)}`);
   }
-  return response;
+  return answer;
+}
+
+/**
+ * @param {string} url
+ * @param {Expectation} expectation
+ * @returns {Promise<Answer>}
+ */
+function send(url, expectation) {
+  return new Promise((resolve, reject) => {
+    const request = http.request(url, { method: expectation.method ?? 'GET', headers: expectation.headers, timeout: 10_000 }, (response) => {
+      /** @type {Buffer[]} */
+      const chunks = [];
+      response.on('data', (chunk) => chunks.push(chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, text: Buffer.concat(chunks).toString('utf8') }));
+      response.on('error', reject);
+    });
+    request.on('timeout', () => request.destroy(new Error(`no answer from ${url} within 10 s`)));
+    request.on('error', reject);
+    request.end(expectation.body);
+  });
 }
 
 /**

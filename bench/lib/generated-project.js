@@ -139,6 +139,54 @@ export async function generatedServer(dir, name, env = {}) {
     name,
     args: ['src/server.js'],
     cwd: dir,
-    env: { [await envNameOf(dir, ['log', 'dir'])]: join(dir, 'logs'), ...(await secretEnv(dir)), ...env },
+    env: { [await envNameOf(dir, ['log', 'dir'])]: join(dir, 'logs'), ...(await secretEnv(dir)), ...(await usersEnv(dir)), ...env },
   };
+}
+
+/** The one user of a project with a login, made with its own hash-password script. */
+export const BENCH_USER = { name: 'bench', password: 'a long benchmark password' };
+
+/**
+ * AUTH_USERS for a project with a login feature (production refuses to
+ * start without users): one user, hashed by the project's own code.
+ * @param {string} dir
+ * @returns {Promise<Record<string, string>>}
+ */
+async function usersEnv(dir) {
+  const defaults = /** @type {{ auth?: { users?: unknown } }} */ (await defaultsOf(dir));
+  if (!Array.isArray(defaults.auth?.users)) return {};
+  const result = spawnSync(process.execPath, ['scripts/hash-password.js', BENCH_USER.name], { cwd: dir, input: BENCH_USER.password, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`scripts/hash-password.js failed: ${result.stderr}`);
+  return { [await envNameOf(dir, ['auth', 'users'])]: result.stdout.trim() };
+}
+
+/**
+ * Generates a preset, or, when this build lacks some of its features, the
+ * part of the preset it has (so a scenario can still measure what exists).
+ * @param {string} dir
+ * @param {string} presetName
+ * @param {ReturnType<typeof listGroups>} groups
+ * @param {string[]} [extraFlags]
+ * @returns {Promise<{ ok: true, missing: string[], flags: string[] } | { ok: false, message: string }>}
+ */
+export async function generatePreset(dir, presetName, groups, extraFlags = []) {
+  const { presets } = await import(pathToFileURL(join(REPO_ROOT, 'dist/generators/presets.js')).href);
+  const preset = presets.find((/** @type {{ name: string }} */ p) => p.name === presetName);
+  if (!preset) return { ok: false, message: `no preset ${presetName} in this build` };
+  /** @type {string[]} */
+  const missing = [];
+  /** @type {string[]} */
+  const flags = [];
+  for (const [group, value] of Object.entries(/** @type {Record<string, unknown>} */ (preset.answers))) {
+    const values = Array.isArray(value) ? value.map(String) : typeof value === 'boolean' ? [] : [String(value)];
+    const have = values.filter((v) => available(groups, group, v));
+    const lacking = available(groups, group) ? values.filter((v) => !have.includes(v)) : values.length ? values : [String(value)];
+    missing.push(...lacking.map((v) => (typeof value === 'boolean' ? group : `${group} ${v}`)));
+    if (!available(groups, group)) continue;
+    if (typeof value === 'boolean') flags.push(value ? `--${group}` : `--no-${group}`);
+    else if (have.length > 0) flags.push(`--${group}`, have.join(','));
+  }
+  const made = generate(dir, missing.length === 0 ? ['--preset', presetName, ...extraFlags] : [...flags, ...extraFlags]);
+  if (!made.ok) return made;
+  return { ok: true, missing, flags: missing.length === 0 ? ['--preset', presetName, ...extraFlags] : [...flags, ...extraFlags] };
 }

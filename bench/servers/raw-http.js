@@ -1,6 +1,6 @@
 // The ceiling: node:http with nothing in between, written as compactly as a
 // hand-tuned server would be. Modes: hello, routes (no router: every path
-// gets the same handler), json-post, static <file>, upload <dir>.
+// gets the same handler), dashboard, json-post, static <file>, upload <dir>.
 import http from 'node:http';
 import { createReadStream, createWriteStream, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,6 +20,14 @@ if (mode === 'hello') {
 } else if (mode === 'routes') {
   handler = (req, res) => {
     const body = JSON.stringify({ id: (req.url ?? '').split('/')[3] });
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  };
+} else if (mode === 'dashboard') {
+  // Scenario 4's page without a session: the same body the generated route sends.
+  const items = Array.from({ length: 16 }, (_, i) => ({ id: i, title: `Task number ${i}`, done: i % 3 === 0 }));
+  handler = (req, res) => {
+    const body = JSON.stringify({ title: 'Dashboard', visits: 0, items });
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
     res.end(body);
   };
