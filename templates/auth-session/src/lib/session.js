@@ -124,11 +124,8 @@ export function session(config) {
   if (typeof settings.cookieName !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(settings.cookieName) || settings.cookieName.startsWith('__')) {
     throw new ConfigError(`SESSION_COOKIE_NAME must be 1-64 letters, digits, "_" or "-" and not start with "__" (the __Host- prefix is added when needed), got ${JSON.stringify(settings.cookieName)}`);
   }
-  const secureMode = settings.secure === 'auto' && config.env === 'production' ? 'always' : settings.secure;
-  if (!['auto', 'always', 'never'].includes(secureMode)) {
-    throw new ConfigError(`SESSION_SECURE must be auto, always or never, got ${JSON.stringify(settings.secure)}`);
-  }
-  if (config.env === 'production' && secureMode === 'never') {
+  const isSecure = secureCookies(config);
+  if (config.env === 'production' && settings.secure === 'never') {
     console.warn('SESSION_SECURE=never in production: session cookies travel over plain HTTP and can be stolen on the way.');
   }
   for (const [name, value] of [['SESSION_IDLE_TIMEOUT', settings.idleTimeout], ['SESSION_ABSOLUTE_TIMEOUT', settings.absoluteTimeout]]) {
@@ -139,7 +136,7 @@ export function session(config) {
   const touchEvery = Math.floor(settings.idleTimeout / 10);
 
   return async function sessionMiddleware(req, res, next) {
-    const secure = secureMode === 'always' || (secureMode === 'auto' && isHttps(req, config.trustProxy));
+    const secure = isSecure(req);
     const cookieName = secure ? `__Host-${settings.cookieName}` : settings.cookieName;
     const cookie = getCookie(req, cookieName);
     const id = cookie === undefined ? null : unsign(cookie, keys);
@@ -204,6 +201,8 @@ export function unsign(value, keys) {
   if (!match) return null;
   const [, id, signature] = match;
   const given = Buffer.from(signature, 'base64url');
+  // Only the canonical text of the signature: the last character has 2 unused bits.
+  if (given.toString('base64url') !== signature) return null;
   let valid = false;
   for (const key of keys) {
     const expected = createHmac('sha256', key).update(id).digest();
@@ -219,6 +218,21 @@ export function unsign(value, keys) {
  */
 function isExpired(record, now, settings) {
   return now - record.lastSeen > settings.idleTimeout || now - record.createdAt > settings.absoluteTimeout;
+}
+
+/**
+ * Decides per request whether cookies are `Secure` (and get the `__Host-`
+ * prefix), from SESSION_SECURE: `always`, `never`, or `auto` = in
+ * production always, elsewhere when the request came over HTTPS.
+ * @param {SessionConfig} config
+ * @returns {(req: import('./app.js').Request) => boolean}
+ */
+export function secureCookies(config) {
+  const mode = config.session.secure === 'auto' && config.env === 'production' ? 'always' : config.session.secure;
+  if (mode === 'always') return () => true;
+  if (mode === 'never') return () => false;
+  if (mode === 'auto') return (req) => isHttps(req, config.trustProxy);
+  throw new ConfigError(`SESSION_SECURE must be auto, always or never, got ${JSON.stringify(config.session.secure)}`);
 }
 
 /**
@@ -241,7 +255,7 @@ function isHttps(req, trustProxy) {
  * @param {import('node:http').ServerResponse} res
  * @param {() => void} fn
  */
-function onHeaders(res, fn) {
+export function onHeaders(res, fn) {
   const writeHead = res.writeHead;
   let done = false;
   res.writeHead = /** @type {any} */ (

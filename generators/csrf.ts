@@ -1,0 +1,47 @@
+import type { Edit, Group } from './types.js';
+
+const APP = 'src/app.js';
+const CONFIG = 'src/config.js';
+const ROUTES = 'src/routes.js';
+
+/**
+ * CSRF protection for cookie sessions. Two middleware: `csrf(config)` in
+ * its slot (before the body is read) checks Origin, Sec-Fetch-Site and the
+ * `x-csrf-token` header; `csrfFormField()` right after `body(...)` checks a
+ * `_csrf` field for HTML forms, which only exists once the body is parsed.
+ */
+export const csrf: Group = {
+  id: 'csrf',
+  message: 'Protect the cookie sessions against cross-site request forgery (CSRF)?',
+  description: 'signed double-submit tokens bound to the session, plus Origin and Sec-Fetch-Site checks (403)',
+  kind: 'boolean',
+  default: false,
+  // Only asked when it can apply; `requires` below also guards answers files and `add`.
+  when: { group: 'auth', values: ['session'] },
+  whenText: 'only with cookie sessions: --auth session',
+  feature: {
+    id: 'csrf',
+    requires: [{ group: 'auth', values: ['session'], message: '--csrf needs cookie sessions: --auth session' }],
+    endpoints: [{ method: 'GET', path: '/csrf-token', description: 'a CSRF token for this session ({ token } and the csrf cookie)' }],
+    edits: (): Edit[] => [
+      { kind: 'import', file: APP, from: './lib/csrf.js', names: ['csrf', 'csrfFormField'] },
+      { kind: 'use', file: APP, slot: 'csrf', call: 'csrf(config)' },
+      { kind: 'use', file: APP, slot: 'body', call: 'csrfFormField()' },
+      { kind: 'import', file: ROUTES, from: './lib/csrf.js', names: ['sendCsrfToken'] },
+      { kind: 'statement', file: ROUTES, function: 'routes', code: "router.get('/csrf-token', sendCsrfToken);" },
+      {
+        kind: 'property',
+        file: CONFIG,
+        object: 'defaults',
+        name: 'csrf',
+        doc: 'Cross-site request forgery protection; see docs/csrf.md.',
+        value: `{
+    /** Other origins whose pages may send requests, comma-separated in CSRF_TRUSTED_ORIGINS (e.g. https://app.example.com). */
+    trustedOrigins: /** @type {string[]} */ ([]),
+    /** Name of the token cookie; \`__Host-\` is put in front when it is Secure. */
+    cookieName: 'csrf',
+  }`,
+      },
+    ],
+  },
+};

@@ -1,0 +1,261 @@
+// @ts-check
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { ConfigError } from './config-loader.js';
+import { clearCookie, getCookie, setCookie } from './cookies.js';
+import { HttpError } from './http-error.js';
+import { deriveKey, resolveSecrets } from './secrets.js';
+import { SessionHandle, onHeaders, secureCookies } from './session.js';
+
+/**
+ * Cross-site request forgery protection (OWASP CSRF Prevention cheat
+ * sheet), for cookie sessions. A forged request abuses the cookies a
+ * browser sends by itself, so every state-changing request (anything but
+ * GET, HEAD, OPTIONS, TRACE) is checked, and one that belongs to an
+ * existing session must also carry a token:
+ *
+ * 1. Fetch metadata: `Sec-Fetch-Site: cross-site` or `same-site` is refused
+ *    unless the `Origin` is in CSRF_TRUSTED_ORIGINS (browsers set this
+ *    header; an attacker's page cannot change it).
+ * 2. Origin: when present, `Origin` must be our own origin or a trusted
+ *    one; `Origin: null` (sandboxed frames, some redirects) is refused.
+ * 3. Signed double-submit token: `<random>.<HMAC(session id + random)>`,
+ *    kept in a `csrf` cookie that page scripts can read, and sent back in
+ *    the `x-csrf-token` header or a `_csrf` body field. It must equal the
+ *    cookie (constant-time) and carry a valid HMAC for *this* session, so a
+ *    token from another session, a forged cookie or an old token fail.
+ *
+ * A request without an existing session (no or an unknown session cookie)
+ * needs no token: it acts as nobody. That covers API clients and a first
+ * login; a login form that wants a token anyway fetches one first, which
+ * starts a session for the visitor (OWASP's "pre-session").
+ *
+ * Failures are 403. Get a token with `GET /csrf-token` (or
+ * `await issueCsrfToken(req, res)` in a handler that renders a form; views
+ * see it as `csrfToken`). Tokens are bound to the session id, which changes
+ * at login: the login response carries a new token cookie.
+ *
+ * The header is checked here, before the body is read. A `_csrf` form
+ * field can only be checked once a body parser has run, so that check is
+ * `csrfFormField()`, placed right after `body(...)` in src/app.js.
+ */
+
+/**
+ * @typedef {object} CsrfSettings
+ * @property {readonly string[]} trustedOrigins other origins allowed to send requests, e.g. `https://app.example.com`
+ * @property {string} cookieName name of the token cookie (`__Host-` is added when secure)
+ */
+
+/**
+ * @typedef {object} CsrfConfig
+ * @property {string} env
+ * @property {boolean} trustProxy
+ * @property {CsrfSettings} csrf
+ * @property {import('./session.js').SessionSettings} session its secrets key the tokens
+ */
+
+/**
+ * @typedef {object} CsrfContext
+ * @property {SessionHandle} session
+ * @property {Buffer[]} keys the first creates tokens, all verify
+ * @property {string} cookieName with its prefix for this request
+ * @property {boolean} secure
+ * @property {string | undefined} cookieToken the token cookie the request came with
+ */
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
+const TOKEN = /^([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/;
+
+/** @type {WeakMap<import('./app.js').Request, CsrfContext>} what `issueCsrfToken` and `csrfFormField` need, per request */
+const contexts = new WeakMap();
+/** @type {WeakSet<import('./app.js').Request>} unsafe requests whose token must come in the body */
+const awaitingFormField = new WeakSet();
+/** Whether `csrfFormField()` is part of the app: without it, a request without the header cannot pass. */
+let formFieldCheckInstalled = false;
+
+/**
+ * The CSRF middleware: checks unsafe requests, sets `res.locals.csrfToken`.
+ * @param {CsrfConfig} config
+ * @returns {import('./app.js').Middleware}
+ */
+export function csrf(config) {
+  const keys = resolveSecrets(config.session.secrets, 'SESSION_SECRETS', config.env).map((s) => deriveKey(s, 'csrf-token'));
+  const trusted = new Set(config.csrf.trustedOrigins.map((o) => o.trim().toLowerCase()).filter(Boolean));
+  for (const origin of trusted) {
+    if (!/^https?:\/\/[a-z0-9.-]+(?::\d{1,5})?$/.test(origin)) {
+      throw new ConfigError(`CSRF_TRUSTED_ORIGINS: ${JSON.stringify(origin)} is not an origin like https://app.example.com (scheme, host, optional port; no path)`);
+    }
+  }
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(config.csrf.cookieName) || config.csrf.cookieName.startsWith('__')) {
+    throw new ConfigError(`CSRF_COOKIE_NAME must be 1-64 letters, digits, "_" or "-" and not start with "__", got ${JSON.stringify(config.csrf.cookieName)}`);
+  }
+  const isSecure = secureCookies(config);
+
+  return function csrfMiddleware(req, res, next) {
+    const session = req.session;
+    if (!(session instanceof SessionHandle)) throw new Error('csrf() needs req.session: app.use(session(config)) must come before it in src/app.js');
+    const secure = isSecure(req);
+    const cookieName = secure ? `__Host-${config.csrf.cookieName}` : config.csrf.cookieName;
+    const cookieToken = getCookie(req, cookieName);
+    /** @type {CsrfContext} */
+    const context = { session, keys, cookieName, secure, cookieToken };
+    contexts.set(req, context);
+    if (cookieToken !== undefined && isValidToken(cookieToken, session.id, keys)) res.locals.csrfToken = cookieToken;
+
+    // The session id changes at login and ends at logout: the token, bound to the old id, is replaced or dropped.
+    const idAtStart = session.id;
+    onHeaders(res, () => {
+      if (session.destroyed) {
+        if (cookieToken !== undefined) clearCookie(res, cookieName, { secure, sameSite: 'Strict', path: '/' });
+      } else if (session.id !== idAtStart) {
+        writeToken(res, context);
+      }
+    });
+
+    if (SAFE_METHODS.has(req.method ?? 'GET')) return next();
+    checkOrigin(req, trusted, secure, config.trustProxy);
+    // No existing session, no ambient authority to abuse: such a request acts
+    // as nobody (API clients, first login). Browsers' cross-site attempts were
+    // already stopped by the checks above.
+    if (session.isNew) return next();
+    const header = req.headers['x-csrf-token'];
+    if (header !== undefined) {
+      checkToken(context, header);
+      return next();
+    }
+    if (!formFieldCheckInstalled) throw forbidden('CSRF token missing: send it in the x-csrf-token header');
+    awaitingFormField.add(req);
+    next();
+  };
+}
+
+/**
+ * Checks the `_csrf` field of a parsed body (HTML forms) for requests that
+ * came without the header. Place it right after `body(...)`.
+ * @returns {import('./app.js').Middleware}
+ */
+export function csrfFormField() {
+  formFieldCheckInstalled = true;
+  return function csrfFormFieldMiddleware(req, res, next) {
+    if (!awaitingFormField.has(req)) return next();
+    awaitingFormField.delete(req);
+    const context = /** @type {CsrfContext} */ (contexts.get(req));
+    const body = /** @type {Record<string, unknown> | null | undefined} */ (req.body);
+    checkToken(context, typeof body === 'object' && body !== null ? body._csrf : undefined);
+    next();
+  };
+}
+
+/**
+ * The CSRF token of this session (sets the cookie when needed). Makes an
+ * anonymous visitor's session permanent, so a login form is protected too.
+ * @param {import('./app.js').Request} req
+ * @param {import('./response.js').Response} res
+ * @returns {Promise<string>}
+ */
+export async function issueCsrfToken(req, res) {
+  const existing = res.locals.csrfToken;
+  if (typeof existing === 'string') return existing;
+  const context = contexts.get(req);
+  if (context === undefined) throw new Error('issueCsrfToken() needs app.use(csrf(config)) in src/app.js');
+  if (context.session.isNew) await context.session.save();
+  return writeToken(res, context);
+}
+
+/**
+ * `GET /csrf-token`: `{ token }`, and the token cookie.
+ * @param {import('./app.js').Request} req
+ * @param {import('./response.js').Response} res
+ */
+export async function sendCsrfToken(req, res) {
+  const token = await issueCsrfToken(req, res);
+  res.setHeader('Cache-Control', 'no-store');
+  res.json({ token });
+}
+
+/**
+ * Makes a token for the current session id and sets it as the cookie.
+ * Not HttpOnly: page scripts read it to send the header (double submit).
+ * @param {import('./response.js').Response} res
+ * @param {CsrfContext} context
+ */
+function writeToken(res, context) {
+  const random = randomBytes(16).toString('base64url');
+  const token = `${random}.${mac(context.keys[0], context.session.id, random)}`;
+  setCookie(res, context.cookieName, token, { secure: context.secure, sameSite: 'Strict', path: '/' });
+  res.locals.csrfToken = token;
+  return token;
+}
+
+/**
+ * 403 unless `submitted` equals the cookie and is valid for the session.
+ * @param {CsrfContext} context
+ * @param {unknown} submitted
+ */
+function checkToken(context, submitted) {
+  if (typeof submitted !== 'string' || submitted === '') throw forbidden('CSRF token missing: send it in the x-csrf-token header or a _csrf field');
+  const matchesCookie = context.cookieToken !== undefined && sameText(submitted, context.cookieToken);
+  const valid = isValidToken(submitted, context.session.id, context.keys);
+  if (!matchesCookie || !valid) throw forbidden('CSRF token invalid: get a new one from GET /csrf-token');
+}
+
+/**
+ * Whether `token` carries a valid HMAC for `sessionId` under any key; every
+ * key is tried without an early exit.
+ * @param {string} token
+ * @param {string} sessionId
+ * @param {Buffer[]} keys
+ */
+function isValidToken(token, sessionId, keys) {
+  const match = TOKEN.exec(token);
+  if (!match) return false;
+  const given = Buffer.from(match[2], 'base64url');
+  // Only the canonical text: the last character has 2 unused bits.
+  if (given.toString('base64url') !== match[2]) return false;
+  let valid = false;
+  for (const key of keys) valid = timingSafeEqual(Buffer.from(mac(key, sessionId, match[1]), 'base64url'), given) || valid;
+  return valid;
+}
+
+/**
+ * @param {Buffer} key
+ * @param {string} sessionId
+ * @param {string} random
+ */
+function mac(key, sessionId, random) {
+  return createHmac('sha256', key).update(`${sessionId}.${random}`).digest('base64url');
+}
+
+/**
+ * Fetch metadata and Origin checks (defence in depth before the token).
+ * @param {import('./app.js').Request} req
+ * @param {Set<string>} trusted
+ * @param {boolean} secure
+ * @param {boolean} trustProxy
+ */
+function checkOrigin(req, trusted, secure, trustProxy) {
+  const origin = typeof req.headers.origin === 'string' ? req.headers.origin.toLowerCase() : undefined;
+  const site = req.headers['sec-fetch-site'];
+  if ((site === 'cross-site' || site === 'same-site') && (origin === undefined || !trusted.has(origin))) {
+    throw forbidden('Cross-site request refused');
+  }
+  if (origin === undefined) return;
+  const forwardedHost = trustProxy ? req.headers['x-forwarded-host'] : undefined;
+  const host = (typeof forwardedHost === 'string' ? forwardedHost.split(',')[0].trim() : req.headers.host ?? '').toLowerCase();
+  const own = `${secure ? 'https' : 'http'}://${host}`;
+  if (origin !== own && !trusted.has(origin)) throw forbidden('Cross-origin request refused');
+}
+
+/**
+ * Equal strings, compared in constant time (as fixed-length digests).
+ * @param {string} a
+ * @param {string} b
+ */
+function sameText(a, b) {
+  const digest = (/** @type {string} */ s) => createHash('sha256').update(s).digest();
+  return timingSafeEqual(digest(a), digest(b));
+}
+
+/** @param {string} message */
+function forbidden(message) {
+  return new HttpError(403, message);
+}
