@@ -1,9 +1,10 @@
 import type { Group } from './types.js';
 import { routing } from './routing.js';
 import { cache } from './cache.js';
+import { bigpipe } from './bigpipe.js';
 
 /**
  * Every question of the generator, in prompt order. Adding a feature means
  * adding a group (or an option to one) here and its files under templates/.
  */
-export const groups: Group[] = [routing, cache];
+export const groups: Group[] = [routing, cache, bigpipe];

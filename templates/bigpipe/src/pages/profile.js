@@ -32,6 +32,7 @@ export function profilePage(config) {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Profile</title>
+<link rel="icon" href="data:,"><!-- no favicon request (and no 404) until you add one -->
 ${scripts}
 </head>
 <body>
