@@ -15,6 +15,8 @@ import * as routing from './scenarios/routing.js';
 import * as jsonPost from './scenarios/json-post.js';
 import * as fullStack from './scenarios/full-stack.js';
 import * as staticFiles from './scenarios/static-files.js';
+import * as multipart from './scenarios/multipart.js';
+import * as bigpipe from './scenarios/bigpipe.js';
 
 /**
  * @typedef {object} Context
@@ -31,6 +33,8 @@ const SCENARIOS = [
   { number: 3, title: 'JSON POST, 1 KiB body', module: jsonPost },
   { number: 4, title: 'Full stack: web preset vs minimal', module: fullStack },
   { number: 5, title: 'Static file: 200 with Last-Modified, 304 revalidation', module: staticFiles },
+  { number: 6, title: 'Multipart upload of a large file', module: multipart },
+  { number: 7, title: 'Bigpipe: layout first byte and last pagelet', module: bigpipe },
 ];
 
 const options = parseOptions(process.argv.slice(2), process.env);

@@ -2,7 +2,7 @@
 // hand-tuned server would be. Modes: hello, routes (no router: every path
 // gets the same handler), dashboard, json-post, static <file>, upload <dir>.
 import http from 'node:http';
-import { createReadStream, createWriteStream, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { randomUUID } from 'node:crypto';
@@ -63,8 +63,10 @@ if (mode === 'hello') {
     const file = join(argument, randomUUID());
     pipeline(req, createWriteStream(file)).then(
       () => {
+        const { size } = statSync(file);
+        unlinkSync(file);
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ size: statSync(file).size }));
+        res.end(JSON.stringify({ size }));
       },
       () => res.destroy(),
     );
