@@ -17,13 +17,31 @@ import { startApp } from './helpers.js';
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 
 /**
- * Starts `node src/server.js` as a real child process with `env` on top of
- * a test environment, and collects what it prints.
- * @param {Record<string, string>} env
+ * Runs the single-process `serve()` of src/lib/serve.js the way src/server.js
+ * does, whichever process model src/server.js itself uses.
  */
-function startServer(env = {}) {
+const SINGLE_PROCESS = [
+  '--input-type=module',
+  '-e',
+  [
+    "import { readConfig } from './src/config.js';",
+    "import { buildApp } from './src/app.js';",
+    "import { serve } from './src/lib/serve.js';",
+    'const config = readConfig();',
+    'serve(() => buildApp(config), config);',
+  ].join('\n'),
+];
+
+/**
+ * Starts the server as a real child process (`node src/server.js` unless
+ * `args` says otherwise) with `env` on top of a test environment, and
+ * collects what it prints.
+ * @param {Record<string, string>} [env]
+ * @param {string[]} [args]
+ */
+function startServer(env = {}, args = ['src/server.js']) {
   const logDir = mkdtempSync(join(tmpdir(), 'nodeserver-server-test-'));
-  const child = spawn(process.execPath, ['src/server.js'], {
+  const child = spawn(process.execPath, args, {
     cwd: projectRoot,
     env: { PATH: process.env.PATH, NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', LOG_DIR: logDir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -67,6 +85,12 @@ function startServer(env = {}) {
   };
 }
 
+/** The start line of every process model: `Listening on http://127.0.0.1:<port>`. */
+const LISTENING = /listening on http:\/\/127\.0\.0\.1:(\d+)/i;
+
+/** Matches the lines of a stack trace. */
+const STACK_LINE = /^\s+at /m;
+
 /**
  * Resolves with everything the server sends on `socket` until it closes.
  * @param {net.Socket} socket
@@ -90,11 +114,13 @@ function connect(port) {
   });
 }
 
+// These hold for every process model: src/server.js may run one process or a cluster.
 describe('node src/server.js', () => {
-  test('starts, logs the URL with the bound port, and answers /health and /ready', async (t) => {
+  test('starts, logs the URL with the bound port, and answers /health and /ready', { timeout: 20_000 }, async (t) => {
     const server = startServer();
     t.after(() => server.child.kill());
-    const [, url] = await server.waitFor(/Listening on (http:\/\/127\.0\.0\.1:\d+)/);
+    const [, port] = await server.waitFor(LISTENING);
+    const url = `http://127.0.0.1:${port}`;
     const health = await fetch(`${url}/health`);
     assert.equal(health.status, 200);
     assert.equal(health.headers.get('cache-control'), 'no-store');
@@ -106,12 +132,44 @@ describe('node src/server.js', () => {
     assert.deepEqual(await ready.json(), { status: 'serving' });
   });
 
-  test('SIGTERM: new connections are refused, the request in flight is answered with Connection: close, exit 0', async (t) => {
+  test('SIGTERM: the request in flight is still answered, then the process exits 0', { timeout: 20_000 }, async (t) => {
     const server = startServer();
     t.after(() => server.child.kill());
-    const [, port] = await server.waitFor(/Listening on http:\/\/127\.0\.0\.1:(\d+)/);
-
+    const [, port] = await server.waitFor(LISTENING);
     // A request that is still arriving: its headers are not complete yet.
+    const inFlight = await connect(Number(port));
+    const answer = readAll(inFlight);
+    inFlight.write('GET /health HTTP/1.1\r\nHost: localhost\r\n');
+    // Connections are accepted in order: once a later one is answered, the
+    // server process has taken the one above too.
+    assert.equal((await fetch(`http://127.0.0.1:${port}/health`)).status, 200);
+    server.child.kill('SIGTERM');
+    await server.waitFor(/SIGTERM received/i);
+    inFlight.write('\r\n');
+    assert.match(await answer, /^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\n\{"status":"ok"/);
+    assert.equal(await server.exited, 0);
+    assert.doesNotMatch(server.stderr, STACK_LINE);
+  });
+
+  for (const [env, message] of /** @type {const} */ ([
+    [{ PORT: 'abc' }, 'Configuration error: PORT must be a number, got "abc"'],
+    [{ PORT: '70000' }, 'Configuration error: PORT must be an integer from 0 to 65535, got 70000'],
+  ])) {
+    test(`a bad setting (${JSON.stringify(env)}) exits 1 with one clear line and no stack`, { timeout: 20_000 }, async () => {
+      const server = startServer(env);
+      assert.equal(await server.exited, 1);
+      assert.equal(server.stderr, `${message}\n`);
+      assert.equal(server.stdout, '');
+    });
+  }
+});
+
+describe('serve(): one process', () => {
+  test('SIGTERM: readiness turns to draining, new connections are refused, the request in flight gets Connection: close', { timeout: 20_000 }, async (t) => {
+    const server = startServer({}, SINGLE_PROCESS);
+    t.after(() => server.child.kill());
+    const [, port] = await server.waitFor(LISTENING);
+
     const inFlight = await connect(Number(port));
     const answer = readAll(inFlight);
     inFlight.write('GET /ready HTTP/1.1\r\nHost: localhost\r\n');
@@ -120,6 +178,7 @@ describe('node src/server.js', () => {
     assert.equal(idle.status, 200);
 
     server.child.kill('SIGTERM');
+    // serve() prints this line after it has closed the port.
     await server.waitFor(/SIGTERM received/);
     await assert.rejects(connect(Number(port)), { code: 'ECONNREFUSED' });
 
@@ -134,25 +193,22 @@ describe('node src/server.js', () => {
   });
 
   for (const [env, message] of /** @type {const} */ ([
-    [{ PORT: 'abc' }, 'Configuration error: PORT must be a number, got "abc"'],
-    [{ PORT: '70000' }, 'Configuration error: PORT must be an integer from 0 to 65535, got 70000'],
     [{ ROUTER_MAX_PARAM_LENGTH: '0' }, 'Configuration error: ROUTER_MAX_PARAM_LENGTH must be a positive whole number of characters, got 0'],
     [{ SERVER_HEADERS_TIMEOUT: '60000' }, 'Configuration error: SERVER_HEADERS_TIMEOUT (60000) must not be larger than SERVER_REQUEST_TIMEOUT (30000)'],
   ])) {
-    test(`a bad setting (${Object.keys(env)[0]}) exits 1 with one clear line and no stack`, async () => {
-      const server = startServer(env);
+    test(`a bad setting found while building the app (${Object.keys(env)[0]}) exits 1 with one line`, { timeout: 20_000 }, async () => {
+      const server = startServer(env, SINGLE_PROCESS);
       assert.equal(await server.exited, 1);
       assert.equal(server.stderr, `${message}\n`);
-      assert.equal(server.stdout, '');
     });
   }
 
-  test('a port in use exits 1 with one line that says what to do', async (t) => {
+  test('a port in use exits 1 with one line that says what to do', { timeout: 20_000 }, async (t) => {
     const blocker = net.createServer();
     await new Promise((resolve) => blocker.listen(0, '127.0.0.1', () => resolve(undefined)));
     t.after(() => blocker.close());
     const { port } = /** @type {import('node:net').AddressInfo} */ (blocker.address());
-    const server = startServer({ PORT: String(port) });
+    const server = startServer({ PORT: String(port) }, SINGLE_PROCESS);
     assert.equal(await server.exited, 1);
     assert.equal(server.stderr, `Cannot listen on 127.0.0.1:${port}: the port is already in use. Stop the other server or set PORT.\n`);
   });
