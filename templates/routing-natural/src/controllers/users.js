@@ -45,6 +45,17 @@ export const store = {
 const FIELDS = /** @type {const} */ (['name', 'email']);
 
 /**
+ * Marks an answer as not to be kept by any cache. With natural routing a
+ * change happens at another URL than the one that shows it
+ * (`/users/update/7` changes `/users/show/7`), so no cache can tell which
+ * stored answers a change makes stale.
+ * @param {Response} res
+ */
+function doNotCache(res) {
+  res.setHeader('Cache-Control', 'no-store');
+}
+
+/**
  * GET /users: a page of users.
  * @param {Request} req
  * @param {Response} res
@@ -54,6 +65,7 @@ export function index(req, res) {
   const offset = readNumber(req.query.get('offset'), 'offset', 0, 0, Number.MAX_SAFE_INTEGER);
   const limit = readNumber(req.query.get('limit'), 'limit', 20, 1, 100);
   const users = [...store.users.values()].slice(offset, offset + limit);
+  doNotCache(res);
   res.json({ users, total: store.users.size, offset, limit });
 }
 
@@ -65,7 +77,9 @@ export function index(req, res) {
  */
 export function show(req, res, id) {
   allowMethods(req, 'GET');
-  res.json(findUser(id));
+  const user = findUser(id);
+  doNotCache(res);
+  res.json(user);
 }
 
 /**
