@@ -1,8 +1,7 @@
 // @ts-check
 import cluster from 'node:cluster';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { readFile, readdir, rename, stat, unlink, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ConfigError } from './config-loader.js';
 import { LruCache } from './lru.js';
@@ -125,11 +124,6 @@ export function createMemoryStore({ ttl, maxSessions }) {
  */
 export function createFileStore({ dir, ttl, maxSessions }) {
   const root = resolve(dir);
-  try {
-    mkdirSync(root, { recursive: true, mode: 0o700 });
-  } catch (err) {
-    throw new ConfigError(`SESSION_DIR: cannot create ${root}: ${/** @type {Error} */ (err).message}`);
-  }
   /** @param {string} id */
   const fileOf = (id) => join(root, `${createHash('sha256').update(id).digest('hex')}.json`);
 
@@ -167,6 +161,8 @@ export function createFileStore({ dir, ttl, maxSessions }) {
       const file = fileOf(id);
       // Write the whole record beside it, then rename over it: readers see the old or the new file, never half of one.
       const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+      // Made on demand (a no-op when it exists): a server that never saves a session leaves no folder behind.
+      await mkdir(root, { recursive: true, mode: 0o700 });
       try {
         await writeFile(temporary, JSON.stringify(record), { mode: 0o600, flag: 'wx' });
         await rename(temporary, file);
