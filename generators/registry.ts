@@ -1,5 +1,6 @@
 import type { Group } from './types.js';
 import { routing } from './routing.js';
+import { body } from './body.js';
 import { cache } from './cache.js';
 import { bigpipe } from './bigpipe.js';
 
@@ -7,4 +8,4 @@ import { bigpipe } from './bigpipe.js';
  * Every question of the generator, in prompt order. Adding a feature means
  * adding a group (or an option to one) here and its files under templates/.
  */
-export const groups: Group[] = [routing, cache, bigpipe];
+export const groups: Group[] = [routing, body, cache, bigpipe];
