@@ -17,6 +17,8 @@ import * as fullStack from './scenarios/full-stack.js';
 import * as staticFiles from './scenarios/static-files.js';
 import * as multipart from './scenarios/multipart.js';
 import * as bigpipe from './scenarios/bigpipe.js';
+import * as cluster from './scenarios/cluster.js';
+import * as generator from './scenarios/generator.js';
 
 /**
  * @typedef {object} Context
@@ -35,6 +37,8 @@ const SCENARIOS = [
   { number: 5, title: 'Static file: 200 with Last-Modified, 304 revalidation', module: staticFiles },
   { number: 6, title: 'Multipart upload of a large file', module: multipart },
   { number: 7, title: 'Bigpipe: layout first byte and last pagelet', module: bigpipe },
+  { number: 8, title: 'Cluster: single vs cluster vs master-worker', module: cluster },
+  { number: 9, title: 'The generator: create, add, regenerate', module: generator },
 ];
 
 const options = parseOptions(process.argv.slice(2), process.env);

@@ -18,11 +18,22 @@ export const CLI = join(REPO_ROOT, 'dist/cli/index.js');
  * @param {string} [cwd]
  */
 export function runCli(args, cwd = REPO_ROOT) {
+  return whileRebuilding(() => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd }));
+}
+
+/**
+ * Runs `spawn` again while it fails because dist/ is half rebuilt (a module
+ * not found), for at most a minute.
+ * @template {{ status: number | null, stderr: string }} T
+ * @param {() => T} spawn
+ * @returns {T}
+ */
+export function whileRebuilding(spawn) {
   for (let attempt = 0; attempt < 60 && !existsSync(CLI); attempt++) sleepSync(1000);
-  let result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd });
+  let result = spawn();
   for (let attempt = 0; attempt < 30 && result.status !== 0 && /ERR_MODULE_NOT_FOUND|Cannot find module/.test(result.stderr); attempt++) {
     sleepSync(2000);
-    result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd });
+    result = spawn();
   }
   return result;
 }
