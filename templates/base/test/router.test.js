@@ -86,14 +86,14 @@ describe('matching', () => {
   });
 
   test('parameters are decoded; the query string is not part of the path', async () => {
-    assert.deepEqual((await get('/users/J%C3%BCrgen%20K?x=1')).body, { route: 'name', params: { name: 'Jürgen K' } });
+    assert.deepEqual((await get('/users/Caf%C3%A9%20Cr%C3%A8me?x=1')).body, { route: 'name', params: { name: 'Café Crème' } });
     assert.deepEqual((await get('/users/7/posts/hello')).body, { route: 'post', params: { id: '7', post: 'hello' } });
   });
 
   test('priority: static > parameter with pattern > plain parameter > wildcard', async () => {
     assert.equal((await get('/users/me')).body.route, 'me');
     assert.equal((await get('/users/42')).body.route, 'numeric');
-    assert.equal((await get('/users/ann')).body.route, 'name');
+    assert.equal((await get('/users/someone')).body.route, 'name');
     assert.equal((await get('/files/readme')).body.route, 'readme');
     assert.equal((await get('/files/other')).body.route, 'files');
   });

@@ -57,11 +57,11 @@ function rawStatus(path) {
 
 describe('the users controller', () => {
   test('create, show, index, update and destroy at /users/<action>/<id>', async () => {
-    const created = await call('POST', '/users/create', { name: ' Sam ', email: 'sam@example.com' });
+    const created = await call('POST', '/users/create', { name: ' First User ', email: 'first@example.com' });
     assert.equal(created.status, 201);
     const { id } = created.body;
     assert.match(id, /^[0-9a-f-]{36}$/);
-    assert.deepEqual(created.body, { id, name: 'Sam', email: 'sam@example.com' });
+    assert.deepEqual(created.body, { id, name: 'First User', email: 'first@example.com' });
     assert.equal(created.headers.get('location'), `/users/show/${id}`);
 
     const shown = await call('GET', `/users/show/${id}`);
@@ -72,11 +72,11 @@ describe('the users controller', () => {
       assert.deepEqual((await call('GET', path)).body, { users: [created.body], total: 1, offset: 0, limit: 20 }, path);
     }
 
-    const put = await call('PUT', `/users/update/${id}`, { name: 'Samantha', email: 'samantha@example.com' });
-    assert.deepEqual(put.body, { id, name: 'Samantha', email: 'samantha@example.com' });
+    const put = await call('PUT', `/users/update/${id}`, { name: 'Renamed User', email: 'renamed@example.com' });
+    assert.deepEqual(put.body, { id, name: 'Renamed User', email: 'renamed@example.com' });
     assert.equal((await call('PUT', `/users/update/${id}`, { name: 'Only name' })).status, 422);
-    assert.deepEqual((await call('PATCH', `/users/update/${id}`, { name: 'Sam' })).body.name, 'Sam');
-    assert.deepEqual((await call('POST', `/users/update/${id}`, { email: 'sam@example.com' })).body.email, 'sam@example.com');
+    assert.deepEqual((await call('PATCH', `/users/update/${id}`, { name: 'First User' })).body.name, 'First User');
+    assert.deepEqual((await call('POST', `/users/update/${id}`, { email: 'first@example.com' })).body.email, 'first@example.com');
 
     assert.equal((await call('DELETE', `/users/destroy/${id}`)).status, 204);
     assert.equal((await call('GET', `/users/show/${id}`)).status, 404);
@@ -112,8 +112,8 @@ describe('the users controller', () => {
       invalid.body.message,
       'id is assigned by the server and cannot be sent; unknown field "admin"; name must be a text of 1 to 100 characters; email must look like name@example.com',
     );
-    assert.equal((await call('POST', '/users/create', { name: 'Sam', email: 'sam@example.com' })).status, 201);
-    assert.equal((await call('POST', '/users/create', { name: 'Sam', email: 'SAM@example.com' })).status, 409);
+    assert.equal((await call('POST', '/users/create', { name: 'First User', email: 'first@example.com' })).status, 201);
+    assert.equal((await call('POST', '/users/create', { name: 'First User', email: 'FIRST@example.com' })).status, 409);
     assert.equal((await call('POST', '/users/create', '{"__proto__": {"admin": true}, "name": "A", "email": "a@example.com"}')).status, 400);
     assert.equal(/** @type {any} */ ({}).admin, undefined);
     assert.equal((await call('GET', '/users?limit=500')).status, 400);
@@ -123,7 +123,7 @@ describe('the users controller', () => {
     const max = store.max;
     store.max = 0;
     try {
-      assert.equal((await call('POST', '/users/create', { name: 'Sam', email: 'sam@example.com' })).status, 507);
+      assert.equal((await call('POST', '/users/create', { name: 'First User', email: 'first@example.com' })).status, 507);
     } finally {
       store.max = max;
     }

@@ -38,10 +38,10 @@ async function createUser(name, email) {
 }
 
 test('POST /users creates a user with a server-made id; GET /users/:id and GET /users find it', async () => {
-  const created = await call('POST', '/users', { name: '  Sam  ', email: 'sam@example.com' });
+  const created = await call('POST', '/users', { name: '  First User  ', email: 'first@example.com' });
   assert.equal(created.status, 201);
   assert.match(created.body.id, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
-  assert.deepEqual(created.body, { id: created.body.id, name: 'Sam', email: 'sam@example.com' });
+  assert.deepEqual(created.body, { id: created.body.id, name: 'First User', email: 'first@example.com' });
   assert.equal(created.headers.get('location'), `/users/${created.body.id}`);
 
   const shown = await call('GET', created.headers.get('location') ?? '');
@@ -65,13 +65,13 @@ test('GET /users pages with offset and limit, and refuses bad values with 400', 
 });
 
 test('PUT replaces, PATCH changes some fields, DELETE removes (204, then 404)', async () => {
-  const user = await createUser('Sam', 'sam@example.com');
-  const put = await call('PUT', `/users/${user.id}`, { name: 'Samantha', email: 'samantha@example.com' });
-  assert.deepEqual(put.body, { id: user.id, name: 'Samantha', email: 'samantha@example.com' });
+  const user = await createUser('First User', 'first@example.com');
+  const put = await call('PUT', `/users/${user.id}`, { name: 'Renamed User', email: 'renamed@example.com' });
+  assert.deepEqual(put.body, { id: user.id, name: 'Renamed User', email: 'renamed@example.com' });
   // PUT needs every field; PATCH does not.
   assert.equal((await call('PUT', `/users/${user.id}`, { name: 'Only name' })).status, 422);
-  const patch = await call('PATCH', `/users/${user.id}`, { name: 'Sam' });
-  assert.deepEqual(patch.body, { id: user.id, name: 'Sam', email: 'samantha@example.com' });
+  const patch = await call('PATCH', `/users/${user.id}`, { name: 'First User' });
+  assert.deepEqual(patch.body, { id: user.id, name: 'First User', email: 'renamed@example.com' });
   assert.equal((await call('PATCH', `/users/${user.id}`, {})).body.message, 'send at least one of: name, email');
 
   const removed = await call('DELETE', `/users/${user.id}`);
@@ -93,17 +93,17 @@ test('unknown ids are 404 for show, update and destroy', async () => {
 
 test('invalid fields are 422 with every problem named; the id can never come from the client', async () => {
   const cases = [
-    [{ name: 'Sam' }, 'email is required'],
-    [{ email: 'sam@example.com' }, 'name is required'],
-    [{ name: '', email: 'sam@example.com' }, 'name must be a text of 1 to 100 characters'],
-    [{ name: 'x'.repeat(101), email: 'sam@example.com' }, 'name must be a text of 1 to 100 characters'],
-    [{ name: 42, email: 'sam@example.com' }, 'name must be a text of 1 to 100 characters'],
-    [{ name: 'Sam\u0000', email: 'sam@example.com' }, 'name must not contain control characters'],
-    [{ name: 'Sam', email: 'not-an-address' }, 'email must look like name@example.com'],
-    [{ name: 'Sam', email: 'a@b@example.com' }, 'email must look like name@example.com'],
-    [{ name: 'Sam', email: ['sam@example.com'] }, 'email must be a text of at most 254 characters'],
-    [{ id: 'mine', name: 'Sam', email: 'sam@example.com' }, 'id is assigned by the server and cannot be sent'],
-    [{ name: 'Sam', email: 'sam@example.com', role: 'admin' }, 'unknown field "role"'],
+    [{ name: 'First User' }, 'email is required'],
+    [{ email: 'first@example.com' }, 'name is required'],
+    [{ name: '', email: 'first@example.com' }, 'name must be a text of 1 to 100 characters'],
+    [{ name: 'x'.repeat(101), email: 'first@example.com' }, 'name must be a text of 1 to 100 characters'],
+    [{ name: 42, email: 'first@example.com' }, 'name must be a text of 1 to 100 characters'],
+    [{ name: 'First User\u0000', email: 'first@example.com' }, 'name must not contain control characters'],
+    [{ name: 'First User', email: 'not-an-address' }, 'email must look like name@example.com'],
+    [{ name: 'First User', email: 'a@b@example.com' }, 'email must look like name@example.com'],
+    [{ name: 'First User', email: ['first@example.com'] }, 'email must be a text of at most 254 characters'],
+    [{ id: 'mine', name: 'First User', email: 'first@example.com' }, 'id is assigned by the server and cannot be sent'],
+    [{ name: 'First User', email: 'first@example.com', role: 'admin' }, 'unknown field "role"'],
     [{}, 'name is required; email is required'],
   ];
   for (const [body, message] of cases) {
@@ -115,7 +115,7 @@ test('invalid fields are 422 with every problem named; the id can never come fro
 });
 
 test('a body that is not a JSON object is 400; other media types are not accepted', async () => {
-  for (const body of ['[1, 2]', '"text"', 'null', '{"name": "Sam",']) {
+  for (const body of ['[1, 2]', '"text"', 'null', '{"name": "First User",']) {
     const res = await call('POST', '/users', body);
     assert.equal(res.status, 400, body);
   }
@@ -123,15 +123,15 @@ test('a body that is not a JSON object is 400; other media types are not accepte
   assert.equal(empty.status, 400);
   assert.match(empty.body.message, /^Send a JSON object/);
   // No body format reads bytes; with the text format, text arrives as a string, not an object.
-  const bytes = await app.fetch('/users', { method: 'POST', headers: { 'Content-Type': 'application/octet-stream' }, body: 'name=Sam' });
+  const bytes = await app.fetch('/users', { method: 'POST', headers: { 'Content-Type': 'application/octet-stream' }, body: 'name=First User' });
   assert.equal(bytes.status, 415);
-  const text = await app.fetch('/users', { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: '{"name": "Sam", "email": "sam@example.com"}' });
+  const text = await app.fetch('/users', { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: '{"name": "First User", "email": "first@example.com"}' });
   assert.ok(text.status === 415 || text.status === 400, `text/plain: ${text.status}`);
   assert.equal(store.users.size, 0);
 });
 
 test('prototype-pollution payloads create nothing and pollute nothing', async () => {
-  for (const body of ['{"__proto__": {"admin": true}, "name": "Sam", "email": "sam@example.com"}', '{"constructor": {"prototype": {"admin": true}}, "name": "Sam", "email": "sam@example.com"}']) {
+  for (const body of ['{"__proto__": {"admin": true}, "name": "First User", "email": "first@example.com"}', '{"constructor": {"prototype": {"admin": true}}, "name": "First User", "email": "first@example.com"}']) {
     const res = await call('POST', '/users', body);
     assert.ok(res.status === 400 || res.status === 422, `${res.status} for ${body}`);
   }
@@ -140,20 +140,20 @@ test('prototype-pollution payloads create nothing and pollute nothing', async ()
 });
 
 test('two users cannot share an email address (409), compared without case', async () => {
-  const first = await createUser('Sam', 'sam@example.com');
-  const second = await createUser('Alex', 'alex@example.com');
-  assert.equal((await call('POST', '/users', { name: 'Other', email: 'SAM@example.com' })).status, 409);
-  assert.equal((await call('PATCH', `/users/${second.id}`, { email: 'sam@example.com' })).status, 409);
+  const first = await createUser('First User', 'first@example.com');
+  const second = await createUser('Second User', 'second@example.com');
+  assert.equal((await call('POST', '/users', { name: 'Other', email: 'FIRST@example.com' })).status, 409);
+  assert.equal((await call('PATCH', `/users/${second.id}`, { email: 'first@example.com' })).status, 409);
   // Keeping your own address is fine.
-  assert.equal((await call('PUT', `/users/${first.id}`, { name: 'Sam', email: 'sam@example.com' })).status, 200);
+  assert.equal((await call('PUT', `/users/${first.id}`, { name: 'First User', email: 'first@example.com' })).status, 200);
 });
 
 test('the store is bounded: a full store answers 507 without details', async () => {
   const max = store.max;
   store.max = 1;
   try {
-    await createUser('Sam', 'sam@example.com');
-    const full = await call('POST', '/users', { name: 'Alex', email: 'alex@example.com' });
+    await createUser('First User', 'first@example.com');
+    const full = await call('POST', '/users', { name: 'Second User', email: 'second@example.com' });
     assert.equal(full.status, 507);
     assert.deepEqual(full.body, { error: 'Insufficient Storage', status: 507 });
   } finally {
@@ -162,7 +162,7 @@ test('the store is bounded: a full store answers 507 without details', async () 
 });
 
 test('REST routes answer 405 with Allow for other methods, OPTIONS and HEAD', async () => {
-  const user = await createUser('Sam', 'sam@example.com');
+  const user = await createUser('First User', 'first@example.com');
   const wrong = await call('POST', `/users/${user.id}`, { name: 'x' });
   assert.equal(wrong.status, 405);
   assert.equal(wrong.headers.get('allow'), 'GET, HEAD, PUT, PATCH, DELETE, OPTIONS');

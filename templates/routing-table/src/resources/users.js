@@ -124,7 +124,7 @@ function findUser(id) {
  */
 function readFields(body, { partial }) {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new HttpError(400, 'Send a JSON object such as {"name": "Sam", "email": "sam@example.com"} with Content-Type: application/json');
+    throw new HttpError(400, 'Send a JSON object such as {"name": "First User", "email": "first@example.com"} with Content-Type: application/json');
   }
   const input = /** @type {Record<string, unknown>} */ (body);
   /** @type {string[]} */
