@@ -53,7 +53,7 @@ export function applyEdit(text: string, edit: Edit, slots: SlotTable = new Map()
       addUse(sf, edit, slots);
       break;
     case 'property':
-      addProperty(propertyTarget(sf, edit.object, edit.path ?? [], edit.argument), edit);
+      addProperty(() => propertyTarget(sf, edit.object, edit.path ?? [], edit.argument), edit);
       break;
     case 'statement': {
       const body = functionBody(sf, edit.function, edit.file);
@@ -235,7 +235,8 @@ function propertyTarget(sf: SourceFile, object: string, path: string[], argument
  * Adds a property unless the key exists (an existing key holds the user's
  * value and is never overwritten). A one-line literal stays on one line.
  */
-function addProperty(target: ObjectLiteralExpression, edit: PropertyEdit): void {
+function addProperty(locate: () => ObjectLiteralExpression, edit: PropertyEdit): void {
+  const target = locate();
   if (target.getProperty(edit.name)) return;
   const text = edit.value === edit.name ? edit.name : `${edit.name}: ${edit.value}`;
   if (isOneLine(target) && !edit.doc) {
@@ -246,8 +247,10 @@ function addProperty(target: ObjectLiteralExpression, edit: PropertyEdit): void 
   const trailingComma = hasTrailingComma(target);
   const leadingTrivia = edit.doc ? `/** ${edit.doc} */\n` : undefined;
   if (edit.value === edit.name) target.addShorthandPropertyAssignment({ name: edit.name, leadingTrivia });
-  else target.addPropertyAssignment({ name: edit.name, initializer: edit.value, leadingTrivia });
+  else target.addPropertyAssignment({ name: edit.name, initializer: dedent(edit.value), leadingTrivia });
+  // Text insertions make ts-morph forget its nodes: find the literal again after each.
   if (trailingComma) ensureTrailingComma(target);
+  alignContinuationLines(locate().getPropertyOrThrow(edit.name));
 }
 
 /** Removes a property, keeping the literal's layout and trailing-comma style. */
@@ -262,6 +265,34 @@ function removeProperty(target: ObjectLiteralExpression, name: string): void {
   const trailingComma = hasTrailingComma(target);
   prop.remove();
   if (trailingComma) ensureTrailingComma(target);
+}
+
+/**
+ * Removes the common indentation of a multi-line value's later lines: the
+ * writer indents them to the property's own depth, whatever the registry's
+ * source looked like.
+ */
+function dedent(value: string): string {
+  const [first, ...rest] = value.split('\n');
+  const indents = rest.filter((l) => l.trim()).map((l) => /^ */.exec(l)![0].length);
+  const cut = indents.length ? Math.min(...indents) : 0;
+  return [first, ...rest.map((l) => l.slice(Math.min(cut, /^ */.exec(l)![0].length)))].join('\n');
+}
+
+/**
+ * The writer indents a multi-line initializer one level too deep; re-base its
+ * later lines so the closing line sits at the property's own indentation.
+ */
+function alignContinuationLines(node: Node): void {
+  const text = node.getText();
+  const lines = text.split('\n');
+  if (lines.length < 2) return;
+  const own = node.getIndentationText();
+  const last = /^ */.exec(lines[lines.length - 1])![0].length;
+  const extra = last - own.length;
+  if (extra <= 0) return;
+  const fixed = [lines[0], ...lines.slice(1).map((l) => (l.startsWith(' '.repeat(extra)) ? l.slice(extra) : l))].join('\n');
+  node.getSourceFile().replaceText([node.getStart(), node.getEnd()], fixed);
 }
 
 function hasTrailingComma(target: ObjectLiteralExpression): boolean {
