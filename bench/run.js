@@ -2,7 +2,7 @@
 // BENCHMARKS.md and the chart. A scenario whose feature this build does not
 // generate yet is reported as "not available"; one that fails is reported as
 // failed, and the others still run.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseOptions, USAGE } from './lib/options.js';
@@ -47,56 +47,74 @@ if (options.help) {
   process.exit(0);
 }
 
-const started = Date.now();
-const machine = describeMachine();
-const tmp = mkdtempSync(join(tmpdir(), 'nodeserver-bench-'));
-const log = (/** @type {string} */ line) => process.stderr.write(`${line}\n`);
-/** @type {Context} */
-const ctx = { options, tmp, groups: listGroups(), log };
+const resultsPath = join(REPO_ROOT, 'bench/results/results.json');
 
-/** @type {import('./lib/section.js').Section[]} */
-const sections = [];
-try {
-  for (const scenario of SCENARIOS) {
-    if (options.only && !options.only.includes(scenario.number)) continue;
-    log(`scenario ${scenario.number}: ${scenario.title}`);
-    const begun = Date.now();
-    try {
-      sections.push(await scenario.module.run(ctx));
-    } catch (err) {
-      log(`  failed: ${err instanceof Error ? err.stack : err}`);
-      sections.push({
-        number: scenario.number,
-        title: scenario.title,
-        what: '',
-        status: 'failed',
-        notes: [`The harness failed: ${err instanceof Error ? err.message : String(err)}`],
-        tables: [],
-        targets: [],
-      });
+/** @type {{ machine: ReturnType<typeof describeMachine>, date: string, command: string, options: import('./lib/options.js').Options, seconds: number, sections: import('./lib/section.js').Section[] }} */
+let run;
+if (options.render) {
+  run = JSON.parse(readFileSync(resultsPath, 'utf8'));
+} else {
+  run = await measureAll();
+  mkdirSync(dirname(resultsPath), { recursive: true });
+  writeFileSync(resultsPath, `${JSON.stringify(run, null, 1)}\n`);
+}
+
+/** Runs the scenarios. */
+async function measureAll() {
+  const started = Date.now();
+  const machine = describeMachine();
+  const tmp = mkdtempSync(join(tmpdir(), 'nodeserver-bench-'));
+  const log = (/** @type {string} */ line) => process.stderr.write(`${line}\n`);
+  /** @type {Context} */
+  const ctx = { options, tmp, groups: listGroups(), log };
+
+  /** @type {import('./lib/section.js').Section[]} */
+  const sections = [];
+  try {
+    for (const scenario of SCENARIOS) {
+      if (options.only && !options.only.includes(scenario.number)) continue;
+      log(`scenario ${scenario.number}: ${scenario.title}`);
+      const begun = Date.now();
+      try {
+        sections.push(await scenario.module.run(ctx));
+      } catch (err) {
+        log(`  failed: ${err instanceof Error ? err.stack : err}`);
+        sections.push({
+          number: scenario.number,
+          title: scenario.title,
+          what: '',
+          status: 'failed',
+          notes: [`The harness failed: ${err instanceof Error ? err.message : String(err)}`],
+          tables: [],
+          targets: [],
+        });
+      }
+      log(`  done in ${((Date.now() - begun) / 1000).toFixed(1)} s`);
     }
-    log(`  done in ${((Date.now() - begun) / 1000).toFixed(1)} s`);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
   }
-} finally {
-  rmSync(tmp, { recursive: true, force: true });
+  return {
+    machine,
+    date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
+    options,
+    seconds: (Date.now() - started) / 1000,
+    sections,
+  };
 }
 
 const outPath = resolve(REPO_ROOT, options.out);
 const chartPath = resolve(REPO_ROOT, options.chart);
-const date = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-const charts = sections.flatMap((s) => (s.chart ? [s.chart] : []));
+const charts = run.sections.flatMap((s) => (s.chart ? [s.chart] : []));
 mkdirSync(dirname(chartPath), { recursive: true });
-writeFileSync(chartPath, renderChart(charts, `${machine.cpuModel}, ${machine.cores} cores, Node.js ${machine.node}, ${date}${options.quick ? ' (quick run)' : ''}`));
+const { machine } = run;
+writeFileSync(chartPath, renderChart(charts, `${machine.cpuModel}, ${machine.cores} cores, Node.js ${machine.node}, ${run.date}${run.options.quick ? ' (quick run)' : ''}`));
 const report = renderReport({
-  machine,
-  date,
-  command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
-  options,
-  seconds: (Date.now() - started) / 1000,
-  sections,
+  ...run,
   chartPath: relative(dirname(outPath), chartPath),
   findingsPath: join(REPO_ROOT, 'bench/findings.md'),
 });
 mkdirSync(dirname(outPath), { recursive: true });
 writeFileSync(outPath, report);
-log(`wrote ${relative(process.cwd(), outPath)} and ${relative(process.cwd(), chartPath)} in ${Math.round((Date.now() - started) / 1000)} s`);
+process.stderr.write(`wrote ${relative(process.cwd(), outPath)} and ${relative(process.cwd(), chartPath)}\n`);

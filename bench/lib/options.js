@@ -3,9 +3,9 @@
 // which keep a full run of every scenario under about ten minutes on 2 cores.
 
 const FULL = {
-  duration: 4, // seconds of load per round and contender
+  duration: 3, // seconds of load per round and contender
   rounds: 3, // rounds per contender; contenders alternate inside each round
-  warmup: 2, // seconds of load before the first round (JIT, caches, sockets)
+  warmup: 1, // seconds of load before the first round (JIT, caches, sockets)
   connections: 50, // concurrent keep-alive connections of the load generator
   uploadMiB: 256, // size of the multipart upload of scenario 6
   generatorRuns: 5, // repetitions of each generator command in scenario 9
@@ -24,6 +24,8 @@ const USAGE = `Usage: npm run bench -- [flags]
   --only <list>       scenario numbers to run, e.g. 1,2 (BENCH_ONLY, default all)
   --out <file>        the report to write (default BENCHMARKS.md)
   --chart <file>      the SVG chart to write (default bench/results/chart.svg)
+  --render            measure nothing: write the report and chart again from
+                      bench/results/results.json (after editing bench/findings.md)
   -h, --help          this help`;
 
 /**
@@ -36,6 +38,7 @@ export function parseOptions(argv, env) {
   const options = {
     quick,
     help: false,
+    render: false,
     duration: numberFrom(env.BENCH_DURATION, base.duration),
     rounds: numberFrom(env.BENCH_ROUNDS, base.rounds),
     warmup: numberFrom(env.BENCH_WARMUP, base.warmup),
@@ -55,6 +58,7 @@ export function parseOptions(argv, env) {
     };
     if (flag === '--quick') continue;
     else if (flag === '-h' || flag === '--help') options.help = true;
+    else if (flag === '--render') options.render = true;
     else if (flag === '--duration') options.duration = positive(flag, value());
     else if (flag === '--rounds') options.rounds = positive(flag, value());
     else if (flag === '--warmup') options.warmup = Number(value());

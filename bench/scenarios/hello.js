@@ -2,6 +2,7 @@
 // project is the `minimal` preset exactly as created, with one route added
 // to src/routes.js; it runs with every default middleware (access log file,
 // metrics, security headers, static files, views, body parsers).
+import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { contenderServer as contender, runContenders } from '../lib/contenders.js';
 import { expectResponse } from '../lib/check.js';
@@ -12,7 +13,7 @@ import { count, throughputTable } from '../lib/format.js';
 const number = 1;
 const title = 'GET /hello JSON';
 const what =
-  '`GET /hello` answers `{"hello":"world"}` as JSON. Raw `node:http` (the ceiling), Fastify and Express with their defaults, and the generated `minimal` preset as `npm start` runs it, with all of its default middleware (access log written to a file, request metrics, security headers, static files and views lookups, body parsers) and one route added to `src/routes.js`. Rows marked *diagnostic* turn one default off by its environment variable, to show what it costs.';
+  '`GET /hello` answers `{"hello":"world"}` as JSON. Raw `node:http` (the ceiling), Fastify and Express with their defaults, and the generated `minimal` preset as `npm start` runs it, with all of its default middleware (access log written to a file, request metrics, security headers, static files and views lookups, body parsers) and one route added to `src/routes.js`. Rows marked *diagnostic* change one thing, to show what it costs: the access log turned off by its environment variable, or the `public/` folder of the project removed (or added, if the preset has none): the static-files middleware looks for a file on every GET before the router runs.';
 const TARGETS = ['generated minimal ≥ 0.95× raw node:http', 'generated minimal ≥ Fastify'];
 
 export const HELLO_ROUTE = "  router.get('/hello', (req, res) => res.json({ hello: 'world' }));";
@@ -26,6 +27,13 @@ export async function run(ctx) {
   const made = generate(dir, ['--preset', 'minimal']);
   if (!made.ok) return notAvailable(number, title, what, `create --preset minimal failed: ${made.message}`, TARGETS);
   addRoutes(dir, HELLO_ROUTE);
+  // The same project with the other state of public/: removed if the preset has one, added if not.
+  const toggled = join(ctx.tmp, 'hello-minimal-public-toggled');
+  cpSync(dir, toggled, { recursive: true });
+  const hasPublic = existsSync(join(dir, 'public'));
+  if (hasPublic) rmSync(join(toggled, 'public'), { recursive: true });
+  else mkdirSync(join(toggled, 'public'));
+  const toggledName = hasPublic ? 'generated minimal, public/ folder removed (diagnostic)' : 'generated minimal + public/ folder (diagnostic)';
 
   const load = { path: '/hello' };
   const check = (/** @type {{ name: string, url: string }} */ server) => expectResponse(server, { path: '/hello', bodyIncludes: '"hello"' }).then(() => {});
@@ -40,6 +48,7 @@ export async function run(ctx) {
       load,
       check,
     },
+    { name: toggledName, server: await generatedServer(toggled, toggledName), load, check },
   ];
   const results = await runContenders(contenders, ctx.options, ctx.log);
   const raw = resultOf(results, 'raw node:http');
