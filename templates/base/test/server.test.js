@@ -50,9 +50,13 @@ function startServer(env = {}, args = ['src/server.js']) {
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk) => (stdout += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk) => (stderr += chunk));
-  /** @type {Promise<number | null>} */
-  const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
-  exited.then(() => rmSync(logDir, { recursive: true, force: true }));
+  /** @type {Promise<number | null>} resolves once the process is gone and its log folder removed */
+  const exited = new Promise((resolve) =>
+    child.on('exit', (code) => {
+      rmSync(logDir, { recursive: true, force: true });
+      resolve(code);
+    }),
+  );
   return {
     child,
     exited,
@@ -61,6 +65,17 @@ function startServer(env = {}, args = ['src/server.js']) {
     },
     get stderr() {
       return stderr;
+    },
+    /**
+     * Ends the process (if it still runs) and waits until it is gone: for
+     * `t.after`. SIGTERM first, so a cluster master stops its workers too.
+     */
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return exited;
+      child.kill('SIGTERM');
+      const stubborn = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(stubborn);
     },
     /**
      * Resolves with the first match of `pattern` in stdout; rejects if the
@@ -118,7 +133,7 @@ function connect(port) {
 describe('node src/server.js', () => {
   test('starts, logs the URL with the bound port, and answers /health and /ready', { timeout: 20_000 }, async (t) => {
     const server = startServer();
-    t.after(() => server.child.kill());
+    t.after(() => server.stop());
     const [, port] = await server.waitFor(LISTENING);
     const url = `http://127.0.0.1:${port}`;
     const health = await fetch(`${url}/health`);
@@ -134,7 +149,7 @@ describe('node src/server.js', () => {
 
   test('SIGTERM: the request in flight is still answered, then the process exits 0', { timeout: 20_000 }, async (t) => {
     const server = startServer();
-    t.after(() => server.child.kill());
+    t.after(() => server.stop());
     const [, port] = await server.waitFor(LISTENING);
     // A request that is still arriving: its headers are not complete yet.
     const inFlight = await connect(Number(port));
@@ -167,7 +182,7 @@ describe('node src/server.js', () => {
 describe('serve(): one process', () => {
   test('SIGTERM: readiness turns to draining, new connections are refused, the request in flight gets Connection: close', { timeout: 20_000 }, async (t) => {
     const server = startServer({}, SINGLE_PROCESS);
-    t.after(() => server.child.kill());
+    t.after(() => server.stop());
     const [, port] = await server.waitFor(LISTENING);
 
     const inFlight = await connect(Number(port));
