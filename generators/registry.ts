@@ -3,9 +3,10 @@ import { routing } from './routing.js';
 import { body } from './body.js';
 import { cache } from './cache.js';
 import { bigpipe } from './bigpipe.js';
+import { cluster, sched, workers } from './cluster.js';
 
 /**
  * Every question of the generator, in prompt order. Adding a feature means
  * adding a group (or an option to one) here and its files under templates/.
  */
-export const groups: Group[] = [routing, body, cache, bigpipe];
+export const groups: Group[] = [routing, body, cache, bigpipe, cluster, sched, workers];

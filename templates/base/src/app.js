@@ -1,6 +1,7 @@
 // @ts-check
 import { createApp } from './lib/app.js';
-import { accessLog } from './lib/access-log.js';
+import { accessLog, errorLog } from './lib/access-log.js';
+import { requestMetrics } from './lib/metrics.js';
 import { securityHeaders } from './lib/security-headers.js';
 import { staticFiles } from './lib/static-files.js';
 import { views } from './lib/views.js';
@@ -16,8 +17,9 @@ import { routes } from './routes.js';
  * @param {import('./config.js').Config} config
  */
 export function buildApp(config) {
-  const app = createApp({ env: config.env, trustProxy: config.trustProxy });
+  const app = createApp({ env: config.env, trustProxy: config.trustProxy, logError: errorLog(config.log) });
   app.use(accessLog(config.log));
+  app.use(requestMetrics(config.metrics));
   app.use(securityHeaders(config.securityHeaders));
   app.use(staticFiles(config.static, {}));
   app.use(views(config.views));

@@ -22,17 +22,35 @@ export const defaults = {
     /** ms a graceful shutdown may take before connections are cut. */
     shutdownTimeout: 10_000,
   },
-  static: {
-    /** Folder of the public files (served at `/`), relative to the working directory. */
-    root: 'public',
-    /** File served for a folder (`/` -> `public/index.html`); empty for none. */
-    index: 'index.html',
+  log: {
+    /** Folder of access.log and error.log (LOG_DIR), relative to the working directory. */
+    dir: 'logs',
+    /** One line per request in access.log. */
+    access: true,
+    /** Also print errors to stderr (what `docker logs` and journald show). */
+    errorsToStderr: true,
+    /** Rotate a log file before it grows past this many bytes; 0: no size limit. */
+    maxSize: 10_485_760,
+    /** Rotate when the day (UTC) changes. */
+    daily: true,
+    /** Rotated files kept per log (older ones are deleted); 0 keeps all. */
+    maxFiles: 14,
   },
-  views: {
-    /** Folder of the templates of `res.render(name)`; partials in `<dir>/partials/`. */
-    dir: 'views',
-    /** Compile each template once; set VIEWS_CACHE=false while editing templates. */
-    cache: true,
+  metrics: {
+    /** Serve GET /metrics (Prometheus text format). */
+    enabled: true,
+    /** Bearer token a scraper sends (METRICS_TOKEN); without one, only loopback clients, and never in production. */
+    token: '',
+  },
+  heap: {
+    /** Folder of the heap snapshots. */
+    dir: 'heapdumps',
+    /** Write a heap snapshot when the process gets SIGUSR2 (kill -USR2 <pid>). */
+    onSignal: true,
+    /** Also write one every this many ms; 0: never. Each one pauses the process (see docs/operations.md). */
+    interval: 0,
+    /** Snapshots kept (older ones are deleted). */
+    maxFiles: 3,
   },
   static: {
     /** Folder of the public files (served at `/`), relative to the working directory. */

@@ -1,6 +1,7 @@
 // @ts-check
 import { ConfigError, envName, requireSetting } from './config-loader.js';
 import { setReadiness } from './health.js';
+import { installHeapSnapshots } from './heap-snapshot.js';
 
 /**
  * Runs the application in this one process: listen, log where, and shut
@@ -40,6 +41,7 @@ export function serve(buildApp, config) {
   /** @type {Server} */
   let server;
   try {
+    installHeapSnapshots(config);
     server = createHttpServer(buildApp(), config);
   } catch (err) {
     exitOnConfigError(err);

@@ -1,0 +1,263 @@
+// @ts-check
+import { EventEmitter } from 'node:events';
+import { errorLog } from './access-log.js';
+import { ConfigError } from './config-loader.js';
+import { setReadiness } from './health.js';
+import { installHeapSnapshots, takeHeapSnapshotAndReport } from './heap-snapshot.js';
+import { flushLogFiles, forwardLogsTo } from './log-file.js';
+import { collectMetricsWith, renderMetrics, takeSnapshot } from './metrics.js';
+import { createHttpServer, gracefulClose, serverUrl } from './serve.js';
+import { EXIT_CONFIG } from './supervisor.js';
+
+/**
+ * The worker side of a multi-process server: builds the app, listens the
+ * way the process model says (`listen`), and then:
+ *
+ * - crash (`uncaughtException`, `unhandledRejection`): logs the error, tells
+ *   the master (which starts the replacement right away), stops accepting,
+ *   lets its in-flight requests finish (their responses carry
+ *   `Connection: close`), then exits 1; after `cluster.killTimeout` ms the
+ *   remaining connections are cut;
+ * - `{ type: 'shutdown' }` from the master (SIGTERM/SIGINT, reload): the same
+ *   drain within `cluster.shutdownTimeout` ms, then exit 0;
+ * - the master is gone (IPC disconnected): drain and exit 0, no orphans;
+ * - SIGINT/SIGTERM sent to the worker itself are ignored while its master
+ *   lives: Ctrl-C and `systemctl stop` signal the whole process group, and
+ *   the master runs the shutdown for everyone.
+ *
+ * Its log lines go to the master (src/lib/log-file.js), `GET /metrics`
+ * asks the master for every worker's numbers, and `fromMaster` emits what
+ * the master sends: `config` (the configuration read again on SIGHUP) and
+ * `broadcast` (data another worker shared with `broadcast()`).
+ */
+
+/** @typedef {import('./supervisor.js').ProcessConfig} ProcessConfig */
+/** @typedef {import('node:http').Server} Server */
+
+/**
+ * Events from the master: `config` (config) after a SIGHUP, and
+ * `broadcast` (channel, data) from another worker's `broadcast()`.
+ */
+export const fromMaster = new EventEmitter();
+
+/** This worker's slot (1..N), given by the master in the environment. */
+export function workerSlot() {
+  return Number(process.env.NODESERVER_WORKER ?? 0);
+}
+
+/**
+ * Shares `data` with every other worker, through the master (for state all
+ * workers must know, such as a revoked session). Receive it with
+ * `fromMaster.on('broadcast', (channel, data) => ...)`.
+ * @param {string} channel what the data is about, e.g. `session-destroyed`
+ * @param {unknown} data anything JSON can carry
+ */
+export function broadcast(channel, data) {
+  return sendToMaster({ type: 'broadcast', channel, data });
+}
+
+/**
+ * Runs this worker process.
+ * @param {() => import('./app.js').App} buildApp
+ * @param {ProcessConfig} config
+ * @param {(server: Server) => Promise<void>} listen starts accepting connections
+ */
+export async function runWorker(buildApp, config, listen) {
+  forwardLogsTo(async (message) => {
+    await sendToMaster(message);
+  });
+  collectMetricsWith(askMasterForMetrics);
+  const logError = errorLog(config.log);
+
+  /** @type {Server | null} null until it listens */
+  let server = null;
+  /** @type {ReturnType<typeof trackSockets> | null} */
+  let sockets = null;
+  let stopping = false;
+
+  /**
+   * @param {number} exitCode
+   * @param {number} timeout ms for the in-flight requests
+   */
+  const stop = async (exitCode, timeout) => {
+    if (stopping) return;
+    stopping = true;
+    // Not listening yet: nothing is in flight.
+    if (!server || !sockets) return process.exit(exitCode);
+    setReadiness('draining');
+    // Whatever happens below (a log flush that never ends), the process ends.
+    setTimeout(() => process.exit(exitCode), timeout + 1000);
+    const deadline = Date.now() + timeout;
+    await gracefulClose(server, timeout);
+    await sockets.closed(deadline);
+    await flushLogFiles();
+    process.exit(exitCode);
+  };
+
+  // The master runs the shutdown for the whole group; an orphan stops by itself.
+  for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
+    process.on(signal, () => {
+      if (!process.connected) stop(0, config.cluster.shutdownTimeout);
+    });
+  }
+  process.on('disconnect', () => stop(0, config.cluster.shutdownTimeout));
+  // Listening from the start: a message that arrives while nobody listens is lost.
+  process.on('message', (message) => {
+    const m = /** @type {Record<string, any>} */ (message);
+    if (typeof m !== 'object' || m === null) return;
+    switch (m.type) {
+      case 'shutdown':
+        stop(0, config.cluster.shutdownTimeout);
+        break;
+      case 'config':
+        fromMaster.emit('config', m.config);
+        break;
+      case 'broadcast':
+        fromMaster.emit('broadcast', m.channel, m.data);
+        break;
+      case 'metrics-collect':
+        sendToMaster({ type: 'metrics-snapshot', collection: m.collection, snapshot: takeSnapshot() });
+        break;
+      case 'metrics-result':
+        metricsAnswers.get(m.id)?.(String(m.text));
+        break;
+      case 'heap-snapshot':
+        takeHeapSnapshotAndReport(config.heap);
+        sendToMaster({ type: 'heap-snapshot-done' });
+        break;
+    }
+  });
+
+  try {
+    installHeapSnapshots(config);
+    const httpServer = createHttpServer(buildApp(), config);
+    const tracked = trackSockets(httpServer);
+    await listen(httpServer);
+    server = httpServer;
+    sockets = tracked;
+  } catch (err) {
+    return startFailed(err, config);
+  }
+  // Errors of the listening socket itself (e.g. too many open files) are logged, not fatal.
+  server.on('error', (err) => logError(err));
+
+  /** @param {unknown} err */
+  const crash = (err) => {
+    logError(err);
+    if (stopping) return;
+    sendToMaster({ type: 'crashing', error: describe(err) });
+    stop(1, config.cluster.killTimeout);
+  };
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
+
+  setReadiness('serving');
+  await sendToMaster({ type: 'listening', url: serverUrl(server, config.host) });
+}
+
+/**
+ * The worker could not start: one clear line, and an exit code that tells
+ * the master whether restarting can help.
+ * @param {unknown} err
+ * @param {ProcessConfig} config
+ */
+async function startFailed(err, config) {
+  const code = /** @type {NodeJS.ErrnoException} */ (err)?.code;
+  if (err instanceof ConfigError) {
+    console.error(`Configuration error: ${err.message}`);
+    process.exitCode = EXIT_CONFIG;
+  } else if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+    console.error(`Cannot listen on ${config.host}:${config.port}: ${code}. Set HOST/PORT to a free address this user may bind.`);
+    process.exitCode = EXIT_CONFIG;
+  } else {
+    console.error(`Worker ${workerSlot()} (pid ${process.pid}) failed to start:`, err);
+    process.exitCode = 1;
+  }
+  await flushLogFiles();
+  process.exit();
+}
+
+/**
+ * Keeps the open sockets of `server`, including those handed over with
+ * `server.emit('connection')` (master-worker), which `server.close()` does
+ * not wait for.
+ * @param {Server} server
+ */
+function trackSockets(server) {
+  /** @type {Set<import('node:net').Socket>} */
+  const open = new Set();
+  /** @type {(() => void) | null} */
+  let onEmpty = null;
+  server.on('connection', (socket) => {
+    open.add(socket);
+    socket.once('close', () => {
+      open.delete(socket);
+      if (open.size === 0) onEmpty?.();
+    });
+  });
+  return {
+    /**
+     * Resolves once every socket is closed, or at `deadline` after cutting the rest.
+     * @param {number} deadline ms since the epoch
+     * @returns {Promise<void>}
+     */
+    closed(deadline) {
+      if (open.size === 0) return Promise.resolve();
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => {
+          for (const socket of open) socket.destroy();
+          resolve();
+        }, Math.max(0, deadline - Date.now()));
+        onEmpty = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    },
+  };
+}
+
+/** @type {Map<number, (text: string) => void>} `GET /metrics` requests waiting for the master */
+const metricsAnswers = new Map();
+let metricsRequests = 0;
+
+/**
+ * Asks the master for the metrics of every worker; if it does not answer,
+ * this worker's own numbers are better than nothing.
+ * @returns {Promise<string>}
+ */
+function askMasterForMetrics() {
+  const id = ++metricsRequests;
+  return new Promise((resolve) => {
+    /** @param {string} text */
+    const answer = (text) => {
+      clearTimeout(timer);
+      metricsAnswers.delete(id);
+      resolve(text);
+    };
+    const ownNumbers = () => answer(renderMetrics([{ labels: { worker: String(workerSlot()) }, snapshot: takeSnapshot() }]));
+    const timer = setTimeout(ownNumbers, 3000);
+    metricsAnswers.set(id, answer);
+    sendToMaster({ type: 'metrics', id }).then((sent) => {
+      if (!sent) ownNumbers();
+    });
+  });
+}
+
+/**
+ * Sends a message to the master. Never throws: without a master (it died),
+ * there is nobody to tell.
+ * @param {object} message
+ * @returns {Promise<boolean>} whether it was sent
+ */
+function sendToMaster(message) {
+  return new Promise((resolve) => {
+    if (!process.send || !process.connected) return resolve(false);
+    process.send(message, undefined, {}, (err) => resolve(!err));
+  });
+}
+
+/** @param {unknown} err */
+function describe(err) {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}

@@ -1,0 +1,157 @@
+// @ts-check
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { delay, eventually, get, startLoad, startProcessServer, untilPid } from './process-helpers.js';
+
+/**
+ * The behaviour both multi-process models promise, as tests with real
+ * processes and real signals; test/cluster.test.js and
+ * test/master-worker.test.js run them for their model. Each test starts its
+ * own server with 2 workers and kills whatever is left at the end.
+ * @param {'cluster' | 'master-worker'} model
+ * @param {Record<string, string>} [env] extra settings for the first test (e.g. a scheduling policy)
+ */
+export function testProcessModel(model, env = {}) {
+  test(`${model}: 2 workers share the port; one access log, metrics of every worker, broadcasts between workers`, async (t) => {
+    const server = await startProcessServer(model, env);
+    t.after(() => server.stop());
+    const pids = server.workerPids();
+    assert.equal(pids.length, 2);
+    for (const pid of pids) await untilPid(server.url, (p) => p === pid);
+
+    // Both workers' lines end up in the one access.log the master writes.
+    const requests = 20;
+    for (let i = 0; i < requests; i++) assert.equal((await get(server.url, `/pid?n=${i}`)).status, 200);
+    await eventually(() => server.accessLines().filter((line) => / GET \/pid\?n=\d+ 200 /.test(line)).length === requests, `${requests} lines in access.log`);
+
+    const metrics = await get(server.url, '/metrics');
+    assert.equal(metrics.status, 200);
+    assert.match(metrics.body, /^http_requests_total\{worker="1",method="GET",status="200"\} \d+$/m);
+    assert.match(metrics.body, /^http_requests_total\{worker="2",method="GET",status="200"\} \d+$/m);
+    assert.match(metrics.body, /^nodeserver_workers 2$/m);
+    assert.match(metrics.body, /^nodeserver_worker_restarts_total 0$/m);
+
+    // State shared through the master reaches the other worker.
+    const value = `hello-${process.pid}`;
+    const sharer = (await get(server.url, `/share?value=${value}`)).body.pid;
+    const other = pids.find((pid) => pid !== sharer);
+    let seen = null;
+    for (let i = 0; i < 200 && seen !== value; i++) {
+      const res = await get(server.url, '/shared');
+      if (res.body.pid === other) seen = res.body.shared;
+    }
+    assert.equal(seen, value);
+  });
+
+  test(`${model}: kill -9 of a worker under load: a replacement comes up, requests after it succeed`, async (t) => {
+    const server = await startProcessServer(model);
+    t.after(() => server.stop());
+    const [victim, survivor] = server.workerPids();
+    // A connection node:cluster had just handed to the killed worker is never answered:
+    // give up on such a request after 2 s instead of 10.
+    const load = startLoad(server.url, { timeout: 2000 });
+    await eventually(() => load.result.ok >= 10, 'load is running');
+
+    const from = server.output.length;
+    process.kill(victim, 'SIGKILL');
+    await server.waitFor(new RegExp(`pid ${victim}\\) was killed by SIGKILL`), from);
+    const [, replacement] = await server.waitFor(/worker \d \(pid (\d+)\) listening/, from);
+    await load.stop(); // requests in flight on the killed worker may fail: that is what kill -9 does
+
+    await untilPid(server.url, (pid) => pid === Number(replacement));
+    for (let i = 0; i < 20; i++) {
+      const res = await get(server.url, '/pid');
+      assert.equal(res.status, 200);
+      assert.ok([survivor, Number(replacement)].includes(res.body.pid), `answered by ${res.body.pid}`);
+    }
+  });
+
+  test(`${model}: a crash in a worker: its in-flight requests finish, a replacement serves, no request fails`, async (t) => {
+    const server = await startProcessServer(model);
+    t.after(() => server.stop());
+    const load = startLoad(server.url);
+    await eventually(() => load.result.ok >= 10, 'load is running');
+
+    const from = server.output.length;
+    const slow = [get(server.url, '/slow?ms=1000'), get(server.url, '/slow?ms=1000')];
+    // Throws 50 ms in, answers 1000 ms in: the answer comes from a worker that has already crashed.
+    const crash = await get(server.url, '/crash?ms=1000', { keepAlive: true });
+    assert.equal(crash.status, 200);
+    assert.equal(crash.headers.connection, 'close', 'a draining worker tells the client not to reuse the connection');
+    for (const res of await Promise.all(slow)) assert.equal(res.status, 200);
+
+    const crashed = crash.body.pid;
+    await server.waitFor(new RegExp(`pid ${crashed}\\) crashed: Error: boom`), from);
+    const [, replacement] = await server.waitFor(/worker \d \(pid (\d+)\) listening/, from);
+    await server.waitFor(new RegExp(`pid ${crashed}\\) exited with code 1`), from);
+    await untilPid(server.url, (pid) => pid === Number(replacement));
+    const result = await load.stop();
+    assert.deepEqual(result.failures, [], 'no request was refused or cut while the worker was replaced');
+    assert.ok(result.ok > 0);
+
+    // The master wrote the crash into error.log.
+    await eventually(() => readFileSync(join(server.dir, 'logs', 'error.log'), 'utf8').includes('boom (a test crash)'), 'the crash in error.log');
+  });
+
+  test(`${model}: SIGHUP under load replaces every worker with no failed request; SIGTERM lets a slow request finish, exit 0`, async (t) => {
+    const server = await startProcessServer(model);
+    t.after(() => server.stop());
+    const before = server.workerPids();
+    const load = startLoad(server.url);
+    await eventually(() => load.result.ok >= 10, 'load is running');
+
+    const from = server.output.length;
+    server.child.kill('SIGHUP');
+    await server.waitFor(/reload finished/, from);
+    for (const pid of before) await server.waitFor(new RegExp(`pid ${pid}\\) exited with code 0`), from);
+    await delay(100); // a little load on the new workers alone
+    const result = await load.stop();
+    assert.deepEqual(result.failures, [], 'no request failed during the reload');
+    assert.ok(result.ok > 0);
+
+    for (let i = 0; i < 20; i++) {
+      const res = await get(server.url, '/shared');
+      assert.equal(res.status, 200);
+      assert.ok(!before.includes(res.body.pid), `old worker ${res.body.pid} still answers`);
+      assert.equal(res.body.configSeen, true, 'the master sent the configuration after the reload');
+    }
+
+    const fromStop = server.output.length;
+    const slow = get(server.url, '/slow?ms=1500');
+    await server.waitFor(/slow request started/, fromStop);
+    server.child.kill('SIGTERM');
+    const res = await slow;
+    assert.equal(res.status, 200);
+    assert.equal(await server.exited, 0);
+    assert.match(server.output, /all workers stopped: bye/);
+    // The last request's line was written before the master exited.
+    assert.ok(server.accessLines().some((line) => line.includes(' GET /slow?ms=1500 200 ')));
+  });
+
+  test(`${model}: a worker that fails at start: restarts with back-off, then the master gives up and exits 1`, async (t) => {
+    const server = await startProcessServer(
+      model,
+      { TEST_FAIL_AT_START: '1', CLUSTER_MAX_RESTARTS: '3', CLUSTER_BACKOFF_INITIAL: '20', CLUSTER_BACKOFF_MAX: '1000' },
+      { waitForListening: false },
+    );
+    t.after(() => server.stop());
+    assert.equal(await server.exited, 1);
+    assert.match(server.output, /giving up: 4 worker restarts within 60 s, more than the limit of 3/);
+    // Exponential back-off: the first restart at once, then 20 ms, 40 ms.
+    assert.match(server.output, /restarting worker \d in 20 ms/);
+    assert.match(server.output, /restarting worker \d in 40 ms/);
+    const starts = server.output.match(/failed to start/g) ?? [];
+    assert.ok(starts.length >= 4, server.output);
+  });
+
+  test(`${model}: a worker with a configuration error: the master gives up at once`, async (t) => {
+    const server = await startProcessServer(model, { TEST_CONFIG_ERROR: '1' }, { waitForListening: false });
+    t.after(() => server.stop());
+    assert.equal(await server.exited, 1);
+    assert.match(server.output, /Configuration error: TEST_SETTING must be set/);
+    assert.match(server.output, /giving up: worker \d stopped with a configuration error/);
+    assert.doesNotMatch(server.output, /restarting worker/);
+  });
+}
