@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { request } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -298,6 +299,64 @@ test('several processes: a session made in one is valid in another (file store, 
   const there = (path, init) => fetch(`http://127.0.0.1:${port}${path}`, init);
   assert.equal((await there('/logout', { method: 'POST', headers: await sessionHeaders(there, cookie) })).status, 204);
   assert.equal((await app.fetch('/me', withCookie(cookie))).status, 401);
+});
+
+test('the real server, whatever its process model (one process or several workers): a session works on every request', async (t) => {
+  const dir = storeDir(t);
+  const child = spawn(process.execPath, [fileURLToPath(new URL('../src/server.js', import.meta.url))], {
+    cwd: fileURLToPath(new URL('..', import.meta.url)),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: 'test',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_DIR: join(dir, 'logs'),
+      HEAP_DIR: join(dir, 'heapdumps'),
+      // Read only when the project runs several workers; the session store stays on auto.
+      CLUSTER_WORKERS: '2',
+      SESSION_DIR: join(dir, 'sessions'),
+      SESSION_SECRETS: SECRET_A,
+      AUTH_USERS: users.join(','),
+    },
+  });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  t.after(async () => {
+    child.kill('SIGTERM');
+    await exited;
+  });
+  let output = '';
+  const url = await new Promise((resolve, reject) => {
+    /** @param {Buffer} chunk */
+    const read = (chunk) => {
+      output += chunk;
+      const match = /Listening on (http:\/\/[^\s]+)/.exec(output);
+      if (match) resolve(match[1]);
+    };
+    child.stdout.on('data', read);
+    child.stderr.on('data', read);
+    exited.then(() => reject(new Error(`the server exited before listening:\n${output}`)));
+  });
+  /** A new connection per request, so several workers each get some. @param {string} path @param {Record<string, string>} headers @param {string} [body] */
+  const call = (path, headers, body) =>
+    new Promise((resolve, reject) => {
+      const req = request(`${url}${path}`, { method: body === undefined ? 'GET' : 'POST', headers, agent: false }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  const loggedIn = /** @type {import('node:http').IncomingMessage} */ (
+    await call('/login', { 'content-type': 'application/json' }, JSON.stringify({ username: 'admin', password: 's3cret pw' }))
+  );
+  assert.equal(loggedIn.statusCode, 200);
+  const cookie = (loggedIn.headers['set-cookie'] ?? []).find((line) => line.startsWith('sid='))?.split(';')[0];
+  assert.ok(cookie);
+  for (let i = 0; i < 12; i++) {
+    const me = /** @type {import('node:http').IncomingMessage} */ (await call('/me', { cookie }));
+    assert.equal(me.statusCode, 200, `request ${i + 1}`);
+  }
 });
 
 test('memory store is bounded: beyond maxSessions the least recently used session goes', async (t) => {
