@@ -110,15 +110,12 @@ test('npm run hash-password: reads the password from stdin and prints name:hash'
       child.on('close', (code) => resolve({ code, out, err }));
       child.stdin.end(input);
     });
-  const ok = /** @type {{ code: number, out: string }} */ (await run(['admin'], 'pass word\n'));
+  const [ok, badName, empty] = /** @type {{ code: number, out: string }[]} */ (await Promise.all([run(['admin'], 'pass word\n'), run(['a:b'], 'x'), run([], '\n')]));
   assert.equal(ok.code, 0);
   const line = ok.out.trim();
   assert.match(line, /^admin:scrypt:32768:8:1:/);
   const users = loadUsers([line], 'test');
   assert.deepEqual(await users.verify('admin', 'pass word'), { name: 'admin' });
-
-  const badName = /** @type {{ code: number }} */ (await run(['a:b'], 'x'));
-  assert.equal(badName.code, 1);
-  const empty = /** @type {{ code: number }} */ (await run([], '\n'));
-  assert.equal(empty.code, 1);
+  assert.equal(badName.code, 1, 'a name with ":"');
+  assert.equal(empty.code, 1, 'an empty password');
 });
