@@ -61,7 +61,7 @@ export interface Contribution {
   id: string;
   /**
    * Files written once and then owned by the user (example controllers):
-   * never merged on regenerate, never deleted by remove.
+   * never merged on regenerate; `remove` deletes them only while unchanged.
    */
   userFiles?: string[];
   /** Edits to the composition root and the other shared files. */
