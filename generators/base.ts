@@ -17,6 +17,7 @@ export const base: Contribution = {
   endpoints: [
     { method: 'GET', path: '/health', description: 'liveness: 200 while the process runs' },
     { method: 'GET', path: '/ready', description: 'readiness: 200 while serving, 503 while starting or shutting down' },
+    { method: 'GET', path: '/metrics', description: 'Prometheus metrics; this machine only, or with METRICS_TOKEN (docs/operations.md)' },
   ],
   edits: () => [
     { kind: 'use', file: 'src/app.js', slot: 'request-log', call: 'accessLog(config.log)' },

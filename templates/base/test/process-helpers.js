@@ -121,6 +121,9 @@ export async function startProcessServer(model, env = {}, options = {}) {
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, like a server started from a terminal: a test can
+    // signal the whole group (Ctrl-C), and stop() can kill every process of it.
+    detached: true,
   });
   let stdout = '';
   let stderr = '';
@@ -184,16 +187,21 @@ export async function startProcessServer(model, env = {}, options = {}) {
         return [];
       }
     },
+    /**
+     * Sends `signal` to every process of the server's group, as Ctrl-C in a
+     * terminal does.
+     * @param {NodeJS.Signals} signal
+     */
+    signalGroup(signal) {
+      process.kill(-(child.pid ?? 0), signal);
+    },
     /** Kills whatever is left (master and workers) and removes the folder. */
     async stop() {
-      for (const pid of server.workerPids()) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // Already gone.
-        }
+      try {
+        process.kill(-(child.pid ?? 0), 'SIGKILL');
+      } catch {
+        // The whole group is gone already.
       }
-      if (running) child.kill('SIGKILL');
       await exited;
       rmSync(dir, { recursive: true, force: true });
     },

@@ -43,6 +43,16 @@ export function testProcessModel(model, env = {}) {
       if (res.body.pid === other) seen = res.body.shared;
     }
     assert.equal(seen, value);
+
+    // Ctrl-C in a terminal signals every process of the group: the workers
+    // leave the shutdown to the master, so the request in flight completes.
+    const from = server.output.length;
+    const slow = get(server.url, '/slow?ms=1000');
+    await server.waitFor(/slow request started/, from);
+    server.signalGroup('SIGINT');
+    assert.equal((await slow).status, 200);
+    assert.equal(await server.exited, 0);
+    assert.match(server.output, /SIGINT received: draining 2 workers/);
   });
 
   test(`${model}: kill -9 of a worker under load: a replacement comes up, requests after it succeed`, async (t) => {
