@@ -220,6 +220,7 @@ describe('body: limits, aborts and keep-alive', { timeout: 10_000 }, () => {
   });
 
   test('400 when the client stops sending before Content-Length is reached', async () => {
+    const before = handled;
     const connection = await connect(app.port);
     connection.write(rawRequest({ headers: { ...JSON_TYPE, 'Content-Length': 500 } }));
     connection.write('{"a":"short"}');
@@ -228,6 +229,7 @@ describe('body: limits, aborts and keep-alive', { timeout: 10_000 }, () => {
     assert.equal(res.status, 400);
     await connection.closed;
     assert.equal((await answersOnNewConnection(app.port)).status, 200);
+    assert.equal(handled, before + 1, 'the cut-off request never reached the handler');
   });
 
   test('a format can set its own limit', async () => {
