@@ -2,10 +2,10 @@
 // `create --preset full`, `add` and `regenerate`, each a fresh `node`
 // process as a user runs it (start-up and module loading included).
 import { spawnSync } from 'node:child_process';
-import { cpSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CLI, available, generate, generatePreset, whileRebuilding } from '../lib/generated-project.js';
+import { CLI, REPO_ROOT, available, generate, generatePreset, whileRebuilding } from '../lib/generated-project.js';
 import { summarize } from '../lib/stats.js';
 import { millis, mib, range } from '../lib/format.js';
 
@@ -81,8 +81,18 @@ export async function run(ctx) {
     rows.push([command.label, millis(ms.median), range(ms, millis), mib(rss.median), range(rss, mib)]);
     ctx.log(`    ${command.label}: ${millis(ms.median)}, ${mib(rss.median)}`);
   }
-  const node = summarize(Array.from({ length: runs }, () => timeNode()));
-  rows.push(['`node -e ""` (reference: Node.js start-up alone)', millis(node.median), range(node, millis), '', '']);
+  // References: what start-up alone costs, and what loading the generator's two biggest dependencies costs.
+  for (const [label, code] of [
+    ['`node -e ""` (reference: Node.js start-up alone)', ''],
+    ["`node -e \"import('ts-morph')\"` (reference: loading ts-morph and the TypeScript compiler)", "import('ts-morph')"],
+    ["`node -e \"import('node-plop')\"` (reference: loading node-plop)", "import('node-plop')"],
+  ]) {
+    timeNode(code);
+    const samples = Array.from({ length: runs }, () => timeNode(code));
+    const ms = summarize(samples.map((s) => s.ms));
+    const rss = summarize(samples.map((s) => s.rss));
+    rows.push([label, millis(ms.median), range(ms, millis), mib(rss.median), range(rss, mib)]);
+  }
   return {
     number,
     title,
@@ -94,11 +104,19 @@ export async function run(ctx) {
   };
 }
 
-/** Wall time of an empty Node.js process, ms. */
-function timeNode() {
+/**
+ * Wall time (ms) and peak RSS of `node -e <code>` run in the repository (where its node_modules are).
+ * @param {string} code
+ */
+function timeNode(code) {
+  const rssFile = join(REPO_ROOT, '.tmp', `bench-max-rss-${process.pid}`);
+  mkdirSync(dirname(rssFile), { recursive: true });
   const started = process.hrtime.bigint();
-  spawnSync(process.execPath, ['-e', '']);
-  return Number(process.hrtime.bigint() - started) / 1e6;
+  spawnSync(process.execPath, ['--import', PROBE, '-e', code], { cwd: REPO_ROOT, env: { ...process.env, BENCH_MAX_RSS_FILE: rssFile } });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  const rss = Number(readFileSync(rssFile, 'utf8')) * 1024;
+  rmSync(rssFile, { force: true });
+  return { ms, rss };
 }
 
 /**
