@@ -141,6 +141,15 @@ describe('template errors name the file and the line', () => {
     assert.throws(() => render('{{#each user}}x{{/each}}', { user: { name: 'a' } }), /page\.html:1: \{\{#each user\}\} needs a list, got object/);
   });
 
+  test('a folder is not a template', () => {
+    const dir = makeViews({ 'partials/header.html': 'h' });
+    try {
+      assert.throws(() => createViews({ dir, cache: true }).render('partials', {}), /template "partials" not found/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('bad template names are refused before touching the disk', () => {
     const engine = createViews({ dir: tmpdir(), cache: true });
     for (const name of ['../etc/passwd', '/abs', 'a/../b', 'page.html', '', 'a\\b']) {

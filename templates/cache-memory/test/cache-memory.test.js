@@ -105,6 +105,12 @@ describe('hits and misses', () => {
     assert.equal((await request(server.url, '/search?q=a')).headers['x-cache'], 'HIT');
   });
 
+  test('the absolute form of a request target shares the entry of the path', async () => {
+    await request(server.url, '/absolute?x=1');
+    const res = await request(server.url, 'http://example.test/absolute?x=1');
+    assert.equal(res.headers['x-cache'], 'HIT');
+  });
+
   test('HEAD is answered from a cached GET, without body; a HEAD alone stores nothing', async () => {
     await request(server.url, '/head-test');
     const head = await request(server.url, '/head-test', { method: 'HEAD' });

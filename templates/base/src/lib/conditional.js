@@ -24,14 +24,14 @@
  * Called before the headers of a GET/HEAD 2xx response are sent; sets
  * headers on `res` (validators, Cache-Control, Expires) or remembers the
  * body. Must not send anything.
- * @typedef {(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, entity: Entity) => void} CacheHook
+ * @typedef {(req: import('./app.js').Request, res: import('./response.js').Response, entity: Entity) => void} CacheHook
  */
 
 /**
  * Runs `hooks` in order.
  * @param {Iterable<CacheHook>} hooks
- * @param {import('node:http').IncomingMessage} req
- * @param {import('node:http').ServerResponse} res
+ * @param {import('./app.js').Request} req
+ * @param {import('./response.js').Response} res
  * @param {Entity} entity
  */
 export function runCacheHooks(hooks, req, res, entity) {

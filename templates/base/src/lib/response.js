@@ -54,7 +54,8 @@ export class Response extends http.ServerResponse {
     const method = this.req.method;
     if ((method === 'GET' || method === 'HEAD') && this.statusCode >= 200 && this.statusCode < 300) {
       // Validators and caching headers first, then the client's conditional request (RFC 9110 §13.2).
-      runCacheHooks(this.cacheHooks, this.req, this, { kind: 'body', size: bytes.byteLength, body: bytes });
+      const req = /** @type {import('./app.js').Request} */ (this.req);
+      runCacheHooks(this.cacheHooks, req, this, { kind: 'body', size: bytes.byteLength, body: bytes });
       if (notModified(this.req, this)) return sendNotModified(this);
     }
     // 204 and 304 must not have a body (RFC 9110 §15.3.5, §15.4.5).

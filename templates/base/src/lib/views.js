@@ -95,7 +95,8 @@ export function createViews(options) {
     try {
       source = readFileSync(file, 'utf8');
     } catch (err) {
-      if (/** @type {NodeJS.ErrnoException} */ (err).code === 'ENOENT') throw new TemplateError(`${what} not found: ${shownAs}`);
+      const code = /** @type {NodeJS.ErrnoException} */ (err).code;
+      if (code === 'ENOENT' || code === 'EISDIR') throw new TemplateError(`${what} not found: ${shownAs}`);
       throw err;
     }
     const template = compile(source, shownAs);

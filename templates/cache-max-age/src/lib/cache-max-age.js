@@ -42,10 +42,9 @@ export function maxAgeHook(options) {
   const rules = parseRules(options);
   return function setMaxAge(req, res, entity) {
     if (res.hasHeader('Cache-Control')) return;
-    const path = (req.url ?? '/').split('?')[0];
     const isFile = entity.kind === 'file';
-    const fingerprinted = isFile && options.fingerprinted > 0 && FINGERPRINT.test(path);
-    const rule = rules.find((r) => path.startsWith(r.prefix));
+    const fingerprinted = isFile && options.fingerprinted > 0 && FINGERPRINT.test(req.path);
+    const rule = rules.find((r) => req.path.startsWith(r.prefix));
     const seconds = fingerprinted ? options.fingerprinted : rule ? rule.seconds : isFile ? options.static : options.dynamic;
     res.setHeader('Expires', new Date(Date.now() + seconds * 1000).toUTCString());
     if (seconds === 0) {

@@ -70,7 +70,6 @@ export function memoryCache(options) {
 
   /** @type {import('./app.js').Middleware} */
   const middleware = function cacheInMemory(req, res, next) {
-    const url = req.url ?? '/';
     if (UNSAFE_METHODS.has(req.method ?? '')) {
       res.once('finish', () => {
         if (res.statusCode < 400) invalidate(store, varyByUrl, req.path, res.getHeader('Location'));
@@ -79,6 +78,7 @@ export function memoryCache(options) {
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
     if (req.headers.authorization !== undefined || req.headers.cookie !== undefined) return next();
+    const url = cacheKey(req);
     const directives = requestDirectives(req);
     if (!directives.has('no-cache') && !directives.has('no-store')) {
       const stored = store.get(variantKey(url, varyByUrl.get(url) ?? [], req));
@@ -105,6 +105,16 @@ export function memoryCache(options) {
       return { hits, misses, entries: store.size, bytes: store.bytes, evictions: store.evictions };
     },
   });
+}
+
+/**
+ * Path and query: `/users?page=2`. From the parsed request, so the absolute
+ * form `GET http://host/users` shares the entry of `GET /users`.
+ * @param {import('./app.js').Request} req
+ */
+function cacheKey(req) {
+  const query = req.query.toString();
+  return query === '' ? req.path : `${req.path}?${query}`;
 }
 
 /**
@@ -155,7 +165,7 @@ function store200(store, varyByUrl, req, res, body) {
     headers[name] = value;
     size += name.length + String(value).length;
   }
-  const url = req.url ?? '/';
+  const url = cacheKey(req);
   varyByUrl.set(url, varyNames);
   store.set(variantKey(url, varyNames, req), { headers, body, storedAt: Date.now() }, { size });
 }
