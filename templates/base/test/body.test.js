@@ -1,6 +1,8 @@
 // @ts-check
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createApp } from '../src/lib/app.js';
 import { body, parseJson } from '../src/lib/body.js';
 import { ConfigError } from '../src/lib/config-loader.js';
 import { defaults } from '../src/config.js';
@@ -239,6 +241,32 @@ describe('body: limits, aborts and keep-alive', { timeout: 10_000 }, () => {
       assert.equal(res.status, 413);
     } finally {
       await own.close();
+    }
+  });
+});
+
+describe('body: after other middleware', { timeout: 10_000 }, () => {
+  test('a body an earlier middleware has parsed or read is left alone', async () => {
+    const app = createApp({ env: 'test' });
+    app.use(async (req, _res, next) => {
+      if (req.path === '/parsed') req.body = { from: 'earlier middleware' };
+      if (req.path === '/read') for await (const _chunk of req);
+      next();
+    });
+    app.use(body(defaults.body, { json: parseJson }));
+    app.use((req, res) => res.json({ body: req.body ?? '(undefined)' }));
+    const server = app.createServer().listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
+    try {
+      for (const [path, expected] of [['/parsed', { from: 'earlier middleware' }], ['/read', '(undefined)']]) {
+        const res = await fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers: JSON_TYPE, body: '{"a":1}' });
+        assert.equal(res.status, 200, String(path));
+        assert.deepEqual((await res.json()).body, expected);
+      }
+    } finally {
+      server.closeAllConnections();
+      server.close();
     }
   });
 });

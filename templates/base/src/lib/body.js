@@ -94,7 +94,8 @@ export function body(options, parsers) {
   const formats = Object.entries(parsers).map(([name, parser]) => configureFormat(name, parser, options[name], limit));
 
   return async function parseBody(req, res, next) {
-    if (req.method === 'GET' || req.method === 'HEAD' || req.body !== undefined || !hasBody(req)) return next();
+    // Skipped: GET/HEAD, no body, or a body an earlier middleware has already parsed or read.
+    if (req.method === 'GET' || req.method === 'HEAD' || !hasBody(req) || req.body !== undefined || req.readableEnded) return next();
     const progress = { received: 0 };
     try {
       req.body = await readBody(req, res, formats, progress);
