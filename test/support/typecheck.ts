@@ -24,7 +24,10 @@ export function typecheck(dir: string): string[] {
     },
     skipAddingFilesFromTsConfig: true,
   });
-  project.addSourceFilesAtPaths([`${dir}/src/**/*.js`, `${dir}/test/**/*.js`, `${dir}/scripts/**/*.js`, `${dir}/public/**/*.js`]);
+  const files = project.addSourceFilesAtPaths([`${dir}/src/**/*.js`, `${dir}/test/**/*.js`, `${dir}/scripts/**/*.js`, `${dir}/public/**/*.js`]);
+  // ts-morph does not read package.json "type" when it creates source files, so
+  // NodeNext would take them for CommonJS; the project is "type": "module".
+  for (const file of files) (file.compilerNode as { impliedNodeFormat?: ts.ModuleKind }).impliedNodeFormat = ts.ModuleKind.ESNext;
   return project.getPreEmitDiagnostics().map((d) => {
     const file = d.getSourceFile()?.getFilePath().replace(`${dir}/`, '') ?? '';
     const line = d.getLineNumber() ?? 0;

@@ -14,10 +14,19 @@ import { buildApp } from '../src/app.js';
  */
 export async function startApp(overrides = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'nodeserver-test-'));
-  const config = deepMerge(readConfig({ NODE_ENV: 'test', LOG_DIR: join(dir, 'logs'), LOG_ERRORS_TO_STDERR: 'false', HEAP_DIR: join(dir, 'heapdumps') }), overrides);
-  const app = buildApp(config);
-  const server = app.createServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
+  /** @type {import('../src/config.js').Config} */
+  let config;
+  /** @type {import('node:http').Server} */
+  let server;
+  try {
+    config = deepMerge(readConfig({ NODE_ENV: 'test', LOG_DIR: join(dir, 'logs'), LOG_ERRORS_TO_STDERR: 'false', HEAP_DIR: join(dir, 'heapdumps') }), overrides);
+    server = buildApp(config).createServer();
+    await new Promise((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', () => resolve(undefined)));
+  } catch (err) {
+    // A configuration a test expects to be refused must not leave its folder behind.
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   const address = /** @type {import('node:net').AddressInfo} */ (server.address());
   const url = `http://127.0.0.1:${address.port}`;
   return {
