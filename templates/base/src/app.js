@@ -5,7 +5,7 @@ import { requestMetrics } from './lib/metrics.js';
 import { securityHeaders } from './lib/security-headers.js';
 import { staticFiles } from './lib/static-files.js';
 import { views } from './lib/views.js';
-import { body, parseJson } from './lib/body.js';
+import { body } from './lib/body.js';
 import { routes } from './routes.js';
 
 /**
@@ -23,7 +23,7 @@ export function buildApp(config) {
   app.use(securityHeaders(config.securityHeaders));
   app.use(staticFiles(config.static, {}));
   app.use(views(config.views));
-  app.use(body(config.body, { json: parseJson }));
+  app.use(body(config.body, {}));
   app.use(routes(config));
   return app;
 }
