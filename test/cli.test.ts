@@ -45,7 +45,7 @@ cliTest('--version and --help', async () => {
 cliTest('creates a project non-interactively and prints the resolved answers', async () => {
   const r = await cli(['my-app'], dir);
   assert.is(r.code, 0, r.stderr);
-  assert.match(r.stdout, /answers: routing=table body=json cache=none auth=none csrf=false bigpipe=false cluster=single/);
+  assert.match(r.stdout, /answers: routing=table body=json cache=none auth=none bigpipe=false cluster=single/);
   assert.match(r.stdout, /cd my-app/);
   assert.ok(existsSync(join(dir, 'my-app/src/server.js')));
   const manifest = JSON.parse(readFileSync(join(dir, 'my-app/nodeserver.json'), 'utf8'));
