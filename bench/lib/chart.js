@@ -2,8 +2,8 @@
 // horizontal bars of the median with a min–max whisker. Plain SVG text, no
 // library, readable on GitHub's light and dark backgrounds.
 
-const WIDTH = 860;
-const LABEL_WIDTH = 330;
+const WIDTH = 900;
+const LABEL_WIDTH = 390;
 const BAR_AREA = 400;
 const ROW = 22;
 const COLORS = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#b07aa1'];

@@ -127,13 +127,15 @@ async function uploadLimits(dir, size, uploadDir) {
   /** @type {Record<string, string>} */
   const env = {};
   const room = String(size + 1024 * 1024);
-  if (typeof defaults.body?.limit === 'number' && defaults.body.limit < size) env[await envNameOf(dir, ['body', 'limit'])] = room;
   const multipart = defaults.body?.multipart;
   if (multipart && typeof multipart === 'object') {
     for (const [key, value] of Object.entries(multipart)) {
-      if (typeof value === 'number' && /size|limit|bytes/i.test(key) && value < size) env[await envNameOf(dir, ['body', 'multipart', key])] = room;
-      if (typeof value === 'string' && /dir/i.test(key)) env[await envNameOf(dir, ['body', 'multipart', key])] = uploadDir;
+      // The request limit and the per-file limit; field and header limits stay as they are.
+      if (typeof value === 'number' && /^limit$|^file.*size$/i.test(key) && value < size) env[await envNameOf(dir, ['body', 'multipart', key])] = room;
+      if (typeof value === 'string' && /dir$/i.test(key)) env[await envNameOf(dir, ['body', 'multipart', key])] = uploadDir;
     }
+  } else if (typeof defaults.body?.limit === 'number' && defaults.body.limit < size) {
+    env[await envNameOf(dir, ['body', 'limit'])] = room;
   }
   return env;
 }

@@ -18,7 +18,7 @@ const TARGETS = ['generated router flat from 10 to 1,000 routes (1,000 â‰¥ 0.90Ã
 const SIZES = [10, 100, 1000];
 
 /** The loop added to the generated src/routes.js: the paths of bench/lib/route-table.js. */
-const ROUTE_LOOP = `  // Benchmark (bench/scenarios/routing.js): the same handler behind BENCH_ROUTE_COUNT routes.
+export const ROUTE_LOOP = `  // Benchmark (bench/scenarios/routing.js): the same handler behind BENCH_ROUTE_COUNT routes.
   const routeCount = Number(process.env.BENCH_ROUTE_COUNT ?? '10');
   for (let i = 0; i < routeCount; i++) {
     const path = i % 2 === 0 ? \`/api/r\${i}/:id\` : \`/api/r\${i}/:id/items/:item\`;
