@@ -1,6 +1,6 @@
 // @ts-check
 import os from 'node:os';
-import { accessLogPath, errorLogPath, rotationOf } from './access-log.js';
+import { accessLogPath, checkLogSettings, errorLogPath, rotationOf } from './access-log.js';
 import { requireSetting } from './config-loader.js';
 import { flushLogFiles, openLogFile, writeForwardedLog } from './log-file.js';
 import { renderMetrics } from './metrics.js';
@@ -33,11 +33,11 @@ import { renderMetrics } from './metrics.js';
  *
  * The IPC messages (all plain objects with a `type`):
  *   worker -> master: listening {url}, crashing {error}, log, metrics {id},
- *                     metrics-snapshot {collection, snapshot}, broadcast
- *                     {channel, data}, heap-snapshot-done
+ *                     flush {id}, metrics-snapshot {collection, snapshot},
+ *                     broadcast {channel, data}, heap-snapshot-done
  *   master -> worker: shutdown, config {config}, metrics-collect
- *                     {collection}, metrics-result {id, text}, broadcast
- *                     {channel, data}, heap-snapshot
+ *                     {collection}, reply {id, ...} (to metrics and flush),
+ *                     broadcast {channel, data}, heap-snapshot
  */
 
 /**
@@ -118,6 +118,7 @@ export class Supervisor {
     /** @type {Map<number, { snapshots: Map<number, import('./metrics.js').MetricsSnapshot>, finish: () => void }>} */
     this.metricsCollections = new Map();
     // Only the master writes the log files; open them now so a bad LOG_DIR shows at start.
+    checkLogSettings(this.config.log);
     if (this.config.log.access) openLogFile(accessLogPath(this.config.log), rotationOf(this.config.log));
     this.errorFile = openLogFile(errorLogPath(this.config.log), rotationOf(this.config.log));
   }
@@ -172,6 +173,10 @@ export class Supervisor {
         return;
       case 'metrics':
         this.collectMetrics(worker, m.id);
+        return;
+      case 'flush':
+        // Nothing to do but answer: the answer follows everything sent to this worker before.
+        send(worker, { type: 'reply', id: m.id });
         return;
       case 'metrics-snapshot':
         this.metricsCollections.get(m.collection)?.snapshots.set(worker.slot, m.snapshot);
@@ -448,7 +453,7 @@ export class Supervisor {
       this.metricsCollections.delete(collection);
       const processes = [...snapshots].sort(([a], [b]) => a - b).map(([slot, snapshot]) => ({ labels: { worker: String(slot) }, snapshot }));
       const live = [...this.workers].filter((w) => w.state !== 'stopping').length;
-      send(requester, { type: 'metrics-result', id, text: renderMetrics(processes, { restarts: this.restarts, workers: live }) });
+      send(requester, { type: 'reply', id, text: renderMetrics(processes, { restarts: this.restarts, workers: live }) });
     };
     // A worker that does not answer in time (busy, dying) is left out of this scrape.
     const timer = setTimeout(answer, METRICS_TIMEOUT);

@@ -21,9 +21,9 @@ import { EXIT_CONFIG } from './supervisor.js';
  * - `{ type: 'shutdown' }` from the master (SIGTERM/SIGINT, reload): the same
  *   drain within `cluster.shutdownTimeout` ms, then exit 0;
  * - the master is gone (IPC disconnected): drain and exit 0, no orphans;
- * - SIGINT/SIGTERM sent to the worker itself are ignored while its master
- *   lives: Ctrl-C and `systemctl stop` signal the whole process group, and
- *   the master runs the shutdown for everyone.
+ * - SIGINT/SIGTERM/SIGHUP sent to the worker itself are ignored while its
+ *   master lives: Ctrl-C, a terminal's hang-up and `systemctl stop` signal
+ *   the whole process group, and the master acts for everyone.
  *
  * Its log lines go to the master (src/lib/log-file.js), `GET /metrics`
  * asks the master for every worker's numbers, and `fromMaster` emits what
@@ -67,7 +67,6 @@ export async function runWorker(buildApp, config, listen) {
     await sendToMaster(message);
   });
   collectMetricsWith(askMasterForMetrics);
-  const logError = errorLog(config.log);
 
   /** @type {Server | null} null until it listens */
   let server = null;
@@ -89,13 +88,19 @@ export async function runWorker(buildApp, config, listen) {
     setTimeout(() => process.exit(exitCode), timeout + 1000);
     const deadline = Date.now() + timeout;
     await gracefulClose(server, timeout);
+    // Connections the master handed over before it learned that this worker
+    // stops may still be on their way (and node:cluster loses one whose
+    // worker exits before answering it). IPC keeps the order of messages:
+    // once the master has answered this one, everything it sent before has arrived.
+    await askMaster({ type: 'flush' }, Math.max(0, deadline - Date.now()));
     await sockets.closed(deadline);
     await flushLogFiles();
     process.exit(exitCode);
   };
 
-  // The master runs the shutdown for the whole group; an orphan stops by itself.
-  for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
+  // The master runs shutdown and reload for the whole group (a terminal's
+  // Ctrl-C or hang-up reaches every process of it); an orphan stops by itself.
+  for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP'])) {
     process.on(signal, () => {
       if (!process.connected) stop(0, config.cluster.shutdownTimeout);
     });
@@ -118,8 +123,8 @@ export async function runWorker(buildApp, config, listen) {
       case 'metrics-collect':
         sendToMaster({ type: 'metrics-snapshot', collection: m.collection, snapshot: takeSnapshot() });
         break;
-      case 'metrics-result':
-        metricsAnswers.get(m.id)?.(String(m.text));
+      case 'reply':
+        waitingForMaster.get(m.id)?.(m);
         break;
       case 'heap-snapshot':
         takeHeapSnapshotAndReport(config.heap);
@@ -128,7 +133,10 @@ export async function runWorker(buildApp, config, listen) {
     }
   });
 
+  /** @type {(err: unknown) => void} */
+  let logError;
   try {
+    logError = errorLog(config.log);
     installHeapSnapshots(config);
     const httpServer = createHttpServer(buildApp(), config);
     const tracked = trackSockets(httpServer);
@@ -217,31 +225,43 @@ function trackSockets(server) {
   };
 }
 
-/** @type {Map<number, (text: string) => void>} `GET /metrics` requests waiting for the master */
-const metricsAnswers = new Map();
-let metricsRequests = 0;
+/** @type {Map<number, (reply: Record<string, any> | null) => void>} questions to the master waiting for its reply, by id */
+const waitingForMaster = new Map();
+let lastQuestion = 0;
+
+/**
+ * Sends `message` with a new `id`; resolves with the master's
+ * `{ type: 'reply', id, ... }`, or null after `timeout` ms or without a master.
+ * @param {Record<string, unknown>} message
+ * @param {number} timeout ms
+ * @returns {Promise<Record<string, any> | null>}
+ */
+function askMaster(message, timeout) {
+  const id = ++lastQuestion;
+  return new Promise((resolve) => {
+    /** @param {Record<string, any> | null} reply */
+    const done = (reply) => {
+      clearTimeout(timer);
+      waitingForMaster.delete(id);
+      resolve(reply);
+    };
+    const timer = setTimeout(() => done(null), timeout);
+    waitingForMaster.set(id, done);
+    sendToMaster({ ...message, id }).then((sent) => {
+      if (!sent) done(null);
+    });
+  });
+}
 
 /**
  * Asks the master for the metrics of every worker; if it does not answer,
  * this worker's own numbers are better than nothing.
  * @returns {Promise<string>}
  */
-function askMasterForMetrics() {
-  const id = ++metricsRequests;
-  return new Promise((resolve) => {
-    /** @param {string} text */
-    const answer = (text) => {
-      clearTimeout(timer);
-      metricsAnswers.delete(id);
-      resolve(text);
-    };
-    const ownNumbers = () => answer(renderMetrics([{ labels: { worker: String(workerSlot()) }, snapshot: takeSnapshot() }]));
-    const timer = setTimeout(ownNumbers, 3000);
-    metricsAnswers.set(id, answer);
-    sendToMaster({ type: 'metrics', id }).then((sent) => {
-      if (!sent) ownNumbers();
-    });
-  });
+async function askMasterForMetrics() {
+  const reply = await askMaster({ type: 'metrics' }, 3000);
+  if (reply) return String(reply.text);
+  return renderMetrics([{ labels: { worker: String(workerSlot()) }, snapshot: takeSnapshot() }]);
 }
 
 /**
