@@ -86,6 +86,9 @@ function addTo(current: Answers, args: ParsedArgs): Answers | undefined {
     return undefined;
   }
   next[id] = wanted;
+  if (!applies(g, next)) {
+    throw new CLIError(`${id} applies ${g.whenText ?? `only with --${g.when!.group} ${g.when!.values.join('|')}`}: add that first`, 'E_CONFLICT');
+  }
   return next;
 }
 

@@ -77,7 +77,7 @@ export async function planUpdate(project: Project, answers: Answers, options: Pl
   for (const e of entries) if (e.before !== e.after) writes.set(e.path, e.after ?? null);
   // The new merge base is the pristine render; replace the old records whole.
   for (const path of project.base.keys()) if (!rendered.has(path)) writes.set(`${BASE_DIR}/${path}`, null);
-  for (const [path, content] of withRecords(rendered, answers)) writes.set(path, content);
+  for (const [path, content] of withRecords(rendered, answers)) if (isRecord(path)) writes.set(path, content);
   return { answers, entries, writes, conflicts: entries.reduce((n, e) => n + (e.conflicts ?? 0), 0) };
 }
 
