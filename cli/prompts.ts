@@ -48,7 +48,8 @@ export async function askAnswers(known: Record<string, unknown>, only?: Group[])
 }
 
 async function ask(group: Group): Promise<AnswerValue> {
-  const choices = (group.options ?? []).map((o) => ({ name: `${o.title}: ${o.description}`, value: o.value, short: o.title }));
+  // The title in the list, the description below it for the highlighted choice.
+  const choices = (group.options ?? []).map((o) => ({ name: o.title, value: o.value, short: o.title, description: o.description }));
   const q = { name: 'value', message: group.message, default: group.default };
   let question: Record<string, unknown>;
   switch (group.kind) {
