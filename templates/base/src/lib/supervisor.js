@@ -1,4 +1,5 @@
 // @ts-check
+import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { accessLogPath, checkLogSettings, errorLogPath, rotationOf } from './access-log.js';
 import { requireSetting } from './config-loader.js';
@@ -126,6 +127,10 @@ export class Supervisor {
   /** Starts the workers and takes over the signals. */
   start() {
     this.log(`master pid ${process.pid}: starting ${this.count} workers`);
+    // Without configured secrets, development makes random ones (src/lib/secrets.js);
+    // one shared seed makes every worker derive the same, so a session or token
+    // made by one worker is valid on the others. Production requires real secrets.
+    if (this.config.env !== 'production') process.env.NODESERVER_DEV_SECRET ??= randomBytes(32).toString('base64url');
     for (let slot = 1; slot <= this.count; slot++) this.spawnWorker(slot);
     process.on('SIGTERM', () => this.shutdown('SIGTERM', 0));
     process.on('SIGINT', () => this.shutdown('SIGINT', 0));
