@@ -12,6 +12,7 @@ const ROUTES = 'src/routes.js';
 export const bigpipe: Group = {
   id: 'bigpipe',
   message: 'Stream HTML pages with Bigpipe (frame first, then each part as its data arrives)?',
+  title: 'Bigpipe',
   description: 'Bigpipe pages: layout sent at once, pagelets streamed as they load, no-JS fallback (example: GET /profile)',
   kind: 'boolean',
   default: false,

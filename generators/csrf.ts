@@ -13,6 +13,7 @@ const ROUTES = 'src/routes.js';
 export const csrf: Group = {
   id: 'csrf',
   message: 'Protect the cookie sessions against cross-site request forgery (CSRF)?',
+  title: 'CSRF protection',
   description: 'signed double-submit tokens bound to the session, plus Origin and Sec-Fetch-Site checks (403)',
   kind: 'boolean',
   default: false,

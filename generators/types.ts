@@ -22,6 +22,8 @@ export interface Group {
   id: string;
   /** The prompt's question. */
   message: string;
+  /** Name of a `boolean` group's feature in summaries and the README (e.g. "CSRF protection"). */
+  title?: string;
   /** Short text for --help and `list`. */
   description: string;
   kind: 'single' | 'multi' | 'boolean' | 'number';

@@ -32,9 +32,9 @@ export function registrySlots(answers: Answers): SlotTable {
 
 /** Title and description of a feature, from the group option that brings it. */
 export function describeFeature(id: string): { title: string; description: string } {
-  if (id === 'base') return { title: 'Base server', description: 'router, JSON bodies, static files, views, logs, health' };
+  if (id === 'base') return { title: 'Base server', description: 'middleware pipeline, route table, static files, views, security headers, logs, metrics, health, graceful shutdown' };
   for (const group of groups) {
-    if (group.feature?.id === id) return { title: group.message.replace(/\?$/, ''), description: group.description };
+    if (group.feature?.id === id) return { title: group.title ?? group.message.replace(/\?$/, ''), description: group.description };
     for (const option of group.options ?? []) if (option.feature?.id === id) return { title: option.title, description: option.description };
   }
   return { title: id, description: '' };
