@@ -447,6 +447,41 @@ describe('the welcome page in public/', () => {
   });
 });
 
+describe('remembered misses', () => {
+  test('a missing path is remembered for a second, then looked up again', async () => {
+    const site = makeSite();
+    const app = await startApp({ static: { root: site.root, index: 'index.html' } });
+    try {
+      assert.equal((await app.fetch('/late.txt')).status, 404);
+      writeFileSync(join(site.root, 'late.txt'), 'here now');
+      // Within the second the miss is remembered (no stat for it): still 404.
+      assert.equal((await app.fetch('/late.txt')).status, 404);
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      const res = await app.fetch('/late.txt');
+      assert.equal(res.status, 200);
+      assert.equal(await res.text(), 'here now');
+    } finally {
+      await app.close();
+      rmSync(site.dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a public folder created after start is served within a second', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'static-files-test-'));
+    const app = await startApp({ static: { root: join(dir, 'public'), index: 'index.html' } });
+    try {
+      assert.equal((await app.fetch('/a.txt')).status, 404);
+      mkdirSync(join(dir, 'public'));
+      writeFileSync(join(dir, 'public', 'a.txt'), 'a');
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      assert.equal(await (await app.fetch('/a.txt')).text(), 'a');
+    } finally {
+      await app.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('settings and helpers', () => {
   test('bad settings fail at start with a message naming the setting', () => {
     assert.throws(() => staticFiles({ root: '', index: 'index.html' }), (err) => err instanceof ConfigError && /STATIC_ROOT/.test(err.message));

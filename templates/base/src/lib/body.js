@@ -319,7 +319,9 @@ export const parseJson = {
     } catch (err) {
       throw new HttpError(400, `Malformed JSON: ${err instanceof Error ? err.message : String(err)}`);
     }
-    if (hasPollutingKey(value)) throw new HttpError(400, 'JSON body must not contain "__proto__" or "constructor.prototype" keys');
+    // A `__proto__` or `constructor` key can only come from text that spells it or
+    // uses a \u escape: skip the walk over the parsed value for every other body.
+    if (/__proto__|constructor|\\u/.test(text) && hasPollutingKey(value)) throw new HttpError(400, 'JSON body must not contain "__proto__" or "constructor.prototype" keys');
     return value;
   },
 };

@@ -43,14 +43,25 @@ export function staticFiles(options, cacheHooks = {}) {
   const root = resolve(options.root);
   /** The root with its own symlinks resolved; null until the folder exists. */
   let realRoot = /** @type {string | null} */ (null);
+  let rootCheckedAt = -Infinity;
+  const missing = new MissingFiles();
 
   return async function serveStatic(req, res, next) {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
     const segments = pathSegments(req.path);
     if (segments === null) return next();
-    realRoot ??= await realpath(root).catch(() => null);
+    if (realRoot === null && Date.now() - rootCheckedAt >= MISSING_TTL) {
+      // Without public/ every GET would pay a failed realpath: look again at most once per TTL.
+      rootCheckedAt = Date.now();
+      realRoot = await realpath(root).catch(() => null);
+    }
     if (realRoot === null) return next();
+    const file = join(realRoot, ...segments);
+    // Most GETs are for routes, not files: remembering recent misses spares a
+    // failed stat (a thread-pool round trip and an exception) on every call.
+    if (missing.has(file)) return next();
     const found = await findFile(realRoot, segments, req.path.endsWith('/'), options.index);
+    if (found === null) missing.add(file);
     if (found === null) return next();
     if (found === 'add-slash') {
       // `/docs` is a folder: redirect to `/docs/` so the page's relative links resolve inside it.
@@ -87,6 +98,35 @@ function pathSegments(rawPath) {
     segments.push(segment);
   }
   return segments;
+}
+
+/** How long (ms) a missing path is remembered: a new file is served at most this late. */
+const MISSING_TTL = 1000;
+/** At most this many remembered misses, so random URLs cannot grow memory. */
+const MISSING_MAX = 1024;
+
+/** A small, bounded memory of paths that were not files a moment ago. */
+class MissingFiles {
+  constructor() {
+    /** @type {Map<string, number>} path -> time it stops counting as missing */
+    this.until = new Map();
+  }
+
+  /** @param {string} file */
+  has(file) {
+    const until = this.until.get(file);
+    if (until === undefined) return false;
+    if (until > Date.now()) return true;
+    this.until.delete(file);
+    return false;
+  }
+
+  /** @param {string} file */
+  add(file) {
+    // Full: start over rather than track ages; misses are cheap to learn again.
+    if (this.until.size >= MISSING_MAX) this.until.clear();
+    this.until.set(file, Date.now() + MISSING_TTL);
+  }
 }
 
 /**
