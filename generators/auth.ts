@@ -62,6 +62,8 @@ export const auth: Group = {
       description: 'login form -> signed HttpOnly session cookie; memory or file store, idle and absolute timeouts',
       feature: {
         id: 'auth-session',
+        // POST /login reads its credentials from a JSON body (its tests do too).
+        requires: [{ group: 'body', values: ['json'], message: '--auth session logs in with a JSON body: keep json in --body' }],
         scripts: HASH_PASSWORD,
         endpoints: [
           { method: 'POST', path: '/login', description: 'log in with username and password (JSON or form); sets the session cookie' },
@@ -121,6 +123,8 @@ export const auth: Group = {
       description: 'POST /login returns a signed token; Authorization: Bearer; key rotation by kid',
       feature: {
         id: 'auth-token',
+        // POST /login reads its credentials from a JSON body (its tests do too).
+        requires: [{ group: 'body', values: ['json'], message: '--auth token logs in with a JSON body: keep json in --body' }],
         scripts: HASH_PASSWORD,
         endpoints: [
           { method: 'POST', path: '/login', description: 'username and password (JSON or form) -> { access_token, token_type, expires_in }' },

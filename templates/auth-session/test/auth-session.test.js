@@ -323,7 +323,10 @@ test('the real server, whatever its process model (one process or several worker
   const exited = new Promise((resolve) => child.once('exit', resolve));
   t.after(async () => {
     child.kill('SIGTERM');
+    // A server that does not stop must not hang the test run.
+    const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
     await exited;
+    clearTimeout(force);
   });
   let output = '';
   const url = await new Promise((resolve, reject) => {
