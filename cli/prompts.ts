@@ -1,20 +1,19 @@
-import inquirer from 'inquirer';
 import { groups } from '../generators/registry.js';
 import { applies, validateName } from '../generators/engine/answers.js';
 import type { AnswerValue, Group } from '../generators/types.js';
 
-/** Thrown when the user cancels a prompt (Ctrl-C): exit 130, nothing written. */
-export class Cancelled extends Error {
-  constructor() {
-    super('cancelled');
-    this.name = 'Cancelled';
-  }
+import { Cancelled } from './cancelled.js';
+
+/** inquirer, loaded on the first question: runs without a terminal never need it. */
+async function prompt<T>(questions: never[]): Promise<T> {
+  const { default: inquirer } = await import('inquirer');
+  return inquirer.prompt(questions) as Promise<T>;
 }
 
 /** Asks for the project folder when none was given. */
 export async function askName(): Promise<string> {
   return guard(async () => {
-    const { name } = await inquirer.prompt<{ name: string }>([
+    const { name } = await prompt<{ name: string }>([
       {
         type: 'input',
         name: 'name',
@@ -29,7 +28,7 @@ export async function askName(): Promise<string> {
           }
         },
       },
-    ]);
+    ] as never[]);
     return name;
   });
 }
@@ -70,7 +69,7 @@ async function ask(group: Group): Promise<AnswerValue> {
       question = { ...q, type: 'number', min: group.range?.min, max: group.range?.max };
       break;
   }
-  const { value } = await inquirer.prompt<{ value: AnswerValue }>([question as never]);
+  const { value } = await prompt<{ value: AnswerValue }>([question as never]);
   return value;
 }
 
