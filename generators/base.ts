@@ -8,6 +8,7 @@ import type { Contribution } from './types.js';
  */
 export const base: Contribution = {
   id: 'base',
+  userFiles: ['src/models/users.js'],
   scripts: {
     start: 'node src/server.js',
     dev: 'node --watch src/server.js',

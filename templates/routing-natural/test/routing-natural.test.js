@@ -6,6 +6,7 @@ import { mkdtempSync, mkdirSync, writeFileSync, symlinkSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApp } from './helpers.js';
+import { callJson } from './users-helpers.js';
 import { store } from '../src/controllers/users.js';
 import { createApp } from '../src/lib/app.js';
 import { naturalRouter } from '../src/lib/natural-router.js';
@@ -19,23 +20,8 @@ before(async () => {
 after(() => app.close());
 beforeEach(() => store.users.clear());
 
-/**
- * Sends `body` as JSON with `method` and returns the status, headers and parsed answer.
- * @param {string} method
- * @param {string} path
- * @param {unknown} [body]
- */
-async function call(method, path, body) {
-  /** @type {RequestInit} */
-  const init = { method };
-  if (body !== undefined) {
-    init.headers = { 'Content-Type': 'application/json' };
-    init.body = typeof body === 'string' ? body : JSON.stringify(body);
-  }
-  const res = await app.fetch(path, init);
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, body: text === '' ? undefined : JSON.parse(text) };
-}
+/** @param {string} method @param {string} path @param {unknown} [body] */
+const call = (method, path, body) => callJson(app, method, path, body);
 
 /**
  * Sends a raw request line, so the path reaches the server exactly as written

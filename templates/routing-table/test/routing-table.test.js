@@ -2,6 +2,7 @@
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { startApp } from './helpers.js';
+import { callJson } from './users-helpers.js';
 import { store } from '../src/resources/users.js';
 
 /** @type {Awaited<ReturnType<typeof startApp>>} */
@@ -12,23 +13,8 @@ before(async () => {
 after(() => app.close());
 beforeEach(() => store.users.clear());
 
-/**
- * Sends `body` as JSON with `method` and returns the status, headers and parsed answer.
- * @param {string} method
- * @param {string} path
- * @param {unknown} [body]
- */
-async function call(method, path, body) {
-  /** @type {RequestInit} */
-  const init = { method };
-  if (body !== undefined) {
-    init.headers = { 'Content-Type': 'application/json' };
-    init.body = typeof body === 'string' ? body : JSON.stringify(body);
-  }
-  const res = await app.fetch(path, init);
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, body: text === '' ? undefined : JSON.parse(text) };
-}
+/** @param {string} method @param {string} path @param {unknown} [body] */
+const call = (method, path, body) => callJson(app, method, path, body);
 
 /** @param {string} name @param {string} email */
 async function createUser(name, email) {

@@ -1,12 +1,10 @@
 // @ts-check
-import { randomUUID } from 'node:crypto';
-import { HttpError } from '../lib/http-error.js';
 import { allowMethods } from '../lib/natural-router.js';
+import { listUsers, findUser, createUser, updateUser, deleteUser } from '../models/users.js';
 
 /*
- * The example controller `users`, kept in memory (it is empty again after a
- * restart). With natural routing every exported function is an action at
- * /users/<action>/<arguments>:
+ * The example controller `users`. With natural routing every exported
+ * function is an action at /users/<action>/<arguments>:
  *
  *   GET    /users?offset=0&limit=20     index    the users, a page at a time
  *   POST   /users/create                create   {"name": "...", "email": "..."} -> 201 + Location
@@ -15,34 +13,25 @@ import { allowMethods } from '../lib/natural-router.js';
  *   PATCH  /users/update/<id>           update   changes the fields it is sent (POST too, for HTML forms)
  *   DELETE /users/destroy/<id>          destroy  -> 204 (POST too, for HTML forms)
  *
- * Only export what should be a URL: the helpers below are not exported, so
- * /users/findUser does not exist. This file is yours: change it, or copy it
- * for your own controllers. `create-nodeserver regenerate` never overwrites it.
+ * This file is the HTTP side only (statuses, headers, which methods each
+ * action takes); src/models/users.js keeps the users and checks them, and
+ * throws the 4xx errors this file lets pass to the error handler.
+ *
+ * Only export what should be a URL: the helper below and the functions
+ * imported from the model are not exported, so /users/findUser does not
+ * exist. This file is yours: change it, or copy it for your own
+ * controllers. `create-nodeserver regenerate` never overwrites it.
  */
 
 /** @typedef {import('../lib/app.js').Request} Request */
 /** @typedef {import('../lib/response.js').Response} Response */
 
 /**
- * @typedef {object} User
- * @property {string} id assigned by the server, never taken from the client
- * @property {string} name
- * @property {string} email
+ * The users, re-exported: the tests empty the store before each test
+ * through this file, so they work with whatever store the controller
+ * uses. (An object, not a function, so it is not an action.)
  */
-
-/**
- * The users by id. Whatever a server keeps in memory needs a bound, or
- * enough POSTs would use up the memory of the process. (An object, not a
- * function, so it is not an action.)
- */
-export const store = {
-  /** @type {Map<string, User>} */
-  users: new Map(),
-  max: 10_000,
-};
-
-/** The fields a client may send. */
-const FIELDS = /** @type {const} */ (['name', 'email']);
+export { store } from '../models/users.js';
 
 /**
  * Marks an answer as not to be kept by any cache. With natural routing a
@@ -62,11 +51,9 @@ function doNotCache(res) {
  */
 export function index(req, res) {
   allowMethods(req, 'GET');
-  const offset = readNumber(req.query.get('offset'), 'offset', 0, 0, Number.MAX_SAFE_INTEGER);
-  const limit = readNumber(req.query.get('limit'), 'limit', 20, 1, 100);
-  const users = [...store.users.values()].slice(offset, offset + limit);
+  const page = listUsers(req.query);
   doNotCache(res);
-  res.json({ users, total: store.users.size, offset, limit });
+  res.json(page);
 }
 
 /**
@@ -89,14 +76,7 @@ export function show(req, res, id) {
  */
 export function create(req, res) {
   allowMethods(req, 'POST');
-  const fields = readFields(req.body, { partial: false });
-  if (store.users.size >= store.max) {
-    // A 5xx: its message goes to the log, not to the client.
-    throw new HttpError(507, `The example user store is full (${store.max} users)`);
-  }
-  const user = { id: randomUUID(), name: '', email: '', ...fields };
-  checkEmailIsFree(user.email, user.id);
-  store.users.set(user.id, user);
+  const user = createUser(req.body);
   res.status(201).setHeader('Location', `/users/show/${user.id}`);
   res.json(user);
 }
@@ -109,12 +89,7 @@ export function create(req, res) {
  */
 export function update(req, res, id) {
   allowMethods(req, 'PUT', 'PATCH', 'POST');
-  const user = findUser(id);
-  const fields = readFields(req.body, { partial: req.method !== 'PUT' });
-  if (fields.email !== undefined) checkEmailIsFree(fields.email, user.id);
-  const updated = { ...user, ...fields };
-  store.users.set(user.id, updated);
-  res.json(updated);
+  res.json(updateUser(id, req.body, { partial: req.method !== 'PUT' }));
 }
 
 /**
@@ -125,95 +100,6 @@ export function update(req, res, id) {
  */
 export function destroy(req, res, id) {
   allowMethods(req, 'DELETE', 'POST');
-  const user = findUser(id);
-  store.users.delete(user.id);
+  deleteUser(id);
   res.status(204).end();
-}
-
-/** @param {string | undefined} id */
-function findUser(id) {
-  const user = id === undefined ? undefined : store.users.get(id);
-  if (!user) throw new HttpError(404, 'No user with this id');
-  return user;
-}
-
-/**
- * Checks a JSON body and returns the fields it sets. Not an object -> 400
- * (the request is malformed); wrong or missing fields -> 422 (well-formed,
- * but not acceptable), every problem in one message.
- * @param {unknown} body `req.body`, as the body parser left it
- * @param {{ partial: boolean }} options partial: fields may be left out
- * @returns {Partial<Pick<User, 'name' | 'email'>>}
- */
-function readFields(body, { partial }) {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new HttpError(400, 'Send a JSON object such as {"name": "First User", "email": "first@example.com"} with Content-Type: application/json');
-  }
-  const input = /** @type {Record<string, unknown>} */ (body);
-  /** @type {string[]} */
-  const problems = [];
-  for (const key of Object.keys(input)) {
-    if (key === 'id') problems.push('id is assigned by the server and cannot be sent');
-    else if (!FIELDS.includes(/** @type {any} */ (key))) problems.push(`unknown field ${JSON.stringify(key.slice(0, 40))}`);
-  }
-  /** @type {Partial<Pick<User, 'name' | 'email'>>} */
-  const fields = {};
-  for (const name of FIELDS) {
-    const value = input[name];
-    if (value === undefined) {
-      if (!partial) problems.push(`${name} is required`);
-      continue;
-    }
-    const problem = name === 'name' ? checkName(value) : checkEmail(value);
-    if (problem) problems.push(problem);
-    else fields[name] = /** @type {string} */ (value).trim();
-  }
-  if (partial && problems.length === 0 && Object.keys(fields).length === 0) problems.push('send at least one of: name, email');
-  if (problems.length > 0) throw new HttpError(422, problems.join('; '));
-  return fields;
-}
-
-/** @param {unknown} value @returns {string | null} the problem, if any */
-function checkName(value) {
-  if (typeof value !== 'string' || value.trim() === '' || value.length > 100) return 'name must be a text of 1 to 100 characters';
-  // Control characters would end up in logs and pages.
-  if (/[\u0000-\u001f\u007f]/.test(value)) return 'name must not contain control characters';
-  return null;
-}
-
-/** @param {unknown} value @returns {string | null} the problem, if any */
-function checkEmail(value) {
-  if (typeof value !== 'string' || value.length > 254) return 'email must be a text of at most 254 characters';
-  const email = value.trim();
-  const at = email.indexOf('@');
-  // A plain check on purpose: the only real test of an address is sending it a mail.
-  const valid = at > 0 && at === email.lastIndexOf('@') && email.indexOf('.', at + 2) !== -1 && !email.endsWith('.') && !/\s/.test(email);
-  return valid ? null : 'email must look like name@example.com';
-}
-
-/**
- * Two users cannot share an email address (compared without case): 409 Conflict.
- * @param {string} email
- * @param {string} ownId the user being saved, who may keep their own address
- */
-function checkEmailIsFree(email, ownId) {
-  const wanted = email.toLowerCase();
-  for (const user of store.users.values()) {
-    if (user.id !== ownId && user.email.toLowerCase() === wanted) throw new HttpError(409, 'Another user has this email address');
-  }
-}
-
-/**
- * A whole number from the query string, within bounds; absent -> fallback.
- * @param {string | null} text
- * @param {string} name
- * @param {number} fallback
- * @param {number} min
- * @param {number} max
- */
-function readNumber(text, name, fallback, min, max) {
-  if (text === null) return fallback;
-  const value = Number(text);
-  if (!/^\d+$/.test(text) || value < min || value > max) throw new HttpError(400, `${name} must be a whole number from ${min} to ${max}`);
-  return value;
 }
