@@ -23,6 +23,8 @@ export const routing: Group = {
       description: 'method + path routes with :params, safe regex constraints and * wildcards; REST resources (example: /users)',
       feature: {
         id: 'routing-table',
+      // The users example reads and its tests send JSON bodies.
+      requires: [{ group: 'body', values: ['json'], message: 'the users example of --routing table reads JSON bodies: keep json in --body (e.g. --body json,form)' }],
         userFiles: ['src/resources/users.js'],
         // Plain words only: the README template escapes quotes and angle brackets.
         endpoints: [
@@ -44,6 +46,8 @@ export const routing: Group = {
       description: '/controller/action/args -> src/controllers/<controller>.js, exported function <action> (example: /users/show/<id>)',
       feature: {
         id: 'routing-natural',
+      // The users example reads and its tests send JSON bodies.
+      requires: [{ group: 'body', values: ['json'], message: 'the users example of --routing natural reads JSON bodies: keep json in --body (e.g. --body json,form)' }],
         userFiles: ['src/controllers/users.js'],
         endpoints: [
           { method: 'GET', path: '/users', description: 'example controller users, action index: a page of users (offset, limit)' },

@@ -29,12 +29,16 @@ async function change(dir: string, answers: Answers) {
 const cases: { id: string; value: AnswerValue; extra: Record<string, unknown> }[] = [];
 for (const group of groups) {
   const values: AnswerValue[] =
-    group.kind === 'boolean' ? [true] : group.kind === 'number' ? [2] : (group.options ?? []).map((o) => (group.kind === 'multi' ? [o.value] : o.value));
+    group.kind === 'boolean'
+      ? [true]
+      : group.kind === 'number'
+        ? [2]
+        : (group.options ?? []).map((o) => (group.kind === 'multi' ? [...new Set([...(group.default as string[]), o.value])] : o.value));
   for (const value of values) {
     if (JSON.stringify(value) === JSON.stringify(group.default)) continue;
     const extra: Record<string, unknown> = {};
     if (group.when) extra[group.when.group] = group.when.values[0];
-    const feature = group.options?.find((o) => o.value === (Array.isArray(value) ? value[0] : value))?.feature ?? group.feature;
+    const feature = group.options?.find((o) => o.value === (Array.isArray(value) ? value.at(-1) : value))?.feature ?? group.feature;
     for (const req of feature?.requires ?? []) extra[req.group] = req.values[0];
     cases.push({ id: group.id, value, extra });
   }

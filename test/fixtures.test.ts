@@ -6,6 +6,7 @@ import { render } from '../generators/engine/render.js';
 import { VERSION } from '../generators/engine/version.js';
 import type { Answers } from '../generators/types.js';
 import { cli, remove, run, ROOT, tempDir } from './support/project.js';
+import { typecheck } from './support/typecheck.js';
 import { readTree } from './support/tree.js';
 
 /**
@@ -66,6 +67,7 @@ for (const name of names) {
     }
     assert.is(JSON.parse(after.get('nodeserver.json')!).version, VERSION);
     assert.is((await cli(['check'], app)).code, 0, 'up to date after regenerate');
+    assert.equal(typecheck(app), [], 'the merged project type-checks');
     let t = await run('npm', ['test', '--silent'], { cwd: app, timeout: 300_000 });
     assert.is(t.code, 0, `merged project passes its tests:\n${t.stdout.slice(-3000)}${t.stderr.slice(-2000)}`);
 
@@ -78,6 +80,7 @@ for (const name of names) {
       assert.is(d.code, 0, `remove ${feature.join(' ')}:\n${d.stdout}${d.stderr}`);
     }
     assertEdits(app, edits);
+    assert.equal(typecheck(app), [], 'the edited project with added/removed features type-checks');
     t = await run('npm', ['test', '--silent'], { cwd: app, timeout: 300_000 });
     assert.is(t.code, 0, `edited project with added/removed features passes its tests:\n${t.stdout.slice(-3000)}${t.stderr.slice(-2000)}`);
   });

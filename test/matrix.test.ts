@@ -65,7 +65,7 @@ for (const entry of entries) {
     assert.is(pkg.dependencies, undefined, 'no dependencies');
     assert.is(pkg.devDependencies, undefined, 'no devDependencies');
     assert.is(r!.typecheck.code, 0, `type errors:\n${r!.typecheck.stdout}${r!.typecheck.stderr}`);
-    assert.is(r!.tests.code, 0, `npm test failed for ${JSON.stringify(entry.answers)}:\n${tail(r!.tests.stdout + r!.tests.stderr)}`);
+    assert.is(r!.tests.code, 0, `npm test failed for ${JSON.stringify(entry.answers)}:\n${failures(r!.tests.stdout + r!.tests.stderr)}`);
     if (r!.health) {
       assert.is(r!.health.status, 200, `/health: ${r!.health.body}`);
       assert.is(r!.health.exit, 0, 'exits 0 on SIGTERM');
@@ -73,8 +73,19 @@ for (const entry of entries) {
   });
 }
 
-function tail(text: string, lines = 80): string {
-  return text.split('\n').slice(-lines).join('\n');
+/** The failing tests of a node --test (TAP) run, with their error lines; else the output's end. */
+function failures(text: string): string {
+  const lines = text.split('\n');
+  const out: string[] = [];
+  lines.forEach((line, i) => {
+    if (!/^\s*not ok /.test(line)) return;
+    out.push(line);
+    for (const next of lines.slice(i + 1, i + 30)) {
+      if (/^\s*(ok|not ok) /.test(next)) break;
+      if (/error:|expected:|actual:|location:|code:|\bat .*test\.js/.test(next)) out.push(next);
+    }
+  });
+  return (out.length ? out : lines.slice(-60)).join('\n').slice(0, 8000);
 }
 
 matrix.run();

@@ -38,7 +38,9 @@ export function testMatrix(): MatrixEntry[] {
   for (const group of groups) {
     for (const value of valuesOf(group)) {
       const requires = requirementsOf(group, value);
-      add(`alone-${group.id}-${String(value).replace(/[^a-z0-9]+/gi, '-')}`, { ...requires, [group.id]: group.kind === 'multi' ? [value] : value });
+      // A multi option joins the defaults (JSON bodies stay: other features need them).
+      const chosen = group.kind === 'multi' ? [...new Set([...(group.default as string[]), value as string])] : value;
+      add(`alone-${group.id}-${String(value).replace(/[^a-z0-9]+/gi, '-')}`, { ...requires, [group.id]: chosen });
     }
   }
   pairwise().forEach((answers, i) => add(`pairs-${String(i + 1).padStart(2, '0')}`, answers));
