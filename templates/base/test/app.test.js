@@ -203,6 +203,17 @@ describe('middleware runner', () => {
     }
   });
 
+  test('a 4xx never carries a stack, not even in development', async () => {
+    const app = await serve([() => { throw new HttpError(422, 'name is required'); }], { env: 'development' });
+    try {
+      const res = await app.fetch('/');
+      assert.equal(res.status, 422);
+      assert.deepEqual(await res.json(), { error: 'Unprocessable Entity', status: 422, message: 'name is required' });
+    } finally {
+      await app.close();
+    }
+  });
+
   test('req.path and req.query come from the request target, also in absolute form', async () => {
     const app = await serve([(req, res) => res.json({ path: req.path, query: Object.fromEntries(req.query) })]);
     try {

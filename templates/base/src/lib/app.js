@@ -185,7 +185,9 @@ export function handleError(err, req, res, development, logError) {
   /** @type {Record<string, unknown>} */
   const body = { error: http.STATUS_CODES[status] ?? 'Error', status };
   if (httpError?.expose && httpError.message !== body.error) body.message = httpError.message;
-  if (development && err instanceof Error) body.stack = err.stack;
+  // A stack helps whoever debugs a server error; a 4xx is the client's mistake and its
+  // message says everything, so its stack would only show internals.
+  if (development && status >= 500 && err instanceof Error) body.stack = err.stack;
   for (const name of res.getHeaderNames()) {
     // Drop headers set for the answer we are no longer sending (content, caching, cookies);
     // keep `Connection: close` from a server that is shutting down.
