@@ -306,7 +306,9 @@ describe('body: large uploads', { timeout: 30_000 }, () => {
       const result = await upload(size);
       assert.equal(result.size, size);
       assert.equal(result.onDisk, true);
-      assert.ok(result.growth < size / 4, `memory grew by ${Math.round(result.growth / 1048576)} MB for a ${size / 1048576} MB upload`);
+      // Keeping the upload in memory grows by the whole 40 MB; streaming stays at socket and
+      // stream buffers, which a busy machine (slow disk writes) can push past 10 MB.
+      assert.ok(result.growth < size / 2, `memory grew by ${Math.round(result.growth / 1048576)} MB for a ${size / 1048576} MB upload`);
       assert.ok(await eventually(() => readdirSync(uploadDir).length === 0), 'file removed after the response');
     } finally {
       clearInterval(collecting);
