@@ -30,7 +30,7 @@ async function waitFor(pattern: RegExp, timeout = 15_000): Promise<string> {
 function start(args: string) {
   session = `cns-${process.pid}-${Date.now()}`;
   // CI is unset so the CLI sees a terminal it may prompt on, as a user's shell would.
-  const command = `cd ${dir} && env -u CI NO_COLOR=1 ${process.execPath} ${CLI} ${args}; echo $? > exit-code; sleep 30`;
+  const command = `cd ${dir} && env -u CI -u FORCE_COLOR NO_COLOR=1 ${process.execPath} ${CLI} ${args}; echo $? > exit-code; sleep 30`;
   tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '40', command);
 }
 

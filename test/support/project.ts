@@ -34,7 +34,10 @@ export interface RunResult {
 export function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeout?: number; input?: string } = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     // Its own process group, so a timeout ends the whole tree (npm -> node --test -> servers).
-    const child = spawn(command, args, { cwd: options.cwd, env: { ...process.env, NO_COLOR: '1', ...options.env }, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...options.env };
+    // A test runner may force colours for its own output; the programs under test get plain text.
+    delete env.FORCE_COLOR;
+    const child = spawn(command, args, { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
