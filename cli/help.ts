@@ -45,6 +45,7 @@ export function helpText(): string {
     ...presets.map((p) => `  ${paint.cmd(p.name.padEnd(width))}${p.description}`),
     '',
     'Lifecycle options: --dry-run, --json, --allow-dirty, --conflict markers|ours|theirs, --restore-deleted',
-    'Exit codes: 0 done, 1 user error (nothing written), 2 done with conflicts left, 130 cancelled',
+    'Exit codes: 0 done, 1 user error (nothing written), 2 done with conflicts left, 130 cancelled,',
+    '            70 internal error (a bug: the stack is printed, please report it)',
   ].join('\n');
 }

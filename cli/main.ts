@@ -42,7 +42,7 @@ main(process.argv.slice(2)).then(
     } else {
       // Not the user's mistake: show everything so it can be reported.
       process.stderr.write(`internal error: ${err instanceof Error ? err.stack : String(err)}\n`);
-      process.exitCode = 70;
+      process.exitCode = 70; // EX_SOFTWARE: not one of the user-facing codes, so scripts can tell a bug apart
     }
   },
 );

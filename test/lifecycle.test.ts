@@ -86,6 +86,20 @@ lifecycle('bad lifecycle input: unknown feature, conflicting feature, nothing wr
   assert.equal(treeDiff(before, readTree(app)), []);
 });
 
+lifecycle('a composition root without its anchor: a one-line error naming it, nothing written', async () => {
+  write('src/app.js', read('src/app.js').replace('export function buildApp(', 'export function makeApp('));
+  const before = readTree(app);
+  const r = await cli(['add', 'auth', 'session'], app);
+  assert.is(r.code, 1, r.stdout + r.stderr);
+  assert.match(r.stderr.trim(), /^error: cannot apply the change to your src\/app\.js: function "buildApp" not found/);
+  assert.not.match(r.stderr, /\n\s+at /, 'no stack: the user can fix this');
+  assert.equal(treeDiff(before, readTree(app)), []);
+  rmSync(join(app, 'src/app.js'));
+  const missing = await cli(['add', 'auth', 'session'], app);
+  assert.is(missing.code, 1);
+  assert.match(missing.stderr, /src\/app\.js is missing: features register themselves there; restore it first/);
+});
+
 lifecycle('check and regenerate on an up-to-date project change nothing', async () => {
   const before = readTree(app);
   const check = await cli(['check'], app);

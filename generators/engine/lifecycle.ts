@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Answers, Contribution, Edit } from '../types.js';
 import { applyEdit, revertEdit } from './compose.js';
+import { CLIError, EditError } from './errors.js';
 import { merge3, type ConflictStyle } from './merge.js';
 import { featuresOf, registrySlots, render } from './render.js';
 import { BASE_DIR, isRecord, withRecords } from './records.js';
@@ -87,8 +88,14 @@ function structuralEdits(project: Project, added: Contribution[], removed: Contr
   const slots = registrySlots(newAnswers);
   const step = (edit: Edit, fn: (text: string) => string) => {
     const text = out.get(edit.file) ?? project.current(edit.file);
-    if (text === undefined) throw new Error(`${edit.file} is missing: this feature registers itself there; restore it first`);
-    out.set(edit.file, fn(text));
+    if (text === undefined) throw new CLIError(`${edit.file} is missing: features register themselves there; restore it first`, 'E_MISSING');
+    try {
+      out.set(edit.file, fn(text));
+    } catch (err) {
+      // The user's file no longer has the place a feature hooks into: say where, change nothing.
+      if (err instanceof EditError) throw new CLIError(`cannot apply the change to your ${err.message}`, 'E_ANCHOR');
+      throw err;
+    }
   };
   for (const feature of removed) {
     for (const edit of [...(feature.edits?.(oldAnswers) ?? [])].reverse()) step(edit, (t) => revertEdit(t, edit));
