@@ -53,11 +53,15 @@ for (const { id, value, extra } of cases) {
     const dir = await generate(startAnswers, root);
     const original = readTree(dir);
     await change(dir, withAnswers);
-    const reference = await generate(withAnswers, tempDir('cns-ref-'));
-    assert.equal(treeDiff(readTree(dir), readTree(reference)), [], 'add == generated with it');
+    const referenceRoot = tempDir('cns-ref-');
+    try {
+      const reference = await generate(withAnswers, referenceRoot);
+      assert.equal(treeDiff(readTree(dir), readTree(reference)), [], 'add == generated with it');
+    } finally {
+      remove(referenceRoot);
+    }
     await change(dir, startAnswers);
     assert.equal(treeDiff(original, readTree(dir)), [], 'remove == generated without it');
-    remove(reference);
   });
 }
 
