@@ -24,8 +24,8 @@ test('a real conflict gets diff3 markers with the base section', () => {
 test('--conflict ours / theirs resolve to one side', () => {
   const ours = base.replace('three', 'mine');
   const theirs = base.replace('three', 'theirs');
-  assert.equal(merge3(ours, base, theirs, 'ours'), { content: ours, conflicts: 0 });
-  assert.equal(merge3(ours, base, theirs, 'theirs'), { content: theirs, conflicts: 0 });
+  assert.equal(merge3(ours, base, theirs, 'ours'), { content: ours, conflicts: 1 });
+  assert.equal(merge3(ours, base, theirs, 'theirs'), { content: theirs, conflicts: 1 });
 });
 
 test('the same change on both sides is not a conflict', () => {

@@ -141,12 +141,9 @@ function planFile(
   if (base !== undefined && before === base) return { path, action: 'update', before, after: next.content };
   const merged = merge3(before, base ?? '', next.content, style, path);
   if (merged.content === before) return undefined;
-  const conflicted = merged.conflicts > 0 || (style !== 'markers' && hasConflict(before, base ?? '', next.content));
-  return { path, action: conflicted ? 'conflict' : 'merge', before, after: merged.content, conflicts: merged.conflicts, note: conflicted && style !== 'markers' ? `resolved as ${style}` : undefined };
-}
-
-function hasConflict(ours: string, base: string, theirs: string): boolean {
-  return merge3(ours, base, theirs, 'markers').conflicts > 0;
+  const conflicted = merged.conflicts > 0;
+  const markers = style === 'markers' ? merged.conflicts : 0;
+  return { path, action: conflicted ? 'conflict' : 'merge', before, after: merged.content, conflicts: markers, note: conflicted && !markers ? `resolved as ${style}` : undefined };
 }
 
 /**

@@ -4,7 +4,7 @@ export type ConflictStyle = 'markers' | 'ours' | 'theirs';
 
 export interface MergeResult {
   content: string;
-  /** Number of conflicting regions left as markers (0 with ours/theirs). */
+  /** Regions both sides changed; left as markers only with the `markers` style. */
   conflicts: number;
 }
 
@@ -33,10 +33,10 @@ export function merge3(ours: string, base: string, theirs: string, style: Confli
       continue;
     }
     const { a, o, b } = block.conflict!;
+    conflicts++;
     if (style === 'ours') out.push(...a);
     else if (style === 'theirs') out.push(...b);
     else {
-      conflicts++;
       out.push(`<<<<<<< yours (${path})`, ...a, '||||||| base (as generated before)', ...o, '=======', ...b, '>>>>>>> new (this generator version)');
     }
   }

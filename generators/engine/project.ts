@@ -1,7 +1,8 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { CLIError } from './errors.js';
+import { walkFiles } from './templates.js';
 import { BASE_DIR, FILES_FILE, MANIFEST_FILE, type FileRecord, type ProjectManifest } from './records.js';
 
 /** A generated project as found on disk. */
@@ -40,7 +41,7 @@ export function loadProject(root: string): Project {
   const base = new Map<string, string>();
   const baseRoot = join(root, BASE_DIR);
   if (existsSync(baseRoot)) {
-    for (const path of walk(baseRoot)) base.set(relative(baseRoot, path).split(sep).join('/'), readFileSync(path, 'utf8'));
+    for (const path of walkFiles(baseRoot)) base.set(relative(baseRoot, path).split(sep).join('/'), readFileSync(path, 'utf8'));
   }
   return {
     root,
@@ -55,16 +56,6 @@ export function loadProject(root: string): Project {
       }
     },
   };
-}
-
-function walk(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...walk(path));
-    else if (entry.isFile()) out.push(path);
-  }
-  return out;
 }
 
 /**

@@ -32,7 +32,7 @@ export function templateFiles(feature: string): TemplateFile[] {
     exists = false;
   }
   if (exists) {
-    for (const path of walk(root)) {
+    for (const path of walkFiles(root)) {
       let target = relative(root, path).split(sep).join('/');
       const handlebars = target.endsWith('.hbs');
       if (handlebars) target = target.slice(0, -4);
@@ -44,11 +44,12 @@ export function templateFiles(feature: string): TemplateFile[] {
   return files;
 }
 
-function walk(dir: string): string[] {
+/** Every regular file below `dir`, in a stable (sorted) order. */
+export function walkFiles(dir: string): string[] {
   const out: string[] = [];
   for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...walk(path));
+    if (entry.isDirectory()) out.push(...walkFiles(path));
     else if (entry.isFile()) out.push(path);
   }
   return out;
