@@ -293,6 +293,8 @@ export async function untilPid(url, predicate, attempts = 200) {
   for (let i = 0; i < attempts; i++) {
     const res = await get(url, '/pid');
     if (res.status === 200 && predicate(res.body.pid)) return res.body.pid;
+    // Spread the attempts over time: on a busy machine a new worker may join the rotation late.
+    await delay(10);
   }
   throw new Error(`no worker matching the condition answered in ${attempts} requests`);
 }

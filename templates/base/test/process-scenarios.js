@@ -82,6 +82,8 @@ export function testProcessModel(model, env = {}) {
     const server = await startProcessServer(model);
     t.after(() => server.stop());
     const load = startLoad(server.url);
+    // A failed step must not leave the load running (the test would never end).
+    t.after(() => load.stop());
     await eventually(() => load.result.ok >= 10, 'load is running');
 
     const from = server.output.length;
