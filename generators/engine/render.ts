@@ -59,7 +59,7 @@ export async function render(answers: Answers): Promise<Tree> {
   plop.setActionType('render', (_answers, config) => {
     const { feature, file } = config as unknown as { feature: Contribution; file: ReturnType<typeof templateFiles>[number] };
     try {
-      const content = file.handlebars ? plop.renderString(file.source, data) : file.source;
+      const content = file.handlebars ? plop.renderString(file.source as string, data) : file.source;
       const policy = feature.userFiles?.includes(file.target) ? 'user' : 'generated';
       tree.set(file.target, { content, feature: feature.id, policy });
       return file.target;
@@ -73,6 +73,7 @@ export async function render(answers: Answers): Promise<Tree> {
     try {
       const file = tree.get(edit.file);
       if (!file) throw new Error(`compose: ${edit.kind} edit targets ${edit.file}, which no feature renders`);
+      if (typeof file.content !== 'string') throw new Error(`compose: ${edit.kind} edit targets ${edit.file}, which is not text`);
       file.content = applyEdit(file.content, edit, table);
       return edit.file;
     } catch (err) {

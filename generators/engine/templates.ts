@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+import { decodeText, type Content } from './content.js';
 import { fileURLToPath } from 'node:url';
 
 /** templates/ at the package root (this file runs from dist/generators/engine/). */
@@ -8,8 +9,8 @@ export const TEMPLATES_DIR = fileURLToPath(new URL('../../../templates/', import
 export interface TemplateFile {
   /** Path inside the project (`.hbs` dropped, `_gitignore` -> `.gitignore`). */
   target: string;
-  /** The template's text. */
-  source: string;
+  /** The template's text, or its bytes for a binary file (an image), copied byte for byte. */
+  source: Content;
   /** Rendered with handlebars (the file ended in `.hbs`). */
   handlebars: boolean;
 }
@@ -37,7 +38,10 @@ export function templateFiles(feature: string): TemplateFile[] {
       const handlebars = target.endsWith('.hbs');
       if (handlebars) target = target.slice(0, -4);
       target = target.replace(/(^|\/)_gitignore$/, '$1.gitignore');
-      files.push({ target, source: readFileSync(path, 'utf8'), handlebars });
+      const bytes = readFileSync(path);
+      const text = decodeText(bytes);
+      if (handlebars && text === undefined) throw new Error(`template ${path} is not UTF-8 text`);
+      files.push({ target, source: text ?? bytes, handlebars });
     }
   }
   cache.set(feature, files);

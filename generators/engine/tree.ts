@@ -1,8 +1,11 @@
+import type { Content } from './content.js';
+
 /** Who keeps a file up to date: the generator (merged on regenerate) or the user (written once). */
 export type Policy = 'generated' | 'user';
 
 export interface TreeFile {
-  content: string;
+  /** Text, or bytes for binary files (copied as they are, never merged). */
+  content: Content;
   /** Id of the feature whose template wrote it. */
   feature: string;
   policy: Policy;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { render } from '../../generators/engine/render.js';
 import { withRecords } from '../../generators/engine/records.js';
-import { writeProject } from '../../generators/engine/write.js';
+import { writeNewProject } from '../../generators/engine/transaction.js';
 import type { Answers } from '../../generators/types.js';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -19,7 +19,7 @@ export function tempDir(prefix = 'cns-'): string {
 /** Generates a project with the engine (no CLI) into `dir/<answers.name>`. */
 export async function generate(answers: Answers, dir: string): Promise<string> {
   const target = join(dir, answers.name);
-  writeProject(target, withRecords(await render(answers), answers));
+  writeNewProject(target, withRecords(await render(answers), answers));
   return target;
 }
 

@@ -1,7 +1,14 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+import { decodeText, toBytes, type Content } from '../../generators/engine/content.js';
 
-/** Every file under `dir` (path -> content), for comparing whole projects. */
+/** A comparable string for a file: its text, or its bytes in hex when it is binary. */
+export function contentKey(content: Content): string {
+  const text = typeof content === 'string' ? content : decodeText(content);
+  return text ?? `bytes:${toBytes(content).toString('hex')}`;
+}
+
+/** Every file under `dir` (path -> content key), for comparing whole projects byte for byte. */
 export function readTree(dir: string, skip: (path: string) => boolean = () => false): Map<string, string> {
   const out = new Map<string, string>();
   const walk = (d: string) => {
@@ -10,7 +17,7 @@ export function readTree(dir: string, skip: (path: string) => boolean = () => fa
       const path = relative(dir, full).split(sep).join('/');
       if (skip(path) || entry.name === 'node_modules' || entry.name === '.git') continue;
       if (entry.isDirectory()) walk(full);
-      else out.set(path, readFileSync(full, 'utf8'));
+      else out.set(path, contentKey(readFileSync(full)));
     }
   };
   walk(dir);
