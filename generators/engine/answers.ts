@@ -7,9 +7,9 @@ import { CLIError } from './errors.js';
 const NPM_NAME = /^(?:@[a-z0-9-*~][a-z0-9-*._~]*\/)?[a-z0-9-~][a-z0-9-._~]*$/;
 
 export function validateName(name: string): void {
-  if (!name || name.length > 214 || !NPM_NAME.test(name) || name.startsWith('.') || name.startsWith('_')) {
+  if (!name || name.length > 214 || !NPM_NAME.test(name) || /^[-._]/.test(name)) {
     throw new CLIError(
-      `invalid project name "${name}": use lower-case letters, digits, "-", "." and "_" (npm package name rules), e.g. my-app`,
+      `invalid project name "${name}": use lower-case letters, digits, "-", "." and "_", starting with a letter or digit (npm package name rules), e.g. my-app`,
       'E_NAME',
     );
   }

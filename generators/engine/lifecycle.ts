@@ -1,33 +1,37 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync, existsSync, chmodSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import { join, posix } from 'node:path';
 import type { Answers, Contribution, Edit } from '../types.js';
 import { applyEdit, revertEdit } from './compose.js';
+import { decodeText, eolOf, isBytes, sameContent, toLf, withEol, type Content } from './content.js';
 import { CLIError, EditError } from './errors.js';
-import { merge3, type ConflictStyle } from './merge.js';
+import { hasConflictMarkers, merge3, type ConflictStyle } from './merge.js';
+import { textOf, type Project } from './project.js';
 import { featuresOf, registrySlots, render } from './render.js';
-import { BASE_DIR, isRecord, withRecords } from './records.js';
-import type { Project } from './project.js';
+import { BASE_DIR, isRecord, recordsOf } from './records.js';
+import { commit } from './transaction.js';
 import type { Tree } from './tree.js';
+import { affectedFiles, isCheckedFile, typecheck } from './typecheck.js';
+import { VERSION } from './version.js';
 
 /** What happens to one file. */
 export type Action =
   | 'create' // new file
   | 'update' // replaced: the user had not changed it
   | 'merge' // user's and generator's changes combined cleanly
-  | 'conflict' // both changed the same lines: markers left (or resolved by --conflict)
+  | 'conflict' // both changed the same lines: markers left (or decided by --conflict)
   | 'delete' // no longer generated, unchanged by the user
   | 'keep' // no longer generated (or a removed feature's file) but changed by the user: kept
   | 'deleted-by-user' // the user deleted it: stays deleted
+  | 'skip' // listed in "skip": the user's, never updated
   | 'edit'; // structural edits of an added/removed feature applied to the user's file
 
 export interface PlanEntry {
   path: string;
   action: Action;
   /** Content on disk now (undefined: absent). */
-  before?: string;
+  before?: Content;
   /** Content after the plan (undefined: absent). */
-  after?: string;
+  after?: Content;
   /** Conflicting regions left in `after`. */
   conflicts?: number;
   note?: string;
@@ -36,8 +40,8 @@ export interface PlanEntry {
 export interface Plan {
   answers: Answers;
   entries: PlanEntry[];
-  /** Files and records to write (path -> content) and paths to delete (null). */
-  writes: Map<string, string | null>;
+  /** Files and records to write (path -> content) and paths to delete (null); only real changes. */
+  writes: Map<string, Content | null>;
   conflicts: number;
 }
 
@@ -50,8 +54,10 @@ export interface PlanOptions {
  * Brings a project from its recorded answers to `answers` (same or changed)
  * with the current generator, without losing an edit of the user.
  * Features that come or go are applied to the user's files structurally
- * (ts-morph edits); every other file is merged three ways: base (the
- * pristine render recorded in the project), the user's file, the new render.
+ * (ts-morph edits), and every file is merged three ways: base (the pristine
+ * render recorded in the project), the user's file, the new render. A file
+ * that got structural edits is merged against its base with the same edits
+ * applied, so upstream changes of a newer generator arrive in it too.
  */
 export async function planUpdate(project: Project, answers: Answers, options: PlanOptions = {}): Promise<Plan> {
   const style = options.conflict ?? 'markers';
@@ -63,31 +69,102 @@ export async function planUpdate(project: Project, answers: Answers, options: Pl
   const removed = oldFeatures.filter((f) => !newIds.has(f.id));
 
   const rendered = await render(answers);
-  const edited = structuralEdits(project, added, removed, project.manifest.answers, answers);
-  const removedFiles = new Set(Object.entries(project.files).filter(([, r]) => removed.some((f) => f.id === r.feature)).map(([p]) => p));
+  const eols = new Map<string, '\n' | '\r\n'>();
+  const edited = structuralEdits(
+    (path) => {
+      const bytes = project.current(path);
+      if (bytes === undefined) return undefined;
+      if (project.skipped(path)) {
+        throw new CLIError(`${path} is in "skip" of nodeserver.json, but this change must edit it: take it out of "skip", or make the change by hand`, 'E_SKIPPED');
+      }
+      const text = textOf(path, bytes);
+      eols.set(path, eolOf(text));
+      return toLf(text);
+    },
+    added,
+    removed,
+    project.manifest.answers,
+    answers,
+  );
+  let editedBase: Map<string, string> | undefined;
+  try {
+    editedBase = structuralEdits((path) => {
+      const text = project.base.get(path);
+      return typeof text === 'string' ? toLf(text) : undefined;
+    }, added, removed, project.manifest.answers, answers);
+  } catch {
+    editedBase = undefined;
+  }
+  if (!editedBase && edited.size && project.manifest.version !== VERSION) {
+    throw new CLIError(`this project was made by create-nodeserver ${project.manifest.version}: run create-nodeserver regenerate first, then this command`, 'E_UPGRADE');
+  }
+  const ctx: FileContext = { project, rendered, edited, editedBase, eols, style, restoreDeleted: options.restoreDeleted === true };
+  const removedFeatures = new Set(removed.map((f) => f.id));
+  ctx.removedFiles = new Set(Object.entries(project.files).filter(([, r]) => removedFeatures.has(r.feature)).map(([p]) => p));
 
   const entries: PlanEntry[] = [];
+  const extra = new Map<string, Content>();
   const paths = new Set([...project.base.keys(), ...rendered.keys(), ...edited.keys()]);
   for (const path of [...paths].sort()) {
     if (isRecord(path)) continue;
-    const entry = planFile(path, project, rendered, edited, removedFiles, style, options.restoreDeleted === true);
+    const entry = planFile(path, ctx, extra);
     if (entry) entries.push(entry);
   }
 
-  const writes = new Map<string, string | null>();
-  for (const e of entries) if (e.before !== e.after) writes.set(e.path, e.after ?? null);
+  keepImported(entries);
+  const writes = new Map<string, Content | null>();
+  for (const e of entries) if (!sameContent(e.before, e.after)) writes.set(e.path, e.after ?? null);
+  for (const [path, content] of extra) writes.set(path, content);
   // The new merge base is the pristine render; replace the old records whole.
   for (const path of project.base.keys()) if (!rendered.has(path)) writes.set(`${BASE_DIR}/${path}`, null);
-  for (const [path, content] of withRecords(rendered, answers)) if (isRecord(path)) writes.set(path, content);
-  return { answers, entries, writes, conflicts: entries.reduce((n, e) => n + (e.conflicts ?? 0), 0) };
+  for (const [path, content] of recordsOf(rendered, answers, project.manifest.skip)) writes.set(path, content);
+  // Only real changes: a command with nothing to do leaves every file (and its mtime) alone.
+  for (const [path, content] of [...writes]) {
+    const now = project.current(path);
+    if (content === null ? now === undefined : now !== undefined && sameContent(now, content)) writes.delete(path);
+  }
+  return { answers, entries: entries.filter((e) => !sameContent(e.before, e.after) || e.action === 'deleted-by-user' || e.action === 'keep' || e.action === 'skip'), writes, conflicts: entries.reduce((n, e) => n + (e.conflicts ?? 0), 0) };
 }
 
-/** Applies removed features' inverse edits, then added features' edits, to the user's current files. */
-function structuralEdits(project: Project, added: Contribution[], removed: Contribution[], oldAnswers: Answers, newAnswers: Answers): Map<string, string> {
+/**
+ * A file that stays (the user changed it, so it was kept) must not lose the
+ * modules it imports: a deletion of one of them becomes a keep, repeated
+ * until nothing kept imports anything deleted. Never a dangling import.
+ */
+function keepImported(entries: PlanEntry[]): void {
+  const byPath = new Map(entries.map((e) => [e.path, e]));
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (const entry of entries) {
+      if (entry.action !== 'keep' || typeof entry.after === 'undefined') continue;
+      const text = typeof entry.after === 'string' ? entry.after : decodeText(entry.after);
+      if (text === undefined) continue;
+      for (const target of relativeImports(entry.path, text)) {
+        const dep = byPath.get(target);
+        if (dep?.action !== 'delete') continue;
+        Object.assign(dep, { action: 'keep', after: dep.before, note: `still imported by ${entry.path}: kept` });
+        changed = true;
+      }
+    }
+  }
+}
+
+/** Project paths of the relative modules a file imports (`./x.js`, `../lib/y.js`). */
+function relativeImports(from: string, text: string): string[] {
+  const out: string[] = [];
+  for (const match of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*)['"](\.{1,2}\/[^'"]+)['"]/g)) {
+    out.push(posix.normalize(posix.join(posix.dirname(from), match[1])));
+  }
+  return out;
+}
+
+/** Applies removed features' inverse edits, then added features' edits, to the texts `read` gives (LF). */
+function structuralEdits(read: (path: string) => string | undefined, added: Contribution[], removed: Contribution[], oldAnswers: Answers, newAnswers: Answers): Map<string, string> {
   const out = new Map<string, string>();
   const slots = registrySlots(newAnswers);
   const step = (edit: Edit, fn: (text: string) => string) => {
-    const text = out.get(edit.file) ?? project.current(edit.file);
+    const text = out.get(edit.file) ?? read(edit.file);
     if (text === undefined) throw new CLIError(`${edit.file} is missing: features register themselves there; restore it first`, 'E_MISSING');
     try {
       out.set(edit.file, fn(text));
@@ -106,69 +183,157 @@ function structuralEdits(project: Project, added: Contribution[], removed: Contr
   return out;
 }
 
-function planFile(
-  path: string,
-  project: Project,
-  rendered: Tree,
-  edited: Map<string, string>,
-  removedFiles: Set<string>,
-  style: ConflictStyle,
-  restoreDeleted: boolean,
-): PlanEntry | undefined {
+interface FileContext {
+  project: Project;
+  rendered: Tree;
+  edited: Map<string, string>;
+  editedBase?: Map<string, string>;
+  eols: Map<string, '\n' | '\r\n'>;
+  style: ConflictStyle;
+  restoreDeleted: boolean;
+  removedFiles?: Set<string>;
+}
+
+function planFile(path: string, ctx: FileContext, extra: Map<string, Content>): PlanEntry | undefined {
+  const { project, rendered, style } = ctx;
   const before = project.current(path);
   const base = project.base.get(path);
   const next = rendered.get(path);
   const record = project.files[path];
 
-  if (edited.has(path)) {
-    const after = edited.get(path)!;
-    return before === after ? undefined : { path, action: 'edit', before, after };
+  if (project.skipped(path)) {
+    if (next && before !== undefined && !sameContent(before, next.content)) return { path, action: 'skip', before, after: before, note: 'in "skip": yours, not updated' };
+    return undefined;
+  }
+  if (ctx.edited.has(path)) {
+    const eol = ctx.eols.get(path) ?? '\n';
+    const mine = ctx.edited.get(path)!;
+    const theirs = typeof next?.content === 'string' ? next.content : undefined;
+    const editedBase = ctx.editedBase?.get(path) ?? (typeof base === 'string' ? base : undefined);
+    const merged = theirs !== undefined && editedBase !== undefined ? merge3(mine, editedBase, theirs, style, path) : { content: mine, conflicts: 0 };
+    const after = withEol(merged.content, eol);
+    return conflictOrChange(path, before, after, merged.conflicts, style, 'edit');
   }
   if (!next) {
     if (before === undefined) return undefined;
-    const unchanged = base !== undefined && before === base;
-    if (unchanged) return { path, action: 'delete', before, after: undefined };
-    const note = removedFiles.has(path) ? 'changed by you: kept, remove it by hand if unused' : 'no longer generated, changed by you: kept';
+    if (base !== undefined && sameText(before, base)) return { path, action: 'delete', before, after: undefined };
+    const note = ctx.removedFiles?.has(path) ? 'changed by you: kept, remove it by hand if unused' : 'no longer generated, changed by you: kept';
     return { path, action: 'keep', before, after: before, note };
   }
   if (before === undefined) {
-    if (base !== undefined && !restoreDeleted) return { path, action: 'deleted-by-user', note: 'you deleted it: left deleted (--restore-deleted brings it back)' };
+    if (base !== undefined && !ctx.restoreDeleted) return { path, action: 'deleted-by-user', note: 'you deleted it: left deleted (--restore-deleted brings it back)' };
     return { path, action: 'create', after: next.content };
   }
   // Files the user owns (examples) are written once and never touched again.
   if ((record?.policy ?? next.policy) === 'user' && base !== undefined) return undefined;
-  if (before === next.content) return undefined;
-  if (base !== undefined && before === base) return { path, action: 'update', before, after: next.content };
-  const merged = merge3(before, base ?? '', next.content, style, path);
-  if (merged.content === before) return undefined;
-  const conflicted = merged.conflicts > 0;
-  const markers = style === 'markers' ? merged.conflicts : 0;
-  return { path, action: conflicted ? 'conflict' : 'merge', before, after: merged.content, conflicts: markers, note: conflicted && !markers ? `resolved as ${style}` : undefined };
+  if (sameContent(before, next.content)) return undefined;
+  const binary = isBytes(next.content) || isBytes(base) || decodeText(before) === undefined;
+  if (binary && typeof next.content !== 'string') {
+    if (base !== undefined && sameContent(before, base)) return { path, action: 'update', before, after: next.content };
+    return besideConflict(path, before, next.content, style, extra);
+  }
+  const mine = textOf(path, before);
+  if (typeof base !== 'string') {
+    // Both the user and the generator made a file here, from no common base: nothing to merge against.
+    return besideConflict(path, before, next.content, style, extra);
+  }
+  if (toLf(mine) === toLf(base)) return { path, action: 'update', before, after: withEol(next.content as string, eolOf(mine)) };
+  const merged = merge3(mine, base, next.content as string, style, path);
+  return conflictOrChange(path, before, merged.content, merged.conflicts, style, 'merge');
+}
+
+function conflictOrChange(path: string, before: Uint8Array | undefined, after: string, conflicts: number, style: ConflictStyle, clean: Action): PlanEntry | undefined {
+  if (before !== undefined && sameContent(before, after)) return undefined;
+  if (!conflicts) return { path, action: clean, before, after };
+  const markers = style === 'markers' ? conflicts : 0;
+  return { path, action: 'conflict', before, after, conflicts: markers, note: markers ? undefined : `${conflicts} region(s) decided as ${style}` };
 }
 
 /**
- * Writes a plan all or nothing: every new content goes to a temporary file
- * beside its target first; only when all of them are written are they
- * renamed into place and deletions done. A failure before that leaves the
- * project exactly as it was.
+ * A conflict that cannot be written as markers (a binary file, or a file
+ * both sides created): the user's file stays, the new one is written beside
+ * it as `name.new.ext` (or decided whole by --conflict ours|theirs).
  */
-export function applyPlan(root: string, writes: Map<string, string | null>): void {
-  const staged: [string, string][] = [];
-  const suffix = `.nodeserver-tmp-${randomBytes(4).toString('hex')}`;
-  try {
-    for (const [path, content] of writes) {
-      if (content === null) continue;
-      const full = join(root, path);
-      mkdirSync(dirname(full), { recursive: true });
-      writeFileSync(full + suffix, content);
-      if (existsSync(full)) chmodSync(full + suffix, statSync(full).mode);
-      else if (path === 'start.sh') chmodSync(full + suffix, 0o755);
-      staged.push([full + suffix, full]);
-    }
-  } catch (err) {
-    for (const [temp] of staged) rmSync(temp, { force: true });
-    throw err;
+function besideConflict(path: string, before: Uint8Array, next: Content, style: ConflictStyle, extra: Map<string, Content>): PlanEntry {
+  if (style === 'theirs') return { path, action: 'conflict', before, after: next, note: 'replaced by the new version (--conflict theirs)' };
+  if (style === 'ours') return { path, action: 'conflict', before, after: before, note: 'yours kept (--conflict ours)' };
+  const beside = besidePath(path);
+  extra.set(beside, next);
+  return { path, action: 'conflict', before, after: before, conflicts: 1, note: `changed on both sides: yours kept, the new version is ${beside}` };
+}
+
+export function besidePath(path: string): string {
+  const slash = path.lastIndexOf('/') + 1;
+  const dot = path.lastIndexOf('.');
+  return dot > slash ? `${path.slice(0, dot)}.new${path.slice(dot)}` : `${path}.new`;
+}
+
+function sameText(a: Content, b: Content): boolean {
+  if (sameContent(a, b)) return true;
+  const x = typeof a === 'string' ? a : decodeText(a);
+  const y = typeof b === 'string' ? b : decodeText(b);
+  return x !== undefined && y !== undefined && toLf(x) === toLf(y);
+}
+
+/**
+ * The type errors a plan would add: the project's code is checked in memory
+ * as it would be after the plan, and errors it already had are not counted.
+ */
+export function addedTypeErrors(project: Project, plan: Plan): string[] {
+  const { writes } = plan;
+  // A file left with conflict markers is not valid code until the user resolves it (exit 2 says so).
+  const conflicted = new Set(plan.entries.filter((e) => e.conflicts).map((e) => e.path));
+  const changed = new Set([...writes.keys()].filter((p) => isCheckedFile(p) && !conflicted.has(p)));
+  if (!changed.size) return [];
+  const now = projectCode(project);
+  const after = new Map(now);
+  for (const path of [...writes.keys()].filter(isCheckedFile)) {
+    const content = writes.get(path);
+    if (content === null || content === undefined) after.delete(path);
+    else if (typeof content === 'string') after.set(path, content);
   }
-  for (const [temp, full] of staged) renameSync(temp, full);
-  for (const [path, content] of writes) if (content === null) rmSync(join(root, path), { force: true });
+  const only = affectedFiles(now, after, changed);
+  const errors = typecheck(after, only).filter((e) => !conflicted.has(e.split(':')[0]));
+  if (!errors.length) return [];
+  // Lines move when code is added: compare errors without their line numbers.
+  const key = (e: string) => e.replace(/:\d+ /, ' ');
+  const had = new Set(typecheck(now, new Set([...only].filter((p) => now.has(p)))).map(key));
+  return errors.filter((e) => !had.has(key(e)));
+}
+
+function projectCode(project: Project): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const path of walkProject(project.root)) {
+    if (!isCheckedFile(path)) continue;
+    const bytes = project.current(path);
+    const text = bytes && decodeText(bytes);
+    if (text !== undefined && text !== null) out.set(path, text);
+  }
+  return out;
+}
+
+/** The project's files that are not records, node_modules or .git. */
+function walkProject(root: string, dir = ''): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
+    const path = dir ? `${dir}/${entry.name}` : entry.name;
+    if (entry.name === 'node_modules' || entry.name === '.git' || isRecord(path)) continue;
+    if (entry.isDirectory()) out.push(...walkProject(root, path));
+    else if (entry.isFile() || entry.isSymbolicLink()) out.push(path);
+  }
+  return out;
+}
+
+/** Generated files that still hold conflict markers (for `check`). */
+export function filesWithConflicts(project: Project): string[] {
+  return walkProject(project.root).filter((path) => {
+    const bytes = project.current(path);
+    const text = bytes && decodeText(bytes);
+    return typeof text === 'string' && hasConflictMarkers(text);
+  });
+}
+
+/** Writes a plan all or nothing (see transaction.ts). */
+export function applyPlan(root: string, writes: Map<string, Content | null>): void {
+  commit(root, writes);
 }

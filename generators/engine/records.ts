@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Answers } from '../types.js';
+import { resolveAnswers } from './answers.js';
+import { toBytes, type Content } from './content.js';
+import { CLIError } from './errors.js';
 import { sortedPaths, type Policy, type Tree } from './tree.js';
-import { ANSWERS_SCHEMA, VERSION } from './version.js';
+import { ANSWERS_SCHEMA, VERSION, compareVersions } from './version.js';
 
 /** Where a project keeps what the lifecycle commands need. */
 export const MANIFEST_FILE = 'nodeserver.json';
@@ -10,10 +13,12 @@ export const BASE_DIR = `${STATE_DIR}/base`;
 export const FILES_FILE = `${STATE_DIR}/manifest.json`;
 
 export interface ProjectManifest {
-  generator: string;
+  generator: 'create-nodeserver';
   version: string;
   answersSchema: number;
   answers: Answers;
+  /** Globs of generated files the user has made their own: never updated. */
+  skip?: string[];
 }
 
 export interface FileRecord {
@@ -22,8 +27,8 @@ export interface FileRecord {
   policy: Policy;
 }
 
-export function hash(content: string): string {
-  return createHash('sha256').update(content).digest('hex').slice(0, 16);
+export function hash(content: Content): string {
+  return createHash('sha256').update(toBytes(content)).digest('hex').slice(0, 16);
 }
 
 /** Is this path one of the project's own records (never merged or listed as a project file)? */
@@ -35,18 +40,105 @@ export function isRecord(path: string): boolean {
  * The pristine render plus its records: `nodeserver.json` (version and
  * answers), `.nodeserver/base/**` (the merge base) and
  * `.nodeserver/manifest.json` (hash, owning feature and policy per file).
+ * `skip` carries the user's list over when the records are rewritten.
  */
-export function withRecords(rendered: Tree, answers: Answers): Map<string, string> {
-  const out = new Map<string, string>();
+export function withRecords(rendered: Tree, answers: Answers, skip?: string[]): Map<string, Content> {
+  const out = new Map<string, Content>();
+  for (const [path, content] of recordsOf(rendered, answers, skip)) out.set(path, content);
+  for (const path of sortedPaths(rendered)) out.set(path, rendered.get(path)!.content);
+  return out;
+}
+
+/** Only the records of a render: the manifest, the file list and the base. */
+export function recordsOf(rendered: Tree, answers: Answers, skip?: string[]): Map<string, Content> {
+  const out = new Map<string, Content>();
   const files: Record<string, FileRecord> = {};
   for (const path of sortedPaths(rendered)) {
     const file = rendered.get(path)!;
-    out.set(path, file.content);
     out.set(`${BASE_DIR}/${path}`, file.content);
     files[path] = { hash: hash(file.content), feature: file.feature, policy: file.policy };
   }
-  const manifest: ProjectManifest = { generator: 'create-nodeserver', version: VERSION, answersSchema: ANSWERS_SCHEMA, answers };
+  const manifest: ProjectManifest = { generator: 'create-nodeserver', version: VERSION, answersSchema: ANSWERS_SCHEMA, answers, ...(skip?.length ? { skip } : {}) };
   out.set(MANIFEST_FILE, `${JSON.stringify(manifest, null, 2)}\n`);
   out.set(FILES_FILE, `${JSON.stringify({ files }, null, 2)}\n`);
   return out;
 }
+
+/**
+ * Migrations of recorded answers, one per schema version: `migrations[n]`
+ * turns schema n into n + 1. Schema 1 is the first one written; the next
+ * change of a group's meaning adds `1:` here (and bumps ANSWERS_SCHEMA).
+ */
+export type Migration = (answers: Record<string, unknown>) => Record<string, unknown>;
+export const migrations: Record<number, Migration> = {};
+
+/** Brings answers of an older schema up to `target` through `table`, step by step. */
+export function migrateAnswers(answers: Record<string, unknown>, from: number, target = ANSWERS_SCHEMA, table = migrations): Record<string, unknown> {
+  let current = answers;
+  for (let schema = from; schema < target; schema++) {
+    const migrate = table[schema];
+    if (!migrate) throw new CLIError(`${MANIFEST_FILE}: no migration from answers schema ${schema} to ${schema + 1}: this generator cannot read it`, 'E_RECORDS');
+    current = migrate(structuredClone(current));
+  }
+  return current;
+}
+
+const MANIFEST_KEYS = ['generator', 'version', 'answersSchema', 'answers', 'skip'];
+const SEMVER = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/;
+
+/**
+ * Checks a parsed `nodeserver.json` before anything happens: its shape, that
+ * it is not from a newer generator (downgrades are not supported), and its
+ * answers (migrated from an older schema, then validated like flags are).
+ */
+export function validateManifest(data: unknown): ProjectManifest {
+  const bad = (what: string) => new CLIError(`${MANIFEST_FILE}: ${what}; fix it or restore it from version control`, 'E_RECORDS');
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw bad('expected a JSON object');
+  const record = data as Record<string, unknown>;
+  if (record.generator !== 'create-nodeserver') throw bad('"generator" must be "create-nodeserver" (was this project made by create-nodeserver?)');
+  const unknown = Object.keys(record).filter((k) => !MANIFEST_KEYS.includes(k));
+  if (unknown.length) throw bad(`unknown key(s) ${unknown.map((k) => `"${k}"`).join(', ')}: valid keys are ${MANIFEST_KEYS.join(', ')}`);
+  if (typeof record.version !== 'string' || !SEMVER.test(record.version)) throw bad('"version" must be a version like "0.2.0"');
+  if (compareVersions(record.version, VERSION) > 0) {
+    throw new CLIError(`this project was made by create-nodeserver ${record.version}, newer than this ${VERSION}: downgrades are not supported; use create-nodeserver@${record.version} or newer`, 'E_NEWER');
+  }
+  const schema = record.answersSchema;
+  if (typeof schema !== 'number' || !Number.isInteger(schema) || schema < 1) throw bad('"answersSchema" must be a whole number from 1');
+  if (schema > ANSWERS_SCHEMA) {
+    throw new CLIError(`this project records answers schema ${schema}, newer than this generator's ${ANSWERS_SCHEMA}: downgrades are not supported; use a newer create-nodeserver`, 'E_NEWER');
+  }
+  if (typeof record.answers !== 'object' || record.answers === null || Array.isArray(record.answers)) {
+    throw bad('"answers" must be an object like {"name": "my-app", "auth": "none"}');
+  }
+  const raw = migrateAnswers(record.answers as Record<string, unknown>, schema);
+  if (typeof raw.name !== 'string' || !raw.name) throw bad('"answers" needs the project\'s "name"');
+  let answers: Answers;
+  try {
+    answers = resolveAnswers(raw);
+  } catch (err) {
+    if (err instanceof CLIError) throw bad(`"answers": ${err.message}`);
+    throw err;
+  }
+  const skip = record.skip;
+  if (skip !== undefined && (!Array.isArray(skip) || skip.some((g) => typeof g !== 'string' || !g))) {
+    throw bad('"skip" must be a list of path globs, e.g. ["src/routes.js", "public/**"]');
+  }
+  return { generator: 'create-nodeserver', version: record.version, answersSchema: ANSWERS_SCHEMA, answers, ...(skip ? { skip: skip as string[] } : {}) };
+}
+
+/** Checks `.nodeserver/manifest.json`: one record per generated file. */
+export function validateFiles(data: unknown): Record<string, FileRecord> {
+  const bad = () => new CLIError(`${FILES_FILE} is damaged: ${RECOVER_RECORDS}`, 'E_RECORDS');
+  const files = (data as { files?: unknown } | null)?.files;
+  if (typeof files !== 'object' || files === null || Array.isArray(files)) throw bad();
+  for (const [path, record] of Object.entries(files as Record<string, unknown>)) {
+    const r = record as FileRecord | null;
+    if (!path || path.startsWith('/') || path.split('/').includes('..') || isRecord(path)) throw bad();
+    if (typeof r !== 'object' || r === null || typeof r.hash !== 'string' || typeof r.feature !== 'string' || (r.policy !== 'generated' && r.policy !== 'user')) throw bad();
+  }
+  return files as Record<string, FileRecord>;
+}
+
+/** The documented ways back to sound records (README: "When the records are damaged"). */
+export const RECOVER_RECORDS =
+  'restore .nodeserver/ from version control (git checkout -- .nodeserver), or, when this generator is the version that made the project, rebuild it with: create-nodeserver regenerate --rebuild-base';
