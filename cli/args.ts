@@ -17,7 +17,38 @@ const GENERAL: Record<string, { value: boolean; alias?: string }> = {
   'allow-dirty': { value: false },
   conflict: { value: true },
   'restore-deleted': { value: false },
+  'rebuild-base': { value: false },
 };
+
+/** The commands, in the order help lists them (`upgrade` is `regenerate`). */
+export const COMMANDS = ['create', 'add', 'remove', 'regenerate', 'upgrade', 'check', 'list'] as const;
+export type Command = Exclude<(typeof COMMANDS)[number], 'upgrade'>;
+
+/**
+ * The general flags each command takes (help, version and color go
+ * everywhere); `answers: true` when it also takes answer flags such as
+ * `--workers 4`. A flag of another command is an error, not silently ignored.
+ */
+const COMMAND_FLAGS: Record<Command, { flags: string[]; answers: boolean }> = {
+  create: { flags: ['yes', 'preset', 'answers', 'dry-run', 'force', 'json'], answers: true },
+  add: { flags: ['yes', 'dry-run', 'json', 'allow-dirty', 'force'], answers: true },
+  remove: { flags: ['yes', 'dry-run', 'json', 'allow-dirty', 'force'], answers: false },
+  regenerate: { flags: ['yes', 'dry-run', 'json', 'allow-dirty', 'force', 'conflict', 'restore-deleted', 'rebuild-base'], answers: true },
+  check: { flags: ['json'], answers: false },
+  list: { flags: ['json'], answers: false },
+};
+
+export function checkFlags(command: Command, args: ParsedArgs): void {
+  const allowed = COMMAND_FLAGS[command];
+  for (const flag of Object.keys(args.flags)) {
+    if (['help', 'version', 'color'].includes(flag) || allowed.flags.includes(flag)) continue;
+    throw new CLIError(`--${flag} does not apply to ${command}: it takes ${allowed.flags.map((f) => `--${f}`).join(', ') || 'no flags'}`, 'E_FLAG');
+  }
+  const answer = Object.keys(args.answers)[0];
+  if (answer !== undefined && !allowed.answers) {
+    throw new CLIError(`--${answer} does not apply to ${command}: ${command === 'remove' ? 'remove takes a feature, e.g. remove cache memory' : 'it takes no feature flags'}`, 'E_FLAG');
+  }
+}
 
 export interface ParsedArgs {
   positionals: string[];

@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveAnswers } from '../generators/engine/answers.js';
+import { hash } from '../generators/engine/records.js';
 import { cli, generate, remove, run, tempDir } from './support/project.js';
 import { readTree, treeDiff } from './support/tree.js';
 
@@ -109,11 +110,20 @@ lifecycle('check and regenerate on an up-to-date project change nothing', async 
   assert.equal(treeDiff(before, readTree(app)), []);
 });
 
-/** Pretends the project came from an older generator whose routes.js differed. */
+/**
+ * Pretends the project came from an older generator whose file at `path`
+ * differed: its base, its recorded hash and the recorded version say so.
+ */
 function olderBase(path: string, from: string, to: string) {
   const basePath = join(app, '.nodeserver/base', path);
   const old = readFileSync(basePath, 'utf8').replace(from, to);
   writeFileSync(basePath, old);
+  const files = JSON.parse(read('.nodeserver/manifest.json'));
+  files.files[path].hash = hash(old);
+  write('.nodeserver/manifest.json', JSON.stringify(files, null, 2));
+  const manifest = JSON.parse(read('nodeserver.json'));
+  manifest.version = '0.1.9';
+  write('nodeserver.json', JSON.stringify(manifest, null, 2));
   return old;
 }
 
@@ -173,7 +183,7 @@ lifecycle('a dirty git work tree is refused unless --allow-dirty', async () => {
   write('README.md', `${read('README.md')}\nmine\n`);
   const r = await cli(['add', 'body', 'form'], app);
   assert.is(r.code, 1);
-  assert.match(r.stderr, /uncommitted changes.*--allow-dirty/);
+  assert.match(r.stderr, /uncommitted change.*--allow-dirty/);
   const ok = await cli(['add', 'body', 'form', '--allow-dirty'], app);
   assert.is(ok.code, 0, ok.stderr);
 });

@@ -1,14 +1,16 @@
-import { readFileSync, existsSync, readdirSync, statSync } from 'node:fs';
-import { basename, relative, resolve } from 'node:path';
+import { readFileSync, existsSync, readdirSync, statSync, lstatSync } from 'node:fs';
+import { basename, join, relative, resolve, sep } from 'node:path';
+import { walkFiles } from '../../generators/engine/templates.js';
 import { groups } from '../../generators/registry.js';
 import { resolveAnswers, validateName, withPreset } from '../../generators/engine/answers.js';
 import { CLIError } from '../../generators/engine/errors.js';
 import { render, describeFeature, featuresOf } from '../../generators/engine/render.js';
-import { withRecords, isRecord } from '../../generators/engine/records.js';
-import { writeProject } from '../../generators/engine/write.js';
+import { withRecords, isRecord, BASE_DIR, STATE_DIR } from '../../generators/engine/records.js';
+import { commit, recover, writeNewProject } from '../../generators/engine/transaction.js';
+import { sameContent, type Content } from '../../generators/engine/content.js';
 import type { Answers } from '../../generators/types.js';
 import type { ParsedArgs } from '../args.js';
-import { paint, print } from '../output.js';
+import { notice, paint, print, printJson } from '../output.js';
 import { askAnswers, askName } from '../prompts.js';
 
 export interface Context {
@@ -42,9 +44,9 @@ export async function create(args: ParsedArgs, ctx: Context): Promise<number> {
   const files = withRecords(await render(answers), answers);
   const rel = relative(ctx.cwd, target);
   const shown = rel === '' ? '.' : rel.startsWith('..') ? target : rel;
+  const replaced = args.flags['dry-run'] ? [] : write(target, files);
   if (args.flags.json) {
-    print(JSON.stringify({ target, dryRun: args.flags['dry-run'] === true, answers, files: [...files.keys()].sort() }, null, 2));
-    if (!args.flags['dry-run']) writeProject(target, files, { replace: args.flags.force === true });
+    printJson({ target, dryRun: args.flags['dry-run'] === true, answers, files: [...files.keys()].sort(), replaced });
     return 0;
   }
   if (!ctx.interactive) print(`${paint.dim('answers:')} ${describeAnswers(answers)}`);
@@ -54,9 +56,55 @@ export async function create(args: ParsedArgs, ctx: Context): Promise<number> {
     print(paint.dim(`  (+ nodeserver.json and .nodeserver/ records)`));
     return 0;
   }
-  writeProject(target, files, { replace: args.flags.force === true });
   summary(answers, shown);
+  if (replaced.length) {
+    print();
+    print(paint.warn(`Your files at ${replaced.length} generated path(s) were moved to ${STATE_DIR}/replaced/: ${replaced.join(', ')}`));
+  }
   return 0;
+}
+
+/**
+ * Writes the new project. Into an absent or empty folder: as one rename.
+ * Into a folder with files (--force): as a transaction in place that never
+ * deletes anything; a file of the user's at a path the generator writes is
+ * moved to .nodeserver/replaced/<time>/ first. Returns those paths.
+ */
+function write(target: string, files: Map<string, Content>): string[] {
+  if (!existsSync(target) || !readdirSync(target).length) {
+    writeNewProject(target, files);
+    return [];
+  }
+  const recovered = recover(target);
+  if (recovered) notice(`recovered: ${recovered}`);
+  const changes = new Map<string, Content | null>(files);
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const replaced: string[] = [];
+  for (const [path, content] of files) {
+    if (isRecord(path)) continue;
+    const full = join(target, path);
+    let stat;
+    try {
+      stat = lstatSync(full);
+    } catch {
+      continue;
+    }
+    if (!stat.isFile()) continue; // a folder or link there is refused by the transaction's checks
+    const mine = readFileSync(full);
+    if (sameContent(mine, content)) continue;
+    changes.set(`${STATE_DIR}/replaced/${stamp}/${path}`, mine);
+    replaced.push(path);
+  }
+  // The old merge base belongs to the records being replaced, not to the user.
+  const oldBase = join(target, BASE_DIR);
+  if (existsSync(oldBase)) {
+    for (const file of walkFiles(oldBase)) {
+      const path = `${BASE_DIR}/${relative(oldBase, file).split(sep).join('/')}`;
+      if (!changes.has(path)) changes.set(path, null);
+    }
+  }
+  commit(target, changes);
+  return replaced;
 }
 
 function checkTarget(target: string, force: boolean): void {
@@ -64,7 +112,7 @@ function checkTarget(target: string, force: boolean): void {
   if (!statSync(target).isDirectory()) throw new CLIError(`${target} exists and is not a folder: choose another name`, 'E_EXISTS');
   const entries = readdirSync(target).filter((e) => e !== '.git');
   if (entries.length && !force) {
-    throw new CLIError(`${target} is not empty: choose another folder, or use --force to replace its contents`, 'E_EXISTS');
+    throw new CLIError(`${target} is not empty: choose another folder, or use --force to write into it (nothing of yours is deleted; files at generated paths are moved to ${STATE_DIR}/replaced/)`, 'E_EXISTS');
   }
 }
 

@@ -2,21 +2,29 @@ import { createTwoFilesPatch } from 'diff';
 import { groups } from '../../generators/registry.js';
 import { applies, groupById, optionValues, parseValue, resolveAnswers } from '../../generators/engine/answers.js';
 import { CLIError } from '../../generators/engine/errors.js';
-import { applyPlan, planUpdate, type Plan } from '../../generators/engine/lifecycle.js';
+import { addedTypeErrors, applyPlan, filesWithConflicts, planUpdate, type Plan } from '../../generators/engine/lifecycle.js';
 import type { ConflictStyle } from '../../generators/engine/merge.js';
-import { assertClean, loadProject, type Project } from '../../generators/engine/project.js';
+import { assertClean, findProjectRoot, loadProject, type Project } from '../../generators/engine/project.js';
+import { BASE_DIR, MANIFEST_FILE, recordsOf } from '../../generators/engine/records.js';
+import { render } from '../../generators/engine/render.js';
+import { recover } from '../../generators/engine/transaction.js';
+import { decodeText, sameContent, type Content } from '../../generators/engine/content.js';
 import { VERSION } from '../../generators/engine/version.js';
 import type { AnswerValue, Answers, Group } from '../../generators/types.js';
 import type { ParsedArgs } from '../args.js';
-import { paint, print } from '../output.js';
+import { notice, paint, print, printJson } from '../output.js';
 import { askAnswers } from '../prompts.js';
 import type { Context } from './create.js';
 
-export const LIFECYCLE_COMMANDS = ['add', 'remove', 'regenerate', 'upgrade', 'check'];
-
-/** `add`, `remove`, `regenerate`/`upgrade` and `check`, run inside a project. */
-export async function lifecycle(command: string, args: ParsedArgs, ctx: Context): Promise<number> {
-  const project = loadProject(ctx.cwd);
+/** `add`, `remove`, `regenerate` (alias `upgrade`) and `check`, run anywhere inside a project. */
+export async function lifecycle(command: 'add' | 'remove' | 'regenerate' | 'check', args: ParsedArgs, ctx: Context): Promise<number> {
+  const root = findProjectRoot(ctx.cwd);
+  if (!root) throw new CLIError(`no ${MANIFEST_FILE} in ${ctx.cwd} or above: run ${command} inside a project made by create-nodeserver`, 'E_NOT_PROJECT');
+  const recovered = recover(root);
+  if (recovered) notice(`recovered: ${recovered}`);
+  const rebuildBase = args.flags['rebuild-base'] === true;
+  const project = loadProject(root, { allowDamagedBase: rebuildBase });
+  if (rebuildBase) return rebuildRecords(project, args);
   const style = conflictStyle(args.flags.conflict);
   const dryRun = args.flags['dry-run'] === true || command === 'check';
   let answers: Answers;
@@ -24,9 +32,13 @@ export async function lifecycle(command: string, args: ParsedArgs, ctx: Context)
     if (!args.positionals.length) {
       throw new CLIError(`${command} needs a feature: ${command} <group> [value], groups: ${groups.map((g) => g.id).join(', ')}`, 'E_USAGE');
     }
-    const changed = command === 'add' ? addTo(project.manifest.answers, args) : removeFrom(project.manifest.answers, args);
-    if (!changed) return 0;
-    answers = await complete(changed, args, ctx);
+    const change = command === 'add' ? addTo(project.manifest.answers, args) : removeFrom(project.manifest.answers, args);
+    if (typeof change === 'string') {
+      if (args.flags.json) printJson({ command, dryRun, upToDate: true, message: change, files: [] });
+      else print(`${paint.ok('✔')} ${change}`);
+      return 0;
+    }
+    answers = await complete(change, args, ctx);
   } else {
     if (args.positionals.length) throw new CLIError(`${command} takes no arguments, got ${args.positionals.join(' ')}`, 'E_USAGE');
     // Answers new in this version are asked for (or take their defaults).
@@ -35,23 +47,57 @@ export async function lifecycle(command: string, args: ParsedArgs, ctx: Context)
   if (!dryRun) assertClean(project.root, args.flags['allow-dirty'] === true);
 
   const plan = await planUpdate(project, answers, { conflict: style, restoreDeleted: args.flags['restore-deleted'] === true });
-  const changes = plan.entries.filter((e) => e.before !== e.after);
+  const changes = plan.entries.filter((e) => !sameContent(e.before, e.after));
+  const markers = command === 'check' ? filesWithConflicts(project) : [];
+  if (command !== 'check' && plan.writes.size && args.flags.force !== true) {
+    const errors = addedTypeErrors(project, plan);
+    if (errors.length) {
+      const shown = errors.slice(0, 5).join('; ');
+      throw new CLIError(`this change would add ${errors.length} type error(s), nothing written: ${shown}${errors.length > 5 ? '; ...' : ''} (fix them first, or pass --force to write anyway)`, 'E_TYPES');
+    }
+  }
+  const upToDate = project.manifest.version === VERSION && plan.writes.size === 0;
   if (args.flags.json) {
-    print(JSON.stringify({
-      command, from: project.manifest.version, to: VERSION, dryRun, answers,
+    printJson({
+      command, from: project.manifest.version, to: VERSION, dryRun, upToDate, answers, conflicts: plan.conflicts,
+      ...(command === 'check' ? { conflictMarkers: markers } : {}),
       files: plan.entries.map(({ path, action, conflicts, note }) => ({ path, action, conflicts, note })),
-    }, null, 2));
+    });
   } else if (command === 'check') {
     report(project, plan, true);
+    if (markers.length) print(paint.error(`conflict markers left in ${markers.length} file(s): ${markers.join(', ')}`));
   } else if (dryRun) {
-    for (const e of changes) print(createTwoFilesPatch(`a/${e.path}`, `b/${e.path}`, e.before ?? '', e.after ?? '', '', '', { context: 3 }).replace(/^=+\n/, ''));
+    for (const e of changes) print(unifiedDiff(e.path, e.before, e.after));
     report(project, plan, true);
   }
-  if (command === 'check') return project.manifest.version === VERSION && changes.length === 0 ? 0 : 1;
+  if (command === 'check') return upToDate && !markers.length ? 0 : 1;
   if (dryRun) return 0;
   applyPlan(project.root, plan.writes);
   if (!args.flags.json) report(project, plan, false);
   return plan.conflicts > 0 ? 2 : 0;
+}
+
+/** `regenerate --rebuild-base`: the records re-rendered from the recorded answers (same generator version only). */
+async function rebuildRecords(project: Project, args: ParsedArgs): Promise<number> {
+  if (project.manifest.version !== VERSION) {
+    throw new CLIError(`--rebuild-base needs the generator version that made the project (${project.manifest.version}; this is ${VERSION}): restore .nodeserver/ from version control instead`, 'E_REBUILD');
+  }
+  const writes = new Map<string, Content | null>();
+  const rendered = await render(project.manifest.answers);
+  for (const [path, content] of recordsOf(rendered, project.manifest.answers, project.manifest.skip)) writes.set(path, content);
+  for (const path of project.base.keys()) if (!rendered.has(path)) writes.set(`${BASE_DIR}/${path}`, null);
+  if (args.flags['dry-run'] !== true) applyPlan(project.root, writes);
+  if (args.flags.json) printJson({ command: 'regenerate', rebuildBase: true, dryRun: args.flags['dry-run'] === true, files: [...writes.keys()].sort() });
+  else print(`${paint.ok('✔')} ${BASE_DIR} rebuilt from the answers in ${MANIFEST_FILE} (${rendered.size} files)`);
+  return 0;
+}
+
+function unifiedDiff(path: string, before: Content | undefined, after: Content | undefined): string {
+  const text = (c: Content | undefined) => (c === undefined ? '' : typeof c === 'string' ? c : decodeText(c));
+  const a = text(before);
+  const b = text(after);
+  if (a === undefined || b === undefined) return `Binary file ${path} ${after === undefined ? 'deleted' : 'changed'}`;
+  return createTwoFilesPatch(`a/${path}`, `b/${path}`, a, b, '', '', { context: 3 }).replace(/^=+\n/, '');
 }
 
 function conflictStyle(value: string | boolean | undefined): ConflictStyle {
@@ -66,8 +112,8 @@ function group(id: string): Group {
   return found;
 }
 
-/** The answers with a feature added, or undefined (and a message) when it is already there. */
-function addTo(current: Answers, args: ParsedArgs): Answers | undefined {
+/** The answers with a feature added, or a message when it is already there. */
+function addTo(current: Answers, args: ParsedArgs): Answers | string {
   const [id, value, ...extra] = args.positionals;
   const g = group(id);
   if (extra.length) throw new CLIError(`add takes one feature: add ${id} <value>`, 'E_USAGE');
@@ -82,8 +128,7 @@ function addTo(current: Answers, args: ParsedArgs): Answers | undefined {
     wanted = g.kind === 'multi' ? [...new Set([...((current[id] as string[] | undefined) ?? []), ...(parsed as string[])])] : parsed;
   }
   if (JSON.stringify(current[id]) === JSON.stringify(wanted) && Object.keys(args.answers).every((k) => JSON.stringify(current[k]) === JSON.stringify(args.answers[k]))) {
-    print(`${paint.ok('✔')} ${id}${value ? ` ${value}` : ''} is already part of this project: nothing to do`);
-    return undefined;
+    return `${id}${value ? ` ${value}` : ''} is already part of this project: nothing to do`;
   }
   next[id] = wanted;
   if (!applies(g, next)) {
@@ -92,8 +137,8 @@ function addTo(current: Answers, args: ParsedArgs): Answers | undefined {
   return next;
 }
 
-/** The answers with a feature removed (a single choice falls back to its default). */
-function removeFrom(current: Answers, args: ParsedArgs): Answers | undefined {
+/** The answers with a feature removed (a single choice falls back to its default), or a message when it is not there. */
+function removeFrom(current: Answers, args: ParsedArgs): Answers | string {
   const [id, value, ...extra] = args.positionals;
   const g = group(id);
   if (extra.length) throw new CLIError(`remove takes one feature: remove ${id} [value]`, 'E_USAGE');
@@ -105,16 +150,14 @@ function removeFrom(current: Answers, args: ParsedArgs): Answers | undefined {
     const list = (have as string[] | undefined) ?? [];
     const kept = list.filter((v) => !drop.includes(v));
     if (kept.length === list.length) {
-      print(`${paint.ok('✔')} ${id} ${value} is not part of this project: nothing to do`);
-      return undefined;
+      return `${id} ${value} is not part of this project: nothing to do`;
     }
     next[id] = kept;
   } else {
     if (value !== undefined && g.kind === 'single') parseValue(g, value);
     const fallback = g.kind === 'boolean' ? false : g.default;
     if (have === undefined || JSON.stringify(have) === JSON.stringify(fallback) || (value !== undefined && have !== value)) {
-      print(`${paint.ok('✔')} ${id}${value ? ` ${value}` : ''} is not part of this project: nothing to do`);
-      return undefined;
+      return `${id}${value ? ` ${value}` : ''} is not part of this project: nothing to do`;
     }
     if (g.kind === 'single' && value !== undefined && value === g.default) {
       throw new CLIError(`${id} ${value} is the default and cannot be removed: switch with add ${id} <${optionValues(g).filter((v) => v !== value).join('|')}>`, 'E_USAGE');
@@ -133,7 +176,6 @@ async function complete(partial: Answers, args: ParsedArgs, ctx: Context): Promi
 }
 
 function report(project: Project, plan: Plan, preview: boolean): void {
-  const verb = preview ? 'would' : '';
   const counts = new Map<string, number>();
   for (const e of plan.entries) counts.set(e.action, (counts.get(e.action) ?? 0) + 1);
   print(`${paint.bold('create-nodeserver')} ${project.manifest.version} -> ${VERSION}${preview ? paint.dim(' (nothing written)') : ''}`);
@@ -141,6 +183,6 @@ function report(project: Project, plan: Plan, preview: boolean): void {
     const mark = e.action === 'conflict' ? paint.error('!') : e.action === 'keep' || e.action === 'deleted-by-user' ? paint.warn('~') : paint.ok('+');
     print(`  ${mark} ${e.action.padEnd(16)}${e.path}${e.note ? paint.dim(`  (${e.note})`) : ''}${e.conflicts ? paint.error(`  ${e.conflicts} conflict(s)`) : ''}`);
   }
-  if (!plan.entries.length) print(`  ${paint.ok('✔')} up to date: nothing ${verb || ''} ${preview ? 'change' : 'changed'}`.replace(/\s+/g, ' '));
+  if (!plan.writes.size) print(`  ${paint.ok('✔')} up to date: nothing to do`);
   if (plan.conflicts && !preview) print(paint.error(`${plan.conflicts} conflict(s) left as <<<<<<< markers: resolve them, then run npm test`));
 }
