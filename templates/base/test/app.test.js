@@ -2,6 +2,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import { readFileSync } from 'node:fs';
 import { createApp } from '../src/lib/app.js';
 import { HttpError } from '../src/lib/http-error.js';
 import { startApp } from './helpers.js';
@@ -246,6 +247,18 @@ describe('the real app', () => {
       assert.notEqual(res.headers.get('connection'), 'close');
       assert.deepEqual(await res.json(), { error: 'Not Found', status: 404 });
       assert.equal((await app.fetch('/health')).status, 200);
+    } finally {
+      await app.close();
+    }
+  });
+
+  test('the favicon is served byte for byte as an icon', async () => {
+    const app = await startApp();
+    try {
+      const res = await app.fetch('/favicon.ico');
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get('content-type'), 'image/x-icon');
+      assert.deepEqual(Buffer.from(await res.arrayBuffer()), readFileSync(new URL('../public/favicon.ico', import.meta.url)));
     } finally {
       await app.close();
     }

@@ -32,7 +32,7 @@ export function profilePage(config) {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Profile</title>
-<link rel="icon" href="data:,"><!-- no favicon request (and no 404) until you add one -->
+<link rel="icon" href="/favicon.ico">
 ${scripts}
 </head>
 <body>
