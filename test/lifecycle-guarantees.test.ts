@@ -1,0 +1,316 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { resolveAnswers } from '../generators/engine/answers.js';
+import { hash, migrateAnswers } from '../generators/engine/records.js';
+import { cli, generate, remove, run, tempDir, CLI } from './support/project.js';
+import { readTree, treeDiff } from './support/tree.js';
+
+/**
+ * The lifecycle's promises, one regression test per way they were broken:
+ * targets checked before writing, links, bytes and line endings kept,
+ * records validated, upgrades merged, the CLI contract. Each test makes a
+ * real project and runs the real CLI in it.
+ */
+const guarantees = suite('lifecycle-guarantees');
+let root: string;
+let app: string;
+
+guarantees.before.each(async () => {
+  root = tempDir('cns-guard-');
+  app = await generate(resolveAnswers({ name: 'guard-app' }), root);
+});
+guarantees.after.each(() => remove(root));
+
+const path = (p: string) => join(app, p);
+const read = (p: string) => readFileSync(path(p), 'utf8');
+const write = (p: string, content: string | Buffer) => writeFileSync(path(p), content);
+const json = (p: string) => JSON.parse(read(p)) as Record<string, any>;
+const writeJson = (p: string, value: unknown) => write(p, `${JSON.stringify(value, null, 2)}\n`);
+
+/** A user error: exit 1, one line naming the problem, the project unchanged. */
+async function refused(args: string[], pattern: RegExp, cwd = app) {
+  const before = readTree(app);
+  const r = await cli(args, cwd);
+  assert.is(r.code, 1, `${args.join(' ')}: exit ${r.code}\n${r.stdout}${r.stderr}`);
+  const lines = r.stderr.trim().split('\n');
+  assert.is(lines.length, 1, `one line: ${r.stderr}`);
+  assert.match(lines[0], pattern);
+  assert.not.match(r.stderr, /\n\s+at /, 'no stack');
+  assert.equal(treeDiff(before, readTree(app)), [], 'nothing written');
+}
+
+/** Makes the project look as if an older generator made it, whose `file` differed from today's render. */
+function olderBase(file: string, change: (text: string) => string): string {
+  const basePath = path(`.nodeserver/base/${file}`);
+  const old = change(readFileSync(basePath, 'utf8'));
+  assert.is.not(old, readFileSync(basePath, 'utf8'), 'the older base differs');
+  writeFileSync(basePath, old);
+  const files = json('.nodeserver/manifest.json');
+  files.files[file].hash = hash(old);
+  writeJson('.nodeserver/manifest.json', files);
+  const manifest = json('nodeserver.json');
+  manifest.version = '0.1.9';
+  writeJson('nodeserver.json', manifest);
+  return old;
+}
+
+// §1 Transactions: targets are checked before anything is written.
+
+guarantees('a folder where a file must go: one line naming it, nothing written', async () => {
+  mkdirSync(path('src/lib/body-xml.js'));
+  await refused(['add', 'body', 'xml'], /src\/lib\/body-xml\.js is a folder where a file must go/);
+});
+
+guarantees('a link to a file outside the project is refused; a link inside is edited through and stays a link', async () => {
+  const outside = join(root, 'outside-config.js');
+  renameSync(path('src/config.js'), outside);
+  symlinkSync(outside, path('src/config.js'));
+  await refused(['add', 'auth', 'basic'], /src\/config\.js is a link to .*outside-config\.js, outside the project/);
+  rmSync(path('src/config.js'));
+  renameSync(outside, path('src/real-config.js'));
+  symlinkSync('real-config.js', path('src/config.js'));
+  const r = await cli(['add', 'auth', 'basic'], app);
+  assert.is(r.code, 0, r.stderr);
+  assert.ok(lstatSync(path('src/config.js')).isSymbolicLink(), 'the link is still a link');
+  assert.match(read('src/real-config.js'), /realm: 'Restricted'/);
+});
+
+guarantees('an interrupted command is rolled back by the next one, which says so', async () => {
+  const before = readTree(app);
+  await new Promise<void>((resolve) => {
+    const child = execFileKill(['add', 'body', 'xml', '--force'], resolve);
+    const timer = setInterval(() => {
+      if (existsSync(path('.nodeserver/journal/journal.json'))) {
+        clearInterval(timer);
+        child.kill('SIGKILL');
+      }
+    }, 1);
+  });
+  assert.ok(existsSync(path('.nodeserver/journal')), 'killed while writing');
+  const r = await cli(['check'], app);
+  assert.match(r.stderr, /recovered: an earlier command was interrupted while writing: .*rolled back/);
+  assert.equal(treeDiff(before, readTree(app)), [], 'as before');
+});
+
+function execFileKill(args: string[], done: () => void) {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: app, env: { ...process.env, CI: 'true', NODESERVER_TEST_STEP_DELAY_MS: '20' }, stdio: 'ignore' });
+  child.on('close', () => done());
+  return child;
+}
+
+// §2 A plan that adds type errors is refused.
+
+guarantees('a change that would break the user\'s code is refused with the errors; --force writes it', async () => {
+  assert.is((await cli(['add', 'body', 'xml'], app)).code, 0);
+  write('src/mine.js', "// @ts-check\nimport { parseXml } from './lib/body-xml.js';\nexport const parse = parseXml;\n");
+  await refused(['remove', 'body', 'xml'], /would add 1 type error.*src\/mine\.js:2 TS2307 Cannot find module '\.\/lib\/body-xml\.js'.*--force/);
+  const forced = await cli(['remove', 'body', 'xml', '--force'], app);
+  assert.is(forced.code, 0, forced.stderr);
+});
+
+// §3 Upgrades never skip a merge.
+
+guarantees('add on a project of an older version merges the upstream changes of the files it edits', async () => {
+  const old = olderBase('src/app.js', (t) => t.replace('export function buildApp', '// a line of the older generator\nexport function buildApp'));
+  write('src/app.js', old.replace('// @ts-check', '// @ts-check\n// my note'));
+  const r = await cli(['add', 'body', 'xml'], app);
+  assert.is(r.code, 0, r.stdout + r.stderr);
+  const appJs = read('src/app.js');
+  assert.match(appJs, /\/\/ my note/, 'the user edit stays');
+  assert.not.match(appJs, /a line of the older generator/, 'the upstream change arrived');
+  assert.match(appJs, /xml/);
+  const check = await cli(['check'], app);
+  assert.is(check.code, 0, check.stdout);
+});
+
+guarantees('check lists leftover conflict markers (exit 1); a regenerate with nothing to do writes nothing', async () => {
+  const mtimes = () => Object.fromEntries([...readTree(app).keys()].map((p) => [p, statSync(path(p)).mtimeMs]));
+  const before = mtimes();
+  await new Promise((r) => setTimeout(r, 20));
+  const r = await cli(['regenerate'], app);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, /up to date/);
+  assert.equal(mtimes(), before, 'no file touched');
+  write('src/routes.js', read('src/routes.js').replace('  return', '<<<<<<< yours (src/routes.js)\n  a();\n=======\n  b();\n>>>>>>> new (this generator version)\n  return'));
+  const check = await cli(['check'], app);
+  assert.is(check.code, 1);
+  assert.match(check.stdout, /conflict markers left in 1 file\(s\): src\/routes\.js/);
+});
+
+guarantees('--conflict theirs decides only the conflicting lines: the test the user appended stays', async () => {
+  const file = 'test/health.test.js';
+  const current = existsSync(path(file)) ? file : 'test/app.test.js';
+  const old = olderBase(current, (t) => t.replace("import assert from 'node:assert/strict';", "import assert from 'node:assert';"));
+  write(current, `${old.replace("import assert from 'node:assert';", "import assert from 'node:assert'; // mine")}\ntest('my own test', () => assert.ok(true));\n`);
+  const r = await cli(['regenerate', '--conflict', 'theirs'], app);
+  assert.is(r.code, 0, r.stdout + r.stderr);
+  const text = read(current);
+  assert.match(text, /import assert from 'node:assert\/strict';/, 'their side of the conflicting line');
+  assert.match(text, /my own test/, 'the appended test stays');
+});
+
+// §4 Bytes are sacred.
+
+guarantees('binary files: copied byte for byte, updated when untouched, never text-merged when both changed', async () => {
+  const icon = readFileSync(path('public/favicon.ico'));
+  assert.equal(readFileSync(path('.nodeserver/base/public/favicon.ico')), icon);
+  const oldIcon = Buffer.concat([icon.subarray(0, 40), Buffer.from([0, 1, 2, 0xff]), icon.subarray(40)]);
+  // The older version's icon differed; the user kept it: updated byte for byte.
+  writeFileSync(path('.nodeserver/base/public/favicon.ico'), oldIcon);
+  write('public/favicon.ico', oldIcon);
+  const files = json('.nodeserver/manifest.json');
+  files.files['public/favicon.ico'].hash = hash(oldIcon);
+  writeJson('.nodeserver/manifest.json', files);
+  assert.is((await cli(['regenerate'], app)).code, 0);
+  assert.equal(readFileSync(path('public/favicon.ico')), icon);
+  // Both changed: the user's stays, the new one is written beside it, exit 2.
+  writeFileSync(path('.nodeserver/base/public/favicon.ico'), oldIcon);
+  writeJson('.nodeserver/manifest.json', files);
+  const mine = Buffer.concat([icon, Buffer.from([0xfe, 0xfe])]);
+  write('public/favicon.ico', mine);
+  const r = await cli(['regenerate'], app);
+  assert.is(r.code, 2, r.stdout + r.stderr);
+  assert.equal(readFileSync(path('public/favicon.ico')), mine);
+  assert.equal(readFileSync(path('public/favicon.new.ico')), icon);
+});
+
+guarantees('a CRLF file stays CRLF through edits and merges, and line endings alone are no conflict', async () => {
+  const crlf = (t: string) => t.replace(/\r?\n/g, '\r\n');
+  write('src/config.js', crlf(read('src/config.js').replace('port: 3000', 'port: 8080')));
+  const r = await cli(['add', 'auth', 'basic'], app);
+  assert.is(r.code, 0, r.stderr);
+  const config = read('src/config.js');
+  assert.match(config, /realm: 'Restricted'/);
+  assert.match(config, /port: 8080/);
+  assert.not.match(config, /[^\r]\n/, 'no LF line among the CRLF ones');
+  // A one-line upstream change to a stylesheet the user converted to CRLF and edited elsewhere.
+  const old = olderBase('public/style.css', (t) => t.replace(/^/, '/* older first line */\n'));
+  write('public/style.css', crlf(`${old}\n/* mine */\n`));
+  const merged = await cli(['regenerate'], app);
+  assert.is(merged.code, 0, merged.stdout + merged.stderr);
+  const css = read('public/style.css');
+  assert.not.match(css, /older first line/);
+  assert.match(css, /\/\* mine \*\//);
+  assert.not.match(css, /[^\r]\n/);
+});
+
+guarantees('text that is not UTF-8 is refused with one line, never rewritten', async () => {
+  write('src/config.js', Buffer.concat([Buffer.from('// caf'), Buffer.from([0xe9]), Buffer.from('\n'), readFileSync(path('src/config.js'))]));
+  await refused(['add', 'auth', 'basic'], /src\/config\.js is not UTF-8 text/);
+});
+
+// §5 Records are validated.
+
+guarantees('damaged records are refused before anything happens', async () => {
+  const manifest = json('nodeserver.json');
+  writeJson('nodeserver.json', { ...manifest, answers: [] });
+  await refused(['add', 'body', 'xml'], /nodeserver\.json: "answers" must be an object/);
+  writeJson('nodeserver.json', { ...manifest, answers: { ...manifest.answers, graphql: true } });
+  await refused(['regenerate'], /unknown answer "graphql"/);
+  writeJson('nodeserver.json', { ...manifest, answers: { ...manifest.answers, name: '' } });
+  await refused(['check'], /needs the project's "name"/);
+  writeJson('nodeserver.json', { ...manifest, version: '9.0.0' });
+  await refused(['regenerate'], /made by create-nodeserver 9\.0\.0, newer than this .*downgrades are not supported/);
+  writeJson('nodeserver.json', { ...manifest, answersSchema: 99 });
+  await refused(['add', 'body', 'xml'], /answers schema 99, newer than .*downgrades are not supported/);
+  writeJson('nodeserver.json', manifest);
+  rmSync(path('.nodeserver/base/src/routes.js'));
+  await refused(['regenerate'], /\.nodeserver\/base is damaged \(1 file\(s\) missing, e\.g\. src\/routes\.js\): restore .*git checkout -- \.nodeserver.* regenerate --rebuild-base/);
+  const rebuilt = await cli(['regenerate', '--rebuild-base'], app);
+  assert.is(rebuilt.code, 0, rebuilt.stderr);
+  assert.is((await cli(['check'], app)).code, 0);
+});
+
+guarantees('answers of an older schema go through the migrations, one per version', () => {
+  const table = { 1: (a: Record<string, unknown>) => ({ ...a, lang: 'js' }), 2: (a: Record<string, unknown>) => ({ ...a, store: 'memory' }) };
+  assert.equal(migrateAnswers({ name: 'x' }, 1, 3, table), { name: 'x', lang: 'js', store: 'memory' });
+  assert.equal(migrateAnswers({ name: 'x' }, 2, 3, table), { name: 'x', store: 'memory' });
+  assert.throws(() => migrateAnswers({ name: 'x' }, 0, 3, table), /no migration from answers schema 0 to 1/);
+});
+
+// §6 The CLI contract.
+
+guarantees('inside a project: a mistyped command is an error, not a nested project; commands work from a subfolder', async () => {
+  await refused(['regenrate'], /unknown command "regenrate": commands are add, remove, regenerate/);
+  await refused(['regenrate'], /unknown command/, path('src/lib'));
+  const r = await cli(['check', '--json'], path('src/lib'));
+  assert.is(r.code, 0, r.stderr);
+  assert.is(JSON.parse(r.stdout).upToDate, true);
+  await refused(['add', 'body', 'xml', '--conflict', 'theirs'], /--conflict does not apply to add/);
+  await refused(['check', '--workers', '2'], /--workers does not apply to check/);
+});
+
+guarantees('--json: one JSON document on stdout on every path, errors included', async () => {
+  const error = await cli(['add', 'graphql', '--json'], app);
+  assert.is(error.code, 1);
+  assert.equal(JSON.parse(error.stdout), { error: { code: 'E_FEATURE', message: error.stdout && JSON.parse(error.stdout).error.message } });
+  assert.match(JSON.parse(error.stdout).error.message, /unknown feature "graphql"/);
+  const badFlag = await cli(['--json', '--nope'], root);
+  assert.is(JSON.parse(badFlag.stdout).error.code, 'E_FLAG');
+  const nothing = await cli(['add', 'body', 'json', '--json'], app);
+  assert.is(nothing.code, 0);
+  assert.is(JSON.parse(nothing.stdout).upToDate, true);
+  const plan = await cli(['add', 'body', 'xml', '--json', '--dry-run'], app);
+  assert.ok(JSON.parse(plan.stdout).files.some((f: { path: string }) => f.path === 'src/lib/body-xml.js'));
+});
+
+guarantees('the dirty check looks at the project folder only; git that cannot run is refused', async () => {
+  // A monorepo: the project is one folder of a larger work tree.
+  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.email=a@b.c', '-c', 'user.name=a', ...args], { cwd: root, stdio: 'ignore' });
+  git('init', '-q');
+  git('add', '-A');
+  git('commit', '-qm', 'init');
+  writeFileSync(join(root, 'elsewhere.txt'), 'another package is being edited');
+  const r = await cli(['add', 'body', 'xml'], app);
+  assert.is(r.code, 0, r.stderr);
+  git('add', '-A');
+  git('commit', '-qm', 'xml');
+  const noGit = await run(process.execPath, [CLI, 'add', 'body', 'form'], { cwd: app, env: { CI: 'true', PATH: '/nonexistent' } });
+  assert.is(noGit.code, 1, noGit.stderr);
+  assert.match(noGit.stderr, /in a git work tree but its changes cannot be checked \(git is not installed\).*--allow-dirty/);
+});
+
+guarantees('create --force deletes nothing of the user\'s and moves files at generated paths aside', async () => {
+  const dir = join(root, 'existing');
+  mkdirSync(join(dir, 'data'), { recursive: true });
+  writeFileSync(join(dir, '.env'), 'SECRET=1');
+  writeFileSync(join(dir, 'data/db.sqlite'), Buffer.from([0x53, 0x51, 0, 1]));
+  writeFileSync(join(dir, 'README.md'), '# my notes');
+  const r = await cli(['existing', '--force', '--yes'], root);
+  assert.is(r.code, 0, r.stderr);
+  assert.is(readFileSync(join(dir, '.env'), 'utf8'), 'SECRET=1');
+  assert.ok(existsSync(join(dir, 'data/db.sqlite')));
+  assert.match(readFileSync(join(dir, 'README.md'), 'utf8'), /existing/);
+  assert.match(r.stdout, /moved to \.nodeserver\/replaced\/: README\.md/);
+  const replaced = execFileSync('find', [join(dir, '.nodeserver/replaced'), '-name', 'README.md'], { encoding: 'utf8' }).trim();
+  assert.is(readFileSync(replaced, 'utf8'), '# my notes');
+});
+
+guarantees('"skip" in nodeserver.json: regenerate never updates those files', async () => {
+  const old = olderBase('src/routes.js', (t) => t.replace('  return', '  // older\n  return'));
+  write('src/routes.js', old);
+  writeJson('nodeserver.json', { ...json('nodeserver.json'), skip: ['src/routes.js'] });
+  const r = await cli(['regenerate'], app);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, /skip\s+src\/routes\.js/);
+  assert.is(read('src/routes.js'), old);
+  assert.equal(json('nodeserver.json').skip, ['src/routes.js'], 'the list is kept');
+  await refused(['add', 'auth', 'basic'], /src\/routes\.js is in "skip"/);
+});
+
+guarantees('names and output: a name may not start with "-"; NO_COLOR counts only when not empty; a closed pipe ends quietly', async () => {
+  const dash = await cli(['--yes', '--', '-app'], root);
+  assert.is(dash.code, 1);
+  assert.match(dash.stderr, /invalid project name "-app"/);
+  const colours = (noColor: string) => spawnSync(process.execPath, [CLI, 'list'], { cwd: root, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '1', NO_COLOR: noColor } }).stdout;
+  assert.match(colours(''), /\x1b\[/, 'NO_COLOR="" keeps colours');
+  assert.not.match(colours('1'), /\x1b\[/);
+  const piped = await run('sh', ['-c', `"${process.execPath}" "${CLI}" piped --dry-run --yes | head -1`], { cwd: root, env: { CI: 'true' } });
+  assert.is(piped.code, 0);
+  assert.is(piped.stderr, '', 'no EPIPE stack');
+});
+
+guarantees.run();
