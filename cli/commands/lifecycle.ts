@@ -1,7 +1,8 @@
 import { createTwoFilesPatch } from 'diff';
 import { groups } from '../../generators/registry.js';
-import { applies, groupById, optionValues, parseValue, resolveAnswers } from '../../generators/engine/answers.js';
+import { applies, resolveAnswers } from '../../generators/engine/answers.js';
 import { CLIError } from '../../generators/engine/errors.js';
+import { addFeature, removeFeature } from '../../generators/engine/answer-changes.js';
 import { addedTypeErrors, applyPlan, filesWithConflicts, planUpdate, type Plan } from '../../generators/engine/lifecycle.js';
 import type { ConflictStyle } from '../../generators/engine/merge.js';
 import { assertClean, findProjectRoot, loadProject, type Project } from '../../generators/engine/project.js';
@@ -10,7 +11,7 @@ import { render } from '../../generators/engine/render.js';
 import { recover } from '../../generators/engine/transaction.js';
 import { decodeText, sameContent, type Content } from '../../generators/engine/content.js';
 import { VERSION } from '../../generators/engine/version.js';
-import type { AnswerValue, Answers, Group } from '../../generators/types.js';
+import type { Answers } from '../../generators/types.js';
 import type { ParsedArgs } from '../args.js';
 import { notice, paint, print, printJson } from '../output.js';
 import { askAnswers } from '../prompts.js';
@@ -32,7 +33,7 @@ export async function lifecycle(command: 'add' | 'remove' | 'regenerate' | 'chec
     if (!args.positionals.length) {
       throw new CLIError(`${command} needs a feature: ${command} <group> [value], groups: ${groups.map((g) => g.id).join(', ')}`, 'E_USAGE');
     }
-    const change = command === 'add' ? addTo(project.manifest.answers, args) : removeFrom(project.manifest.answers, args);
+    const change = command === 'add' ? addFeature(project.manifest.answers, args.positionals, args.answers) : removeFeature(project.manifest.answers, args.positionals);
     if (typeof change === 'string') {
       if (args.flags.json) printJson({ command, dryRun, upToDate: true, message: change, files: [] });
       else print(`${paint.ok('✔')} ${change}`);
@@ -104,67 +105,6 @@ function conflictStyle(value: string | boolean | undefined): ConflictStyle {
   if (value === undefined) return 'markers';
   if (value === 'markers' || value === 'ours' || value === 'theirs') return value;
   throw new CLIError(`invalid value "${String(value)}" for --conflict: valid values are markers, ours, theirs`, 'E_VALUE');
-}
-
-function group(id: string): Group {
-  const found = groupById(id);
-  if (!found) throw new CLIError(`unknown feature "${id}": valid features are ${groups.map((g) => g.id).join(', ')}`, 'E_FEATURE');
-  return found;
-}
-
-/** The answers with a feature added, or a message when it is already there. */
-function addTo(current: Answers, args: ParsedArgs): Answers | string {
-  const [id, value, ...extra] = args.positionals;
-  const g = group(id);
-  if (extra.length) throw new CLIError(`add takes one feature: add ${id} <value>`, 'E_USAGE');
-  const next: Answers = { ...current, ...args.answers };
-  let wanted: AnswerValue;
-  if (g.kind === 'boolean') {
-    if (value !== undefined) throw new CLIError(`add ${id} takes no value`, 'E_USAGE');
-    wanted = true;
-  } else {
-    if (value === undefined) throw new CLIError(`add ${id} needs a value: ${optionValues(g).join(', ') || 'a number'}`, 'E_USAGE');
-    const parsed = parseValue(g, value);
-    wanted = g.kind === 'multi' ? [...new Set([...((current[id] as string[] | undefined) ?? []), ...(parsed as string[])])] : parsed;
-  }
-  if (JSON.stringify(current[id]) === JSON.stringify(wanted) && Object.keys(args.answers).every((k) => JSON.stringify(current[k]) === JSON.stringify(args.answers[k]))) {
-    return `${id}${value ? ` ${value}` : ''} is already part of this project: nothing to do`;
-  }
-  next[id] = wanted;
-  if (!applies(g, next)) {
-    throw new CLIError(`${id} applies ${g.whenText ?? `only with --${g.when!.group} ${g.when!.values.join('|')}`}: add that first`, 'E_CONFLICT');
-  }
-  return next;
-}
-
-/** The answers with a feature removed (a single choice falls back to its default), or a message when it is not there. */
-function removeFrom(current: Answers, args: ParsedArgs): Answers | string {
-  const [id, value, ...extra] = args.positionals;
-  const g = group(id);
-  if (extra.length) throw new CLIError(`remove takes one feature: remove ${id} [value]`, 'E_USAGE');
-  const next: Answers = { ...current };
-  const have = current[id];
-  if (g.kind === 'multi') {
-    if (value === undefined) throw new CLIError(`remove ${id} needs a value: ${optionValues(g).join(', ')}`, 'E_USAGE');
-    const drop = parseValue(g, value) as string[];
-    const list = (have as string[] | undefined) ?? [];
-    const kept = list.filter((v) => !drop.includes(v));
-    if (kept.length === list.length) {
-      return `${id} ${value} is not part of this project: nothing to do`;
-    }
-    next[id] = kept;
-  } else {
-    if (value !== undefined && g.kind === 'single') parseValue(g, value);
-    const fallback = g.kind === 'boolean' ? false : g.default;
-    if (have === undefined || JSON.stringify(have) === JSON.stringify(fallback) || (value !== undefined && have !== value)) {
-      return `${id}${value ? ` ${value}` : ''} is not part of this project: nothing to do`;
-    }
-    if (g.kind === 'single' && value !== undefined && value === g.default) {
-      throw new CLIError(`${id} ${value} is the default and cannot be removed: switch with add ${id} <${optionValues(g).filter((v) => v !== value).join('|')}>`, 'E_USAGE');
-    }
-    next[id] = fallback;
-  }
-  return next;
 }
 
 /** Fills answers new to the project: asks in a terminal, defaults otherwise; then validates. */
