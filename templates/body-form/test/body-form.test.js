@@ -14,7 +14,7 @@ describe('body: URL-encoded forms', { timeout: 10_000 }, () => {
   /** @type {Awaited<ReturnType<typeof startBodyApp>>} */
   let app;
   before(async () => {
-    app = await startBodyApp({ limit: 2000, drainLimit: 4000, form: { parameterLimit: 8 } }, { form: parseForm });
+    app = await startBodyApp({ limit: 2000, form: { parameterLimit: 8 } }, { form: parseForm });
   });
   after(() => app.close());
 

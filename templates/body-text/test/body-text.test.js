@@ -14,7 +14,7 @@ describe('body: plain text', { timeout: 10_000 }, () => {
   /** @type {Awaited<ReturnType<typeof startBodyApp>>} */
   let app;
   before(async () => {
-    app = await startBodyApp({ limit: 1000, drainLimit: 4000, text: { types: ['text/plain', 'text/csv'] } }, { text: parseText });
+    app = await startBodyApp({ limit: 1000, text: { types: ['text/plain', 'text/csv'] } }, { text: parseText });
   });
   after(() => app.close());
 

@@ -14,7 +14,7 @@ describe('body: XML', { timeout: 10_000 }, () => {
   /** @type {Awaited<ReturnType<typeof startBodyApp>>} */
   let app;
   before(async () => {
-    app = await startBodyApp({ limit: 4000, drainLimit: 8000, xml: { maxDepth: 5, maxAttributes: 3 } }, { xml: parseXml });
+    app = await startBodyApp({ limit: 4000, xml: { maxDepth: 5, maxAttributes: 3 } }, { xml: parseXml });
   });
   after(() => app.close());
 

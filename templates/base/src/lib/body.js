@@ -22,11 +22,14 @@ import { isTypePattern, parseMediaType, typeMatches } from './media-type.js';
  *   once from Content-Length, or as soon as a chunked body grows past it.
  * - The client stops sending, or fewer bytes than Content-Length -> 400.
  * - Malformed for its format -> 400.
- * - After any of these errors the rest of the body is read and thrown away,
- *   up to `drainLimit` bytes, so the connection can carry the next request.
- *   With more left than that the answer says `Connection: close` and the
- *   connection ends (the error handler in app.js does that for every
- *   request whose body was not read to the end).
+ * - A refusal is answered at once, never after waiting for the rest of the
+ *   body. Whatever still arrives is thrown away; if the body has not fully
+ *   arrived by then, the answer says `Connection: close` and the connection
+ *   ends (the error handler in app.js does that), since reading a body
+ *   nobody wants could take as long as the client likes.
+ * - `Expect: 100-continue`: the 100 goes out only once the body is read
+ *   (Request#_read in app.js), so a request refused here, or by any
+ *   middleware before, never invites its body.
  * - An empty body leaves `req.body` undefined.
  */
 
@@ -70,7 +73,6 @@ import { isTypePattern, parseMediaType, typeMatches } from './media-type.js';
 /**
  * @typedef {object} BodyOptions
  * @property {number} limit bytes a body may have, unless its format sets its own `limit`
- * @property {number} drainLimit bytes of a refused body still read (and thrown away) to keep the connection
  */
 
 /**
@@ -90,17 +92,15 @@ import { isTypePattern, parseMediaType, typeMatches } from './media-type.js';
  */
 export function body(options, parsers) {
   const limit = checkBytes(options.limit, ['body', 'limit']);
-  const drainLimit = checkBytes(options.drainLimit, ['body', 'drainLimit']);
   const formats = Object.entries(parsers).map(([name, parser]) => configureFormat(name, parser, options[name], limit));
 
   return async function parseBody(req, res, next) {
     // Skipped: GET/HEAD, no body, or a body an earlier middleware has already parsed or read.
     if (req.method === 'GET' || req.method === 'HEAD' || !hasBody(req) || req.body !== undefined || req.readableEnded) return next();
-    const progress = { received: 0 };
     try {
-      req.body = await readBody(req, res, formats, progress);
+      req.body = await readBody(req, res, formats);
     } catch (err) {
-      await discardRest(req, drainLimit, progress.received);
+      await throwAwayRest(req);
       throw err;
     }
     next();
@@ -165,9 +165,8 @@ function contentLength(req) {
  * @param {import('./app.js').Request} req
  * @param {import('./response.js').Response} res
  * @param {Format[]} formats
- * @param {{ received: number }} progress
  */
-async function readBody(req, res, formats, progress) {
+async function readBody(req, res, formats) {
   const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
   if (encoding !== 'identity') throw new HttpError(415, 'Compressed request bodies (Content-Encoding) are not accepted; send the body uncompressed');
   const mediaType = parseMediaType(req.headers['content-type']);
@@ -182,7 +181,7 @@ async function readBody(req, res, formats, progress) {
   const declared = contentLength(req);
   if (declared !== undefined && declared > format.limit) throw tooLarge(format.limit);
 
-  const chunks = limitedChunks(req, format.limit, declared, progress);
+  const chunks = limitedChunks(req, format.limit, declared);
   const context = { req, res, type: mediaType.type, params: mediaType.params, settings: format.settings };
   if (parser.reads === 'stream') return parser.parse(chunks, context);
   const bytes = await collect(chunks);
@@ -234,24 +233,26 @@ function decode(bytes, charset) {
  * @param {import('node:http').IncomingMessage} req
  * @param {number} limit
  * @param {number | undefined} declared Content-Length
- * @param {{ received: number }} progress updated as chunks arrive
  * @returns {AsyncGenerator<Buffer>}
  */
-async function* limitedChunks(req, limit, declared, progress) {
+async function* limitedChunks(req, limit, declared) {
+  let received = 0;
   try {
     // destroyOnReturn: false, because stopping early (an error) must not
     // destroy the socket: the client still has to receive the error response.
     for await (const chunk of req.iterator({ destroyOnReturn: false })) {
-      progress.received += chunk.length;
-      if (progress.received > limit) throw tooLarge(limit);
+      received += chunk.length;
+      // Checked on every chunk, the first one included: a chunk of any size
+      // is refused the moment it arrives, not when the body ends.
+      if (received > limit) throw tooLarge(limit);
       yield chunk;
     }
   } catch (err) {
     if (err instanceof HttpError) throw err;
     throw new HttpError(400, 'Request aborted before its body was complete', { cause: err });
   }
-  if (declared !== undefined && progress.received !== declared) {
-    throw new HttpError(400, `Request body has ${progress.received} bytes but Content-Length announced ${declared}`);
+  if (declared !== undefined && received !== declared) {
+    throw new HttpError(400, `Request body has ${received} bytes but Content-Length announced ${declared}`);
   }
 }
 
@@ -264,30 +265,24 @@ async function collect(chunks) {
 }
 
 /**
- * Reads and throws away the rest of a refused body so the connection can
- * carry the next request. Resolves when the body has ended, or as soon as
- * more than `maxBytes` are (or will be) left over: then reading goes on in
- * the background while the error response, with `Connection: close`, is sent.
- * @param {import('node:http').IncomingMessage} req
- * @param {number} maxBytes
- * @param {number} received bytes already read
+ * After a refusal: never ask for the rest of the body, and never wait for
+ * the client to send it. No 100 Continue goes out any more, and whatever
+ * has arrived or still arrives is read and thrown away.
+ *
+ * Resolves after one turn of the event loop, so that bytes this process
+ * has already received are parsed first: Node runs the middleware as soon
+ * as the head is parsed, before the body that came in the same read. A
+ * small body sent in one piece is then complete, and the connection stays
+ * open for the client's next request. A body still on its way is not
+ * waited for: the error handler in app.js answers with `Connection: close`
+ * (RFC 9110 §15.5.14) and the connection ends with the answer.
+ * @param {import('./app.js').Request} req
  * @returns {Promise<void>}
  */
-function discardRest(req, maxBytes, received) {
-  return new Promise((resolve) => {
-    if (req.readableEnded || req.destroyed) return resolve();
-    const declared = contentLength(req);
-    let discarded = 0;
-    req.on('data', (chunk) => {
-      discarded += chunk.length;
-      if (discarded > maxBytes) resolve();
-    });
-    req.on('end', () => resolve());
-    req.on('close', () => resolve());
-    req.on('error', () => resolve());
-    if (declared !== undefined && declared - received > maxBytes) resolve();
-    req.resume();
-  });
+function throwAwayRest(req) {
+  req.sendContinue = null;
+  req.resume();
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** @typedef {{ strict: boolean }} JsonSettings */
