@@ -80,6 +80,18 @@ describe('body: JSON', { timeout: 10_000 }, () => {
     }
   });
 
+  test('415 for a UTF-16 byte order mark, even under a UTF-8 label: JSON is UTF-8 (RFC 8259 §8.1)', async () => {
+    const bodies = [
+      Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from('{"a":1}', 'utf16le').swap16()]),
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('{"a":1}', 'utf16le')]),
+    ];
+    for (const data of bodies) {
+      const res = await app.request(rawRequest({ body: data, headers: { 'Content-Type': 'application/json; charset=utf-8' } }));
+      assert.equal(res.status, 415);
+      assert.match(JSON.parse(res.body).message, /utf-16.e" \(from the byte order mark\); accepted: utf-8/);
+    }
+  });
+
   test('415 for compressed bodies', async () => {
     const res = await post('{"a":1}', { ...JSON_TYPE, 'Content-Encoding': 'gzip' });
     assert.equal(res.status, 415);

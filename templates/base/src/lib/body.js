@@ -17,7 +17,8 @@ import { isTypePattern, parseMediaType, typeMatches } from './media-type.js';
  *   (Content-Encoding) -> 415: decompressing is where "zip bombs" hide, and
  *   clients rarely compress requests.
  * - A charset the parser does not decode -> 415; bytes that are not valid in
- *   that charset -> 400.
+ *   that charset -> 400. A byte order mark names the charset itself and
+ *   outranks the `charset` parameter, as in browsers.
  * - Larger than the limit (`limit`, or the format's own `limit`) -> 413: at
  *   once from Content-Length, or as soon as a chunked body grows past it.
  * - The client stops sending, or fewer bytes than Content-Length -> 400.
@@ -186,7 +187,8 @@ async function readBody(req, res, formats) {
   if (parser.reads === 'stream') return parser.parse(chunks, context);
   const bytes = await collect(chunks);
   if (bytes.length === 0) return undefined;
-  return parser.parse(decode(bytes, charset), context);
+  const bom = byteOrderMark(bytes);
+  return parser.parse(decode(bytes, bom === undefined ? charset : pickCharset(bom, parser.charsets, 'byte order mark')), context);
 }
 
 /** @param {number} limit */
@@ -199,8 +201,9 @@ function tooLarge(limit) {
  * clients send today) under its canonical name, if the parser accepts it.
  * @param {string | undefined} label
  * @param {string[] | 'any'} accepted
+ * @param {string} [source] where the label comes from, for the message
  */
-function pickCharset(label = 'utf-8', accepted) {
+function pickCharset(label = 'utf-8', accepted, source = 'charset') {
   let name = '';
   try {
     name = new TextDecoder(label).encoding;
@@ -209,9 +212,25 @@ function pickCharset(label = 'utf-8', accepted) {
   }
   if (name === '' || (accepted !== 'any' && !accepted.includes(name))) {
     const list = accepted === 'any' ? '' : `; accepted: ${accepted.join(', ')}`;
-    throw new HttpError(415, `Unsupported charset ${JSON.stringify(label.slice(0, 40))}${list}`);
+    throw new HttpError(415, `Unsupported charset ${JSON.stringify(label.slice(0, 40))} (from the ${source})${list}`);
   }
   return name;
+}
+
+/**
+ * The charset a byte order mark at the start of the body names, if any. The
+ * mark outranks the `charset` parameter: that is the "decode" algorithm of
+ * the WHATWG Encoding Standard (§6), which browsers follow, and the mark is
+ * in the bytes themselves while a label can be wrong (`charset=utf-16` is
+ * little-endian to TextDecoder, whatever the sender meant).
+ * @param {Buffer} bytes
+ * @returns {'utf-8' | 'utf-16be' | 'utf-16le' | undefined}
+ */
+function byteOrderMark(bytes) {
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return 'utf-8';
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'utf-16be';
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return 'utf-16le';
+  return undefined;
 }
 
 /**
@@ -221,6 +240,7 @@ function pickCharset(label = 'utf-8', accepted) {
 function decode(bytes, charset) {
   try {
     // fatal: invalid bytes are an error, not silently replaced with U+FFFD.
+    // A byte order mark of this charset is dropped (TextDecoder's default).
     return new TextDecoder(charset, { fatal: true }).decode(bytes);
   } catch {
     throw new HttpError(400, `Request body is not valid ${charset}`);
