@@ -119,6 +119,33 @@ describe('body: multipart uploads', { timeout: 20_000 }, () => {
     assert.equal(sanitizeFilename('é'.normalize('NFD').repeat(300)).length, 200);
   });
 
+  test('a file named only with filename* (RFC 8187) is a file, its name decoded and still sanitized', async () => {
+    /** @param {string} disposition the parameters after `form-data; name="f"` */
+    const filePart = (disposition) => ({ headers: `Content-Disposition: form-data; name="f"; ${disposition}`, content: 'x' });
+    const cases = [
+      ["filename*=UTF-8''na%C3%AFve%20file.txt", 'naïve file.txt'],
+      // Both: filename* wins, filename is the fallback for older readers (RFC 6266 §4.3).
+      ['filename="naive.txt"; filename*=utf-8\'en\'%E2%9C%93.txt', '✓.txt'],
+      ["filename*=ISO-8859-1''caf%E9.txt", 'café.txt'],
+      // Folders, a NUL and leading dots, hidden in escapes, are taken out as for every name.
+      ["filename*=UTF-8''..%2F..%2Fetc%2Fpasswd", 'passwd'],
+      ["filename*=UTF-8''..%5C..%5C.ssh%00%5Cauthorized_keys", 'authorized_keys'],
+    ];
+    for (const [disposition, filename] of cases) {
+      const res = await post(multipart([filePart(disposition)]));
+      assert.equal(res.status, 200, `${disposition}: ${res.body}`);
+      const [file] = JSON.parse(res.body).files;
+      assert.equal(file?.filename, filename, disposition);
+      assert.equal(join(uploadDir, basename(file.path)), file.path, 'written inside uploadDir under a random name');
+    }
+    for (const disposition of ["filename*=na%C3%AFve.txt", "filename*=UTF-7''x", "filename*=UTF-8''%C3", "filename*=UTF-8''a%2"]) {
+      const bad = await post(multipart([filePart(disposition)]));
+      assert.equal(bad.status, 400, disposition);
+      assert.match(JSON.parse(bad.body).message, /filename\*/, disposition);
+    }
+    assert.ok(await eventually(() => uploads().length === 0));
+  });
+
   test('a handler keeps a file by moving it before answering', async () => {
     const res = await post(multipart([{ name: 'f', filename: 'keep.txt', content: 'kept' }]), '/keep');
     assert.equal(res.status, 200);
