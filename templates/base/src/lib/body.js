@@ -55,6 +55,9 @@ import { isTypePattern, parseMediaType, typeMatches } from './media-type.js';
  * @property {string[] | 'any'} charsets the charsets it accepts (WHATWG names such as `utf-8`), or `any` that TextDecoder knows
  * @property {(settings: Record<string, unknown>, name: string) => S} configure checks the format's settings (`config.body.<name>`) at startup and throws ConfigError
  * @property {(text: string, context: ParseContext<S>) => unknown} parse throws HttpError(400) for malformed input
+ * @property {(settings: S) => (chunk: Buffer) => void} [watch] optional: makes a function that sees each
+ *   chunk as it arrives and throws HttpError (413) for a limit of the format the body has already passed
+ *   (too many form fields), so it is refused without waiting for the rest; `parse` still decides
  */
 
 /**
@@ -185,7 +188,7 @@ async function readBody(req, res, formats) {
   const chunks = limitedChunks(req, format.limit, declared);
   const context = { req, res, type: mediaType.type, params: mediaType.params, settings: format.settings };
   if (parser.reads === 'stream') return parser.parse(chunks, context);
-  const bytes = await collect(chunks);
+  const bytes = await collect(chunks, parser.watch?.(format.settings));
   if (bytes.length === 0) return undefined;
   const bom = byteOrderMark(bytes);
   return parser.parse(decode(bytes, bom === undefined ? charset : pickCharset(bom, parser.charsets, 'byte order mark')), context);
@@ -276,11 +279,17 @@ async function* limitedChunks(req, limit, declared) {
   }
 }
 
-/** @param {AsyncIterable<Buffer>} chunks */
-async function collect(chunks) {
+/**
+ * @param {AsyncIterable<Buffer>} chunks
+ * @param {((chunk: Buffer) => void) | undefined} watch the parser's, if it has one
+ */
+async function collect(chunks, watch) {
   /** @type {Buffer[]} */
   const parts = [];
-  for await (const chunk of chunks) parts.push(chunk);
+  for await (const chunk of chunks) {
+    watch?.(chunk);
+    parts.push(chunk);
+  }
   return Buffer.concat(parts);
 }
 
