@@ -233,10 +233,10 @@ function parsePartHeaders(block) {
 
 /**
  * An RFC 8187 ext-value, `charset'language'percent-encoded bytes`:
- * `UTF-8''na%C3%AFve.txt` -> `naïve.txt`. Only the two charsets RFC 8187
- * §3.2.1 names (UTF-8, and ISO-8859-1 from its predecessor); anything else,
- * or bytes that are not valid in the charset -> 400. The result is still
- * the client's text: sanitizeFilename() makes it safe to show.
+ * `UTF-8''na%C3%AFve.txt` -> `naïve.txt`. The charset is UTF-8 (RFC 8187
+ * §3.2.1) or ISO-8859-1, which its predecessor RFC 5987 also required;
+ * anything else, or bytes that are not valid in the charset -> 400. The
+ * result is still the client's text: sanitizeFilename() makes it safe to show.
  * @param {string} value
  */
 function decodeExtValue(value) {
