@@ -105,16 +105,6 @@ describe('the users controller', () => {
     assert.equal((await call('GET', '/users?limit=500')).status, 400);
   });
 
-  test('a 422 names the first 20 problems and counts the rest: its size does not grow with the body', async () => {
-    const body = { name: 'First User', email: 'first@example.com', ...Object.fromEntries(Array.from({ length: 70_000 }, (_, i) => [`k${i}`, 0])) };
-    const res = await call('POST', '/users/create', body);
-    assert.equal(res.status, 422);
-    const problems = res.body.message.split('; ');
-    assert.equal(problems.length, 21);
-    assert.equal(problems[20], 'and 69980 more problems');
-    assert.ok(JSON.stringify(res.body).length < 2048, `a ${JSON.stringify(res.body).length}-character answer`);
-  });
-
   test('the store is bounded: a full store answers 507', async () => {
     const max = store.max;
     store.max = 0;

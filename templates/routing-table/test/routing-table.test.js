@@ -100,18 +100,6 @@ test('invalid fields are 422 with every problem named; the id can never come fro
   assert.equal(store.users.size, 0);
 });
 
-test('a 422 names the first 20 problems and counts the rest: its size does not grow with the body', async () => {
-  const body = { name: 'First User', email: 'first@example.com', ...Object.fromEntries(Array.from({ length: 70_000 }, (_, i) => [`k${i}`, 0])) };
-  const res = await call('POST', '/users', body);
-  assert.equal(res.status, 422);
-  const problems = res.body.message.split('; ');
-  assert.equal(problems.length, 21);
-  assert.equal(problems[0], 'unknown field "k0"');
-  assert.equal(problems[20], 'and 69980 more problems');
-  assert.ok(JSON.stringify(res.body).length < 2048, `a ${JSON.stringify(res.body).length}-character answer`);
-  assert.equal(store.users.size, 0);
-});
-
 test('a body that is not a JSON object is 400; other media types are not accepted', async () => {
   for (const body of ['[1, 2]', '"text"', 'null', '{"name": "First User",']) {
     const res = await call('POST', '/users', body);
