@@ -67,8 +67,6 @@ export const defaults = {
   body: {
     /** Largest request body in bytes (413 above); a format may set its own `limit`. */
     limit: 1_048_576,
-    /** Bytes of a refused body still read and thrown away to keep the connection; more closes it. */
-    drainLimit: 1_048_576,
     json: {
       /** Only objects and arrays at the top level (like body-parser's `strict`). */
       strict: true,

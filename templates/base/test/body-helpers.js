@@ -87,6 +87,8 @@ export async function startBodyApp(settings, parsers, handler = echo) {
 /**
  * Opens a raw connection. Write request bytes with `write`, read responses
  * in order with `response()`; `closed` settles when the server ends it.
+ * Interim (1xx) responses are skipped by `response()` and their statuses
+ * collected in `interim`, so a test can check that no `100 Continue` came.
  * @param {number} port
  */
 export async function connect(port) {
@@ -108,9 +110,29 @@ export async function connect(port) {
   socket.on('error', () => {});
   const closed = new Promise((resolve) => socket.on('close', () => { ended = true; wake(); resolve(undefined); }));
   const moreData = () => new Promise((resolve) => waiting.push(() => resolve(undefined)));
+  /** @type {number[]} */
+  const interim = [];
+
+  /**
+   * The next response as it comes, interim (1xx) ones included.
+   * @returns {Promise<RawResponse>}
+   */
+  async function next() {
+    for (;;) {
+      const parsed = parseResponse(buffer);
+      if (parsed !== null) {
+        buffer = buffer.subarray(parsed.length);
+        return parsed.response;
+      }
+      if (ended) throw new Error(`connection closed before a complete response; got ${JSON.stringify(buffer.toString('latin1'))}`);
+      await moreData();
+    }
+  }
 
   return {
     closed,
+    interim,
+    next,
     /** @param {string | Buffer} data */
     write(data) {
       if (!socket.destroyed) socket.write(data);
@@ -128,14 +150,9 @@ export async function connect(port) {
      */
     async response() {
       for (;;) {
-        const parsed = parseResponse(buffer);
-        if (parsed !== null) {
-          buffer = buffer.subarray(parsed.length);
-          if (parsed.response.status >= 200) return parsed.response;
-          continue;
-        }
-        if (ended) throw new Error(`connection closed before a complete response; got ${JSON.stringify(buffer.toString('latin1'))}`);
-        await moreData();
+        const response = await next();
+        if (response.status >= 200) return response;
+        interim.push(response.status);
       }
     },
   };
@@ -163,6 +180,33 @@ function parseResponse(buffer) {
 }
 
 /**
+ * Settles like `promise`, or fails after `ms`: for answers that must come
+ * without waiting for the client (a refused body), not for speed.
+ * @template T
+ * @param {Promise<T>} promise
+ * @param {number} ms
+ * @param {string} what said in the failure
+ * @returns {Promise<T>}
+ */
+export function within(promise, ms, what) {
+  /** @type {NodeJS.Timeout | undefined} */
+  let timer;
+  const late = new Promise((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`no ${what} within ${ms} ms`)), ms);
+  });
+  return /** @type {Promise<T>} */ (Promise.race([promise, late])).finally(() => clearTimeout(timer));
+}
+
+/**
+ * The bytes of one chunk of a chunked body (RFC 9112 §7.1).
+ * @param {string | Buffer} data
+ */
+export function chunk(data) {
+  const bytes = Buffer.from(data);
+  return Buffer.concat([Buffer.from(`${bytes.length.toString(16)}\r\n`), bytes, Buffer.from('\r\n')]);
+}
+
+/**
  * A request's bytes: head plus body with Content-Length (or chunked when
  * `chunked` is set, the body then given as a list of chunks).
  * @param {{ method?: string, path?: string, headers?: Record<string, string | number>, body?: string | Buffer, chunks?: (string | Buffer)[] }} request
@@ -174,13 +218,7 @@ export function rawRequest({ method = 'POST', path = '/', headers = {}, body, ch
   if (chunks !== undefined) lines.push('Transfer-Encoding: chunked');
   for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
   const head = Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
-  if (chunks !== undefined) {
-    const framed = chunks.map((chunk) => {
-      const data = Buffer.from(chunk);
-      return Buffer.concat([Buffer.from(`${data.length.toString(16)}\r\n`), data, Buffer.from('\r\n')]);
-    });
-    return Buffer.concat([head, ...framed, Buffer.from('0\r\n\r\n')]);
-  }
+  if (chunks !== undefined) return Buffer.concat([head, ...chunks.map(chunk), Buffer.from('0\r\n\r\n')]);
   return bytes === undefined ? head : Buffer.concat([head, bytes]);
 }
 

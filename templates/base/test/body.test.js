@@ -5,8 +5,10 @@ import { once } from 'node:events';
 import { createApp } from '../src/lib/app.js';
 import { body, parseJson } from '../src/lib/body.js';
 import { ConfigError } from '../src/lib/config-loader.js';
+import { HttpError } from '../src/lib/http-error.js';
 import { defaults } from '../src/config.js';
-import { startBodyApp, connect, rawRequest, answersOnNewConnection } from './body-helpers.js';
+import { listen } from './helpers.js';
+import { startBodyApp, connect, rawRequest, answersOnNewConnection, chunk, within, echo } from './body-helpers.js';
 
 const JSON_TYPE = { 'Content-Type': 'application/json' };
 
@@ -14,7 +16,7 @@ describe('body: JSON', { timeout: 10_000 }, () => {
   /** @type {Awaited<ReturnType<typeof startBodyApp>>} */
   let app;
   before(async () => {
-    app = await startBodyApp({ limit: 1024, drainLimit: 4096 }, { json: parseJson });
+    app = await startBodyApp({ limit: 1024 }, { json: parseJson });
   });
   after(() => app.close());
 
@@ -75,6 +77,18 @@ describe('body: JSON', { timeout: 10_000 }, () => {
       const res = await post('{"a":1}', { 'Content-Type': `application/json; charset=${charset}` });
       assert.equal(res.status, 415, charset);
       assert.match((await res.json()).message, /charset/);
+    }
+  });
+
+  test('415 for a UTF-16 byte order mark, even under a UTF-8 label: JSON is UTF-8 (RFC 8259 §8.1)', async () => {
+    const bodies = [
+      Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from('{"a":1}', 'utf16le').swap16()]),
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('{"a":1}', 'utf16le')]),
+    ];
+    for (const data of bodies) {
+      const res = await app.request(rawRequest({ body: data, headers: { 'Content-Type': 'application/json; charset=utf-8' } }));
+      assert.equal(res.status, 415);
+      assert.match(JSON.parse(res.body).message, /utf-16.e" \(from the byte order mark\); accepted: utf-8/);
     }
   });
 
@@ -153,7 +167,7 @@ describe('body: limits, aborts and keep-alive', { timeout: 10_000 }, () => {
   let app;
   let handled = 0;
   before(async () => {
-    app = await startBodyApp({ limit: 1000, drainLimit: 5000 }, { json: parseJson }, (req, res) => {
+    app = await startBodyApp({ limit: 1000 }, { json: parseJson }, (req, res) => {
       handled += 1;
       res.json({ body: req.body });
     });
@@ -162,7 +176,7 @@ describe('body: limits, aborts and keep-alive', { timeout: 10_000 }, () => {
 
   const bigJson = (/** @type {number} */ size) => `{"a":"${'x'.repeat(size - 8)}"}`;
 
-  test('413 from Content-Length before reading; a small rest is drained and the connection kept', async () => {
+  test('413 from Content-Length before reading; a body sent in one piece is thrown away and the connection kept', async () => {
     const connection = await connect(app.port);
     connection.write(rawRequest({ body: bigJson(3000), headers: JSON_TYPE }));
     const res = await connection.response();
@@ -185,7 +199,7 @@ describe('body: limits, aborts and keep-alive', { timeout: 10_000 }, () => {
     assert.equal((await answersOnNewConnection(app.port)).status, 200);
   });
 
-  test('413 while reading a chunked body; a small rest is drained and the connection kept', async () => {
+  test('413 while reading a chunked body sent in one piece; the connection is kept', async () => {
     const connection = await connect(app.port);
     connection.write(rawRequest({ chunks: ['{"a":"', 'x'.repeat(600), 'x'.repeat(600), '"}'], headers: JSON_TYPE }));
     const res = await connection.response();
@@ -200,13 +214,41 @@ describe('body: limits, aborts and keep-alive', { timeout: 10_000 }, () => {
     const connection = await connect(app.port);
     const head = rawRequest({ headers: { ...JSON_TYPE, 'Transfer-Encoding': 'chunked' } });
     connection.write(head);
-    const chunk = Buffer.concat([Buffer.from('400\r\n'), Buffer.alloc(1024, 'x'), Buffer.from('\r\n')]);
-    // More than limit + drainLimit, never terminated.
-    for (let i = 0; i < 8; i++) connection.write(chunk);
+    const kilobyte = chunk(Buffer.alloc(1024, 'x'));
+    // Over the limit, never terminated.
+    for (let i = 0; i < 8; i++) connection.write(kilobyte);
     const res = await connection.response();
     assert.equal(res.status, 413);
     assert.equal(res.headers.connection, 'close');
     await connection.closed;
+    assert.equal((await answersOnNewConnection(app.port)).status, 200);
+  });
+
+  test('a refusal never waits for the rest of the body: answered at once, then the connection closes', async () => {
+    const cases = [
+      // A little over the limit, and not one byte of the body sent yet.
+      { why: 'Content-Length over the limit', status: 413, bytes: rawRequest({ headers: { ...JSON_TYPE, 'Content-Length': 1500 } }) },
+      // The first chunk alone is over the limit; the rest, and the last chunk, never come.
+      {
+        why: 'a first chunk over the limit',
+        status: 413,
+        bytes: Buffer.concat([rawRequest({ headers: { ...JSON_TYPE, 'Transfer-Encoding': 'chunked' } }), chunk(`{"a":"${'x'.repeat(1200)}`)]),
+      },
+      {
+        why: 'a media type no parser reads',
+        status: 415,
+        bytes: Buffer.concat([rawRequest({ headers: { 'Content-Type': 'text/csv', 'Content-Length': 500 } }), Buffer.from('a,b\n')]),
+      },
+    ];
+    for (const { why, status, bytes } of cases) {
+      const connection = await connect(app.port);
+      connection.write(bytes);
+      // Without the fix the answer waits for the body, that is for the request timeout.
+      const res = await within(connection.response(), 2000, `answer to ${why} while the client still holds the body`);
+      assert.equal(res.status, status, why);
+      assert.equal(res.headers.connection, 'close', why);
+      await within(connection.closed, 2000, `close after ${why}`);
+    }
     assert.equal((await answersOnNewConnection(app.port)).status, 200);
   });
 
@@ -245,6 +287,63 @@ describe('body: limits, aborts and keep-alive', { timeout: 10_000 }, () => {
   });
 });
 
+describe('body: Expect: 100-continue (RFC 9110 §10.1.1)', { timeout: 10_000 }, () => {
+  /** @type {Awaited<ReturnType<typeof listen>>} */
+  let app;
+  before(async () => {
+    const built = createApp({ env: 'test', logError: () => {} });
+    // Stands for authentication or a CSRF check: it refuses before the body is read.
+    built.use((req, _res, next) => {
+      if (req.headers.authorization !== 'Bearer letmein') throw new HttpError(401);
+      next();
+    });
+    built.use(body({ ...defaults.body, limit: 1000 }, { json: parseJson }));
+    built.use(echo);
+    app = await listen(built);
+  });
+  after(() => app.close());
+
+  const AUTHORIZED = { ...JSON_TYPE, Authorization: 'Bearer letmein', Expect: '100-continue' };
+
+  test('the 100 comes when the body parser reads, then the body is parsed', async () => {
+    const data = '{"sent":"after 100"}';
+    const connection = await connect(app.port);
+    try {
+      connection.write(rawRequest({ headers: { ...AUTHORIZED, 'Content-Length': data.length } }));
+      const interim = await within(connection.next(), 2000, '100 Continue');
+      assert.equal(interim.status, 100);
+      connection.write(data);
+      const res = await connection.response();
+      assert.equal(res.status, 200);
+      assert.deepEqual(JSON.parse(res.body).body, { sent: 'after 100' });
+    } finally {
+      connection.destroy();
+    }
+  });
+
+  test('no 100 for a request refused before its body is read: by size, media type or earlier middleware', async () => {
+    const cases = [
+      { why: 'Content-Length over the limit', status: 413, headers: { ...AUTHORIZED, 'Content-Length': 5000 } },
+      { why: 'a media type no parser reads', status: 415, headers: { ...AUTHORIZED, 'Content-Type': 'text/csv', 'Content-Length': 10 } },
+      { why: 'a middleware before the body parser', status: 401, headers: { ...JSON_TYPE, Expect: '100-continue', 'Content-Length': 10 } },
+    ];
+    for (const { why, status, headers } of cases) {
+      const connection = await connect(app.port);
+      try {
+        // The client holds the body back until it sees 100, as curl and browsers do.
+        connection.write(rawRequest({ headers }));
+        const res = await within(connection.response(), 2000, `answer to ${why}`);
+        assert.equal(res.status, status, why);
+        assert.deepEqual(connection.interim, [], `no interim response before the ${status} (${why})`);
+        // The body will not come: the connection cannot carry another request.
+        assert.equal(res.headers.connection, 'close', why);
+      } finally {
+        connection.destroy();
+      }
+    }
+  });
+});
+
 describe('body: after other middleware', { timeout: 10_000 }, () => {
   test('a body an earlier middleware has parsed or read is left alone', async () => {
     const app = createApp({ env: 'test' });
@@ -278,7 +377,6 @@ describe('body: settings', { timeout: 10_000 }, () => {
       assert.throws(() => body({ ...defaults.body, ...settings }, { json: parseJson }), (err) => err instanceof ConfigError && message.test(err.message));
     refuses({ limit: -1 }, /BODY_LIMIT/);
     refuses({ limit: '1mb' }, /BODY_LIMIT/);
-    refuses({ drainLimit: 1.5 }, /BODY_DRAIN_LIMIT/);
     refuses({ json: { strict: 'yes' } }, /BODY_JSON_STRICT/);
     refuses({ json: { types: ['not a type'] } }, /BODY_JSON_TYPES/);
     refuses({ json: { limit: -5 } }, /BODY_JSON_LIMIT/);

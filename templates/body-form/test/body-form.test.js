@@ -6,7 +6,7 @@ import { parseForm } from '../src/lib/body-form.js';
 import { ConfigError } from '../src/lib/config-loader.js';
 import { defaults, readConfig } from '../src/config.js';
 import { startApp } from './helpers.js';
-import { startBodyApp, connect, rawRequest, answersOnNewConnection } from './body-helpers.js';
+import { startBodyApp, connect, rawRequest, answersOnNewConnection, within } from './body-helpers.js';
 
 const FORM_TYPE = { 'Content-Type': 'application/x-www-form-urlencoded' };
 
@@ -14,7 +14,7 @@ describe('body: URL-encoded forms', { timeout: 10_000 }, () => {
   /** @type {Awaited<ReturnType<typeof startBodyApp>>} */
   let app;
   before(async () => {
-    app = await startBodyApp({ limit: 2000, drainLimit: 4000, form: { parameterLimit: 8 } }, { form: parseForm });
+    app = await startBodyApp({ limit: 2000, form: { parameterLimit: 8 } }, { form: parseForm });
   });
   after(() => app.close());
 
@@ -68,6 +68,22 @@ describe('body: URL-encoded forms', { timeout: 10_000 }, () => {
     connection.write(rawRequest({ body: 'a=1&&b=2&', headers: FORM_TYPE }));
     assert.deepEqual(JSON.parse((await connection.response()).body).body, { a: '1', b: '2' });
     connection.destroy();
+  });
+
+  test('413 as soon as more than parameterLimit fields have arrived, while the client still has bytes to send', async () => {
+    for (const sent of ['a=1&b=2&c=3&d=4&e=5&f=6&g=7&h=8&i=9', '&&a&b&&c&d&e&f&g&h&&i', `a=${'x'.repeat(500)}&b&c&d&e&f&g&h&i=`]) {
+      const connection = await connect(app.port);
+      // The Content-Length announces 1500 bytes; the rest never comes.
+      connection.write(rawRequest({ headers: { ...FORM_TYPE, 'Content-Length': 1500 } }));
+      connection.write(sent);
+      const res = await within(connection.response(), 2000, `answer to ${sent.length} of 1500 bytes`);
+      assert.equal(res.status, 413, sent);
+      assert.match(JSON.parse(res.body).message, /more than 8 fields/);
+      assert.equal(res.headers.connection, 'close');
+      connection.destroy();
+    }
+    // Empty fields do not count: eight fields in this many separators are still fine.
+    assert.equal((await post('&&a=1&&b&c&d&e&f&g&h&&')).status, 200);
   });
 
   test('400 for broken percent-encoding', async () => {

@@ -15,7 +15,7 @@ import { parseMultipart, sanitizeFilename, splitParts } from '../src/lib/body-mu
 import { ConfigError } from '../src/lib/config-loader.js';
 import { defaults, readConfig } from '../src/config.js';
 import { startApp } from './helpers.js';
-import { describe as describeBody, startBodyApp, connect, rawRequest, answersOnNewConnection } from './body-helpers.js';
+import { describe as describeBody, startBodyApp, connect, rawRequest, answersOnNewConnection, within } from './body-helpers.js';
 
 const BOUNDARY = '----nodeserver-test-7MA4YWxkTrZu0gW';
 const MULTIPART_TYPE = { 'Content-Type': `multipart/form-data; boundary=${BOUNDARY}` };
@@ -60,7 +60,7 @@ describe('body: multipart uploads', { timeout: 20_000 }, () => {
   before(async () => {
     uploadDir = mkdtempSync(join(tmpdir(), 'nodeserver-uploads-test-'));
     const settings = { uploadDir, limit: 200_000, fileSize: 50_000, files: 3, fields: 4, fieldSize: 100, parts: 6, headerSize: 512 };
-    app = await startBodyApp({ drainLimit: 300_000, multipart: settings }, { multipart: parseMultipart }, async (req, res) => {
+    app = await startBodyApp({ multipart: settings }, { multipart: parseMultipart }, async (req, res) => {
       // What the handler sees: the fields, and each file's metadata and bytes.
       const files = await Promise.all(
         req.files.map(async (file) => {
@@ -119,6 +119,33 @@ describe('body: multipart uploads', { timeout: 20_000 }, () => {
     assert.equal(sanitizeFilename('é'.normalize('NFD').repeat(300)).length, 200);
   });
 
+  test('a file named only with filename* (RFC 8187) is a file, its name decoded and still sanitized', async () => {
+    /** @param {string} disposition the parameters after `form-data; name="f"` */
+    const filePart = (disposition) => ({ headers: `Content-Disposition: form-data; name="f"; ${disposition}`, content: 'x' });
+    const cases = [
+      ["filename*=UTF-8''na%C3%AFve%20file.txt", 'naïve file.txt'],
+      // Both: filename* wins, filename is the fallback for older readers (RFC 6266 §4.3).
+      ['filename="naive.txt"; filename*=utf-8\'en\'%E2%9C%93.txt', '✓.txt'],
+      ["filename*=ISO-8859-1''caf%E9.txt", 'café.txt'],
+      // Folders, a NUL and leading dots, hidden in escapes, are taken out as for every name.
+      ["filename*=UTF-8''..%2F..%2Fetc%2Fpasswd", 'passwd'],
+      ["filename*=UTF-8''..%5C..%5C.ssh%00%5Cauthorized_keys", 'authorized_keys'],
+    ];
+    for (const [disposition, filename] of cases) {
+      const res = await post(multipart([filePart(disposition)]));
+      assert.equal(res.status, 200, `${disposition}: ${res.body}`);
+      const [file] = JSON.parse(res.body).files;
+      assert.equal(file?.filename, filename, disposition);
+      assert.equal(join(uploadDir, basename(file.path)), file.path, 'written inside uploadDir under a random name');
+    }
+    for (const disposition of ["filename*=na%C3%AFve.txt", "filename*=UTF-7''x", "filename*=UTF-8''%C3", "filename*=UTF-8''a%2"]) {
+      const bad = await post(multipart([filePart(disposition)]));
+      assert.equal(bad.status, 400, disposition);
+      assert.match(JSON.parse(bad.body).message, /filename\*/, disposition);
+    }
+    assert.ok(await eventually(() => uploads().length === 0));
+  });
+
   test('a handler keeps a file by moving it before answering', async () => {
     const res = await post(multipart([{ name: 'f', filename: 'keep.txt', content: 'kept' }]), '/keep');
     assert.equal(res.status, 200);
@@ -157,6 +184,30 @@ describe('body: multipart uploads', { timeout: 20_000 }, () => {
     connection.write(rawRequest({ body: multipart([{ name: 'after', content: 'ok' }]), headers: MULTIPART_TYPE }));
     assert.deepEqual(JSON.parse((await connection.response()).body).body, { after: 'ok' });
     connection.destroy();
+    assert.ok(await eventually(() => uploads().length === 0), 'no file left behind');
+  });
+
+  test('413 at once when a limit is passed while the client still has bytes to send; then the connection closes', async () => {
+    // Each body passes one limit early on; a last file of 100 kB is announced
+    // (Content-Length) but never sent. Waiting for it would mean waiting for the request timeout.
+    const unsent = multipart([{ name: 'rest', filename: 'rest.bin', content: Buffer.alloc(100_000, 4) }]);
+    const cases = [
+      { limit: 'files', parts: ['1', '2', '3', '4'].map((n) => ({ name: 'f', filename: `${n}.txt`, content: n })) },
+      { limit: 'fields', parts: ['a', 'b', 'c', 'd', 'e'].map((name) => ({ name, content: name })) },
+      { limit: 'fileSize', parts: [{ name: 'f', filename: 'big.bin', content: Buffer.alloc(60_000, 1) }] },
+      // Longer than fieldSize by more than a delimiter: the parser holds back that much of a part's end.
+      { limit: 'fieldSize', parts: [{ name: 'long', content: 'x'.repeat(200) }] },
+    ];
+    for (const { limit, parts } of cases) {
+      const sent = multipart(parts, { close: false });
+      const connection = await connect(app.port);
+      connection.write(rawRequest({ headers: { ...MULTIPART_TYPE, 'Content-Length': sent.length + unsent.length } }));
+      connection.write(sent);
+      const res = await within(connection.response(), 2000, `answer for ${limit} while ${unsent.length} bytes are still to come`);
+      assert.equal(res.status, 413, limit);
+      assert.equal(res.headers.connection, 'close', limit);
+      await within(connection.closed, 2000, `close after ${limit}`);
+    }
     assert.ok(await eventually(() => uploads().length === 0), 'no file left behind');
   });
 

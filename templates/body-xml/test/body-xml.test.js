@@ -14,7 +14,7 @@ describe('body: XML', { timeout: 10_000 }, () => {
   /** @type {Awaited<ReturnType<typeof startBodyApp>>} */
   let app;
   before(async () => {
-    app = await startBodyApp({ limit: 4000, drainLimit: 8000, xml: { maxDepth: 5, maxAttributes: 3 } }, { xml: parseXml });
+    app = await startBodyApp({ limit: 4000, xml: { maxDepth: 5, maxAttributes: 3 } }, { xml: parseXml });
   });
   after(() => app.close());
 
@@ -63,6 +63,17 @@ describe('body: XML', { timeout: 10_000 }, () => {
     assert.deepEqual(await parsed('<s:Envelope xmlns:s="urn:x"><s:Body>1</s:Body></s:Envelope>'), {
       's:Envelope': { '@xmlns:s': 'urn:x', 's:Body': '1' },
     });
+  });
+
+  test('numeric references with leading zeros are valid XML (§4.1) and decode', async () => {
+    const zeros = '0'.repeat(40);
+    assert.deepEqual(await parsed(`<t a="&#x0041;&#${zeros}66;">&#0000000065;&#x0041;&#x${zeros}1F600;</t>`), {
+      t: { '@a': 'AB', '#text': 'AA😀' },
+    });
+    // Still refused, however many zeros lead: no digits, NUL, a surrogate, past U+10FFFF, a capital X, not hex.
+    for (const reference of ['&#;', '&#x;', '&#00;', `&#x${zeros}D800;`, '&#x0110000;', `&#${zeros}1114112;`, '&#99999999999999999999;', '&#X41;', '&#x4G;']) {
+      assert.equal((await post(`<a>${reference}</a>`)).status, 400, reference);
+    }
   });
 
   test('accepts text/xml and +xml types', async () => {

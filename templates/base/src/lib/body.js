@@ -17,16 +17,20 @@ import { isTypePattern, parseMediaType, typeMatches } from './media-type.js';
  *   (Content-Encoding) -> 415: decompressing is where "zip bombs" hide, and
  *   clients rarely compress requests.
  * - A charset the parser does not decode -> 415; bytes that are not valid in
- *   that charset -> 400.
+ *   that charset -> 400. A byte order mark names the charset itself and
+ *   outranks the `charset` parameter, as in browsers.
  * - Larger than the limit (`limit`, or the format's own `limit`) -> 413: at
  *   once from Content-Length, or as soon as a chunked body grows past it.
  * - The client stops sending, or fewer bytes than Content-Length -> 400.
  * - Malformed for its format -> 400.
- * - After any of these errors the rest of the body is read and thrown away,
- *   up to `drainLimit` bytes, so the connection can carry the next request.
- *   With more left than that the answer says `Connection: close` and the
- *   connection ends (the error handler in app.js does that for every
- *   request whose body was not read to the end).
+ * - A refusal is answered at once, never after waiting for the rest of the
+ *   body. Whatever still arrives is thrown away; if the body has not fully
+ *   arrived by then, the answer says `Connection: close` and the connection
+ *   ends (the error handler in app.js does that), since reading a body
+ *   nobody wants could take as long as the client likes.
+ * - `Expect: 100-continue`: the 100 goes out only once the body is read
+ *   (Request#_read in app.js), so a request refused here, or by any
+ *   middleware before, never invites its body.
  * - An empty body leaves `req.body` undefined.
  */
 
@@ -51,6 +55,9 @@ import { isTypePattern, parseMediaType, typeMatches } from './media-type.js';
  * @property {string[] | 'any'} charsets the charsets it accepts (WHATWG names such as `utf-8`), or `any` that TextDecoder knows
  * @property {(settings: Record<string, unknown>, name: string) => S} configure checks the format's settings (`config.body.<name>`) at startup and throws ConfigError
  * @property {(text: string, context: ParseContext<S>) => unknown} parse throws HttpError(400) for malformed input
+ * @property {(settings: S) => (chunk: Buffer) => void} [watch] optional: makes a function that sees each
+ *   chunk as it arrives and throws HttpError (413) for a limit of the format the body has already passed
+ *   (too many form fields), so it is refused without waiting for the rest; `parse` still decides
  */
 
 /**
@@ -70,7 +77,6 @@ import { isTypePattern, parseMediaType, typeMatches } from './media-type.js';
 /**
  * @typedef {object} BodyOptions
  * @property {number} limit bytes a body may have, unless its format sets its own `limit`
- * @property {number} drainLimit bytes of a refused body still read (and thrown away) to keep the connection
  */
 
 /**
@@ -90,17 +96,15 @@ import { isTypePattern, parseMediaType, typeMatches } from './media-type.js';
  */
 export function body(options, parsers) {
   const limit = checkBytes(options.limit, ['body', 'limit']);
-  const drainLimit = checkBytes(options.drainLimit, ['body', 'drainLimit']);
   const formats = Object.entries(parsers).map(([name, parser]) => configureFormat(name, parser, options[name], limit));
 
   return async function parseBody(req, res, next) {
     // Skipped: GET/HEAD, no body, or a body an earlier middleware has already parsed or read.
     if (req.method === 'GET' || req.method === 'HEAD' || !hasBody(req) || req.body !== undefined || req.readableEnded) return next();
-    const progress = { received: 0 };
     try {
-      req.body = await readBody(req, res, formats, progress);
+      req.body = await readBody(req, res, formats);
     } catch (err) {
-      await discardRest(req, drainLimit, progress.received);
+      await throwAwayRest(req);
       throw err;
     }
     next();
@@ -165,9 +169,8 @@ function contentLength(req) {
  * @param {import('./app.js').Request} req
  * @param {import('./response.js').Response} res
  * @param {Format[]} formats
- * @param {{ received: number }} progress
  */
-async function readBody(req, res, formats, progress) {
+async function readBody(req, res, formats) {
   const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
   if (encoding !== 'identity') throw new HttpError(415, 'Compressed request bodies (Content-Encoding) are not accepted; send the body uncompressed');
   const mediaType = parseMediaType(req.headers['content-type']);
@@ -182,12 +185,13 @@ async function readBody(req, res, formats, progress) {
   const declared = contentLength(req);
   if (declared !== undefined && declared > format.limit) throw tooLarge(format.limit);
 
-  const chunks = limitedChunks(req, format.limit, declared, progress);
+  const chunks = limitedChunks(req, format.limit, declared);
   const context = { req, res, type: mediaType.type, params: mediaType.params, settings: format.settings };
   if (parser.reads === 'stream') return parser.parse(chunks, context);
-  const bytes = await collect(chunks);
+  const bytes = await collect(chunks, parser.watch?.(format.settings));
   if (bytes.length === 0) return undefined;
-  return parser.parse(decode(bytes, charset), context);
+  const bom = byteOrderMark(bytes);
+  return parser.parse(decode(bytes, bom === undefined ? charset : pickCharset(bom, parser.charsets, 'byte order mark')), context);
 }
 
 /** @param {number} limit */
@@ -200,8 +204,9 @@ function tooLarge(limit) {
  * clients send today) under its canonical name, if the parser accepts it.
  * @param {string | undefined} label
  * @param {string[] | 'any'} accepted
+ * @param {string} [source] where the label comes from, for the message
  */
-function pickCharset(label = 'utf-8', accepted) {
+function pickCharset(label = 'utf-8', accepted, source = 'charset') {
   let name = '';
   try {
     name = new TextDecoder(label).encoding;
@@ -210,9 +215,25 @@ function pickCharset(label = 'utf-8', accepted) {
   }
   if (name === '' || (accepted !== 'any' && !accepted.includes(name))) {
     const list = accepted === 'any' ? '' : `; accepted: ${accepted.join(', ')}`;
-    throw new HttpError(415, `Unsupported charset ${JSON.stringify(label.slice(0, 40))}${list}`);
+    throw new HttpError(415, `Unsupported charset ${JSON.stringify(label.slice(0, 40))} (from the ${source})${list}`);
   }
   return name;
+}
+
+/**
+ * The charset a byte order mark at the start of the body names, if any. The
+ * mark outranks the `charset` parameter: that is the "decode" algorithm of
+ * the WHATWG Encoding Standard (§6), which browsers follow, and the mark is
+ * in the bytes themselves while a label can be wrong (`charset=utf-16` is
+ * little-endian to TextDecoder, whatever the sender meant).
+ * @param {Buffer} bytes
+ * @returns {'utf-8' | 'utf-16be' | 'utf-16le' | undefined}
+ */
+function byteOrderMark(bytes) {
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return 'utf-8';
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'utf-16be';
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return 'utf-16le';
+  return undefined;
 }
 
 /**
@@ -222,6 +243,7 @@ function pickCharset(label = 'utf-8', accepted) {
 function decode(bytes, charset) {
   try {
     // fatal: invalid bytes are an error, not silently replaced with U+FFFD.
+    // A byte order mark of this charset is dropped (TextDecoder's default).
     return new TextDecoder(charset, { fatal: true }).decode(bytes);
   } catch {
     throw new HttpError(400, `Request body is not valid ${charset}`);
@@ -234,60 +256,62 @@ function decode(bytes, charset) {
  * @param {import('node:http').IncomingMessage} req
  * @param {number} limit
  * @param {number | undefined} declared Content-Length
- * @param {{ received: number }} progress updated as chunks arrive
  * @returns {AsyncGenerator<Buffer>}
  */
-async function* limitedChunks(req, limit, declared, progress) {
+async function* limitedChunks(req, limit, declared) {
+  let received = 0;
   try {
     // destroyOnReturn: false, because stopping early (an error) must not
     // destroy the socket: the client still has to receive the error response.
     for await (const chunk of req.iterator({ destroyOnReturn: false })) {
-      progress.received += chunk.length;
-      if (progress.received > limit) throw tooLarge(limit);
+      received += chunk.length;
+      // Checked on every chunk, the first one included: a chunk of any size
+      // is refused the moment it arrives, not when the body ends.
+      if (received > limit) throw tooLarge(limit);
       yield chunk;
     }
   } catch (err) {
     if (err instanceof HttpError) throw err;
     throw new HttpError(400, 'Request aborted before its body was complete', { cause: err });
   }
-  if (declared !== undefined && progress.received !== declared) {
-    throw new HttpError(400, `Request body has ${progress.received} bytes but Content-Length announced ${declared}`);
+  if (declared !== undefined && received !== declared) {
+    throw new HttpError(400, `Request body has ${received} bytes but Content-Length announced ${declared}`);
   }
 }
 
-/** @param {AsyncIterable<Buffer>} chunks */
-async function collect(chunks) {
+/**
+ * @param {AsyncIterable<Buffer>} chunks
+ * @param {((chunk: Buffer) => void) | undefined} watch the parser's, if it has one
+ */
+async function collect(chunks, watch) {
   /** @type {Buffer[]} */
   const parts = [];
-  for await (const chunk of chunks) parts.push(chunk);
+  for await (const chunk of chunks) {
+    watch?.(chunk);
+    parts.push(chunk);
+  }
   return Buffer.concat(parts);
 }
 
 /**
- * Reads and throws away the rest of a refused body so the connection can
- * carry the next request. Resolves when the body has ended, or as soon as
- * more than `maxBytes` are (or will be) left over: then reading goes on in
- * the background while the error response, with `Connection: close`, is sent.
- * @param {import('node:http').IncomingMessage} req
- * @param {number} maxBytes
- * @param {number} received bytes already read
+ * After a refusal: never ask for the rest of the body, and never wait for
+ * the client to send it. No 100 Continue goes out any more, and whatever
+ * has arrived or still arrives is read and thrown away.
+ *
+ * Resolves after one turn of the event loop, so that bytes this process
+ * has already received are parsed first: Node runs the middleware as soon
+ * as the head is parsed, before the body that came in the same read. A
+ * small body sent in one piece is then complete, and the connection stays
+ * open for the client's next request. A body still on its way is not
+ * waited for: the error handler in app.js answers with `Connection: close`
+ * (RFC 9110 §15.5.14) and the connection ends with the answer.
+ * @param {import('./app.js').Request} req
  * @returns {Promise<void>}
  */
-function discardRest(req, maxBytes, received) {
-  return new Promise((resolve) => {
-    if (req.readableEnded || req.destroyed) return resolve();
-    const declared = contentLength(req);
-    let discarded = 0;
-    req.on('data', (chunk) => {
-      discarded += chunk.length;
-      if (discarded > maxBytes) resolve();
-    });
-    req.on('end', () => resolve());
-    req.on('close', () => resolve());
-    req.on('error', () => resolve());
-    if (declared !== undefined && declared - received > maxBytes) resolve();
-    req.resume();
-  });
+function throwAwayRest(req) {
+  req.sendContinue = null;
+  req.resume();
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** @typedef {{ strict: boolean }} JsonSettings */

@@ -37,6 +37,12 @@ export const store = {
 const FIELDS = /** @type {const} */ (['name', 'email']);
 
 /**
+ * Problems named in one 422 at most; the others are only counted. A body
+ * with 70,000 unknown keys must not get an answer larger than itself.
+ */
+const MAX_PROBLEMS = 20;
+
+/**
  * A page of users, as `?offset=0&limit=20` in `query` asks (bad values: 400).
  * @param {URLSearchParams} query `req.query`
  */
@@ -105,7 +111,8 @@ export function deleteUser(id) {
 /**
  * Checks a JSON body and returns the fields it sets. Not an object -> 400
  * (the request is malformed); wrong or missing fields -> 422 (well-formed,
- * but not acceptable), every problem in one message.
+ * but not acceptable), the problems in one message: the first
+ * MAX_PROBLEMS of them, and how many more there are.
  * @param {unknown} body `req.body`, as the body parser left it
  * @param {{ partial: boolean }} options partial: fields may be left out
  * @returns {Partial<Pick<User, 'name' | 'email'>>}
@@ -117,23 +124,30 @@ function readFields(body, { partial }) {
   const input = /** @type {Record<string, unknown>} */ (body);
   /** @type {string[]} */
   const problems = [];
+  let unlisted = 0;
+  /** @param {string} problem */
+  const report = (problem) => {
+    if (problems.length < MAX_PROBLEMS) problems.push(problem);
+    else unlisted += 1;
+  };
   for (const key of Object.keys(input)) {
-    if (key === 'id') problems.push('id is assigned by the server and cannot be sent');
-    else if (!FIELDS.includes(/** @type {any} */ (key))) problems.push(`unknown field ${JSON.stringify(key.slice(0, 40))}`);
+    if (key === 'id') report('id is assigned by the server and cannot be sent');
+    else if (!FIELDS.includes(/** @type {any} */ (key))) report(`unknown field ${JSON.stringify(key.slice(0, 40))}`);
   }
   /** @type {Partial<Pick<User, 'name' | 'email'>>} */
   const fields = {};
   for (const name of FIELDS) {
     const value = input[name];
     if (value === undefined) {
-      if (!partial) problems.push(`${name} is required`);
+      if (!partial) report(`${name} is required`);
       continue;
     }
     const problem = name === 'name' ? checkName(value) : checkEmail(value);
-    if (problem) problems.push(problem);
+    if (problem) report(problem);
     else fields[name] = /** @type {string} */ (value).trim();
   }
-  if (partial && problems.length === 0 && Object.keys(fields).length === 0) problems.push('send at least one of: name, email');
+  if (partial && problems.length === 0 && Object.keys(fields).length === 0) report('send at least one of: name, email');
+  if (unlisted > 0) throw new HttpError(422, `${problems.join('; ')}; and ${unlisted} more problems`);
   if (problems.length > 0) throw new HttpError(422, problems.join('; '));
   return fields;
 }

@@ -14,7 +14,8 @@ import { ConfigError, envName } from './config-loader.js';
  *   Nested bracket syntax (qs's "extended" mode) is where prototype
  *   pollution bugs have lived, and a flat object is what the browser sent.
  * - A repeated name gives an array of its values, in order.
- * - More than `parameterLimit` fields -> 413 (like body-parser).
+ * - More than `parameterLimit` fields -> 413 (like body-parser), as soon
+ *   as that many have arrived, not once the whole body has.
  * - UTF-8 only, as browsers encode forms today; another charset -> 415.
  * - Broken percent-encoding (`%zz`, or bytes that are not UTF-8) -> 400.
  */
@@ -38,7 +39,42 @@ export const parseForm = {
   parse(text, { settings }) {
     return parseFields(text, settings.parameterLimit);
   },
+  watch: ({ parameterLimit }) => fieldCounter(parameterLimit),
 };
+
+/**
+ * Counts fields in the raw bytes as they arrive, the way parseFields counts
+ * them (`&`-separated, empty ones skipped), and throws 413 past the limit.
+ * The byte `&` is never part of another character in UTF-8, so counting
+ * bytes before decoding is exact.
+ * @param {number} parameterLimit
+ * @returns {(chunk: Buffer) => void}
+ */
+function fieldCounter(parameterLimit) {
+  let count = 0;
+  // Whether the last byte seen belongs to a field, which may go on in the next chunk.
+  let inField = false;
+  return (chunk) => {
+    let position = 0;
+    while (position < chunk.length) {
+      const ampersand = chunk.indexOf(0x26, position);
+      const end = ampersand === -1 ? chunk.length : ampersand;
+      if (end > position && !inField) {
+        inField = true;
+        count += 1;
+        if (count > parameterLimit) throw tooManyFields(parameterLimit);
+      }
+      if (ampersand === -1) break;
+      inField = false;
+      position = ampersand + 1;
+    }
+  };
+}
+
+/** @param {number} parameterLimit */
+function tooManyFields(parameterLimit) {
+  return new HttpError(413, `Form has more than ${parameterLimit} fields`);
+}
 
 /**
  * Parses `a=1&b=2&a=3` into `{ a: ['1', '3'], b: '2' }` (no prototype).
@@ -57,7 +93,7 @@ export function parseFields(text, parameterLimit) {
     if (end > start) {
       // Counted before decoding: a flood of fields costs nothing before it is refused.
       count += 1;
-      if (count > parameterLimit) throw new HttpError(413, `Form has more than ${parameterLimit} fields`);
+      if (count > parameterLimit) throw tooManyFields(parameterLimit);
       const pair = text.slice(start, end);
       const equals = pair.indexOf('=');
       const name = decodeComponent(equals === -1 ? pair : pair.slice(0, equals));

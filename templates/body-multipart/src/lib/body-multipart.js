@@ -17,7 +17,8 @@ import { parseMediaType, parseParameters } from './media-type.js';
  * - Files go to `uploadDir` under random names; `req.files` lists them
  *   (`UploadedFile` in app.js). The name the client sent is kept only as
  *   metadata (`filename`), without folders, control characters or leading
- *   dots: never use it as a path.
+ *   dots: never use it as a path. A name given as `filename*=UTF-8''...`
+ *   (RFC 8187, as RFC 6266 allows) is decoded, and wins over `filename`.
  * - The files are deleted when the response is finished (or the request
  *   fails). To keep one, move it (`fs.promises.rename`) in your handler.
  * - Other fields go to `req.body`: an object without a prototype, a
@@ -223,8 +224,30 @@ function parsePartHeaders(block) {
     throw broken('every part needs Content-Disposition: form-data; name="..."');
   }
   if (params.name === '__proto__') throw new HttpError(400, 'Form field name "__proto__" is not allowed');
+  // RFC 6266 §4.3: when both are sent, `filename*` is the one meant; `filename` is the fallback for old readers.
+  const extended = params['filename*'];
+  const filename = extended === undefined ? params.filename : decodeExtValue(extended);
   const type = parseMediaType(headers['content-type'])?.type;
-  return { name: params.name, filename: params.filename, type: type ?? (params.filename === undefined ? 'text/plain' : 'application/octet-stream') };
+  return { name: params.name, filename, type: type ?? (filename === undefined ? 'text/plain' : 'application/octet-stream') };
+}
+
+/**
+ * An RFC 8187 ext-value, `charset'language'percent-encoded bytes`:
+ * `UTF-8''na%C3%AFve.txt` -> `naïve.txt`. The charset is UTF-8 (RFC 8187
+ * §3.2.1) or ISO-8859-1, which its predecessor RFC 5987 also required;
+ * anything else, or bytes that are not valid in the charset -> 400. The
+ * result is still the client's text: sanitizeFilename() makes it safe to show.
+ * @param {string} value
+ */
+function decodeExtValue(value) {
+  const match = /^(utf-8|iso-8859-1)'[A-Za-z0-9-]*'((?:%[0-9A-Fa-f]{2}|[A-Za-z0-9!#$&+.^_`|~-])*)$/i.exec(value);
+  if (match === null) throw broken(`filename* must look like UTF-8''name%20with%20escapes (RFC 8187), got ${JSON.stringify(value.slice(0, 60))}`);
+  const bytes = Buffer.from(match[2].replace(/%([0-9A-Fa-f]{2})/g, (_escape, hex) => String.fromCharCode(parseInt(hex, 16))), 'latin1');
+  try {
+    return new TextDecoder(match[1], { fatal: true }).decode(bytes);
+  } catch {
+    throw broken(`filename* is not valid ${match[1]}`);
+  }
 }
 
 /**

@@ -9,6 +9,8 @@
  *   charset the runtime's TextDecoder knows, such as iso-8859-1, utf-16le
  *   or shift_jis. An unknown charset -> 415; bytes that are not valid in
  *   the charset -> 400 (never silently replaced).
+ * - A byte order mark (UTF-8, UTF-16LE, UTF-16BE) names the charset itself
+ *   and wins over the `charset` parameter (body.js); the mark is removed.
  * - The size limit is `body.limit` (or `body.text.limit`), 413 above.
  */
 

@@ -16,7 +16,9 @@ import { ConfigError, envName } from './config-loader.js';
  *   (or other `<!` declaration) -> 400. So no entity expansion ("billion
  *   laughs"), no external entities (XXE, reading server files or URLs).
  *   Only the five predefined entities (&lt; &gt; &amp; &quot; &apos;) and
- *   numeric references (&#233; &#xE9;) are understood; others -> 400.
+ *   numeric references (&#233; &#xE9;, leading zeros allowed) are
+ *   understood; others, and references to characters XML does not allow
+ *   (&#0;, surrogates), -> 400.
  * - Limits: nesting deeper than `maxDepth` -> 400, an element with more than
  *   `maxAttributes` attributes -> 413, the body size as for every format.
  * - An element or attribute named `__proto__` -> 400.
@@ -232,6 +234,12 @@ function checkName(name) {
 }
 
 /**
+ * A reference (XML 1.0 §4.1): `&name;`, `&#65;` or `&#x41;`. The digits
+ * are not bounded in number: `&#0000000065;` is as valid as `&#65;`.
+ */
+const REFERENCE = /&(?:#x([0-9a-fA-F]+)|#([0-9]+)|([A-Za-z_:][\w.:-]*));/y;
+
+/**
  * Replaces the predefined entities and numeric character references.
  * @param {string} raw
  */
@@ -242,10 +250,12 @@ function decodeEntities(raw) {
   for (;;) {
     const ampersand = raw.indexOf('&', position);
     if (ampersand === -1) return decoded + raw.slice(position);
-    const semicolon = raw.indexOf(';', ampersand);
-    if (semicolon === -1 || semicolon - ampersand > 12) throw malformed('a bare "&" (write &amp;)');
-    decoded += raw.slice(position, ampersand) + entity(raw.slice(ampersand + 1, semicolon));
-    position = semicolon + 1;
+    REFERENCE.lastIndex = ampersand;
+    const match = REFERENCE.exec(raw);
+    if (match === null) throw malformed('a bare "&" (write &amp;)');
+    const [reference, hex, decimal, name] = match;
+    decoded += raw.slice(position, ampersand) + (name !== undefined ? entity(name) : character(hex ?? decimal, hex !== undefined ? 16 : 10, reference));
+    position = REFERENCE.lastIndex;
   }
 }
 
@@ -253,12 +263,23 @@ function decodeEntities(raw) {
 function entity(name) {
   const predefined = PREDEFINED_ENTITIES.get(name);
   if (predefined !== undefined) return predefined;
-  const numeric = /^#(?:x([0-9a-fA-F]{1,6})|([0-9]{1,7}))$/.exec(name);
-  if (numeric !== null) {
-    const code = numeric[1] !== undefined ? parseInt(numeric[1], 16) : parseInt(numeric[2], 10);
-    if (isXmlCharacter(code)) return String.fromCodePoint(code);
-  }
   throw malformed(`&${short(name)}; is not allowed (only &lt; &gt; &amp; &quot; &apos; and &#...; references)`);
+}
+
+/**
+ * The character of a numeric reference, if XML allows it (§2.2, Char):
+ * never NUL, most control characters, surrogates, or beyond U+10FFFF.
+ * @param {string} digits
+ * @param {16 | 10} radix
+ * @param {string} reference the whole reference, for the message
+ */
+function character(digits, radix, reference) {
+  // Leading zeros say nothing; without them, more digits than U+10FFFF has
+  // (6 hex, 7 decimal) are out of range however they go on.
+  const significant = digits.replace(/^0+(?=.)/, '');
+  const code = significant.length <= (radix === 16 ? 6 : 7) ? parseInt(significant, radix) : -1;
+  if (!isXmlCharacter(code)) throw malformed(`${short(reference)} is not a character XML allows`);
+  return String.fromCodePoint(code);
 }
 
 /**
