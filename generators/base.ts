@@ -8,7 +8,8 @@ import type { Contribution } from './types.js';
  */
 export const base: Contribution = {
   id: 'base',
-  userFiles: ['src/models/users.js'],
+  // The example model and its test are the user's from the start: regenerate never touches them.
+  userFiles: ['src/models/users.js', 'test/users.test.js'],
   scripts: {
     start: 'node src/server.js',
     dev: 'node --watch src/server.js',

@@ -98,7 +98,7 @@ export async function planUpdate(project: Project, answers: Answers, options: Pl
   if (!editedBase && edited.size && project.manifest.version !== VERSION) {
     throw new CLIError(`this project was made by create-nodeserver ${project.manifest.version}: run create-nodeserver regenerate first, then this command`, 'E_UPGRADE');
   }
-  const ctx: FileContext = { project, rendered, edited, editedBase, eols, style, restoreDeleted: options.restoreDeleted === true };
+  const ctx: FileContext = { project, rendered, edited, editedBase, eols, style, restoreDeleted: options.restoreDeleted === true, added: new Set(added.map((f) => f.id)) };
   const removedFeatures = new Set(removed.map((f) => f.id));
   ctx.removedFiles = new Set(Object.entries(project.files).filter(([, r]) => removedFeatures.has(r.feature)).map(([p]) => p));
 
@@ -117,13 +117,30 @@ export async function planUpdate(project: Project, answers: Answers, options: Pl
   for (const [path, content] of extra) writes.set(path, content);
   // The new merge base is the pristine render; replace the old records whole.
   for (const path of project.base.keys()) if (!rendered.has(path)) writes.set(`${BASE_DIR}/${path}`, null);
-  for (const [path, content] of recordsOf(rendered, answers, project.manifest.skip)) writes.set(path, content);
+  for (const [path, content] of recordsOf(recordedTree(rendered, project, ctx.added, writes), answers, project.manifest.skip)) writes.set(path, content);
   // Only real changes: a command with nothing to do leaves every file (and its mtime) alone.
   for (const [path, content] of [...writes]) {
     const now = project.current(path);
     if (content === null ? now === undefined : now !== undefined && sameContent(now, content)) writes.delete(path);
   }
   return { answers, entries: entries.filter((e) => !sameContent(e.before, e.after) || e.action === 'deleted-by-user' || e.action === 'keep' || e.action === 'skip'), writes, conflicts: entries.reduce((n, e) => n + (e.conflicts ?? 0), 0) };
+}
+
+/**
+ * What the records say was generated. A user's file the plan does not write
+ * keeps the base it had (what the generator last wrote into it), so that it
+ * is not taken for changed by the user; one that was never written is not
+ * recorded at all.
+ */
+function recordedTree(rendered: Tree, project: Project, added: Set<string>, writes: Map<string, Content | null>): Tree {
+  const out: Tree = new Map(rendered);
+  for (const [path, file] of rendered) {
+    if (file.policy !== 'user' || added.has(file.feature) || writes.has(path)) continue;
+    const old = project.base.get(path);
+    if (old === undefined) out.delete(path);
+    else out.set(path, { ...file, content: old });
+  }
+  return out;
 }
 
 /**
@@ -192,6 +209,8 @@ interface FileContext {
   style: ConflictStyle;
   restoreDeleted: boolean;
   removedFiles?: Set<string>;
+  /** Features this plan adds. */
+  added: Set<string>;
 }
 
 function planFile(path: string, ctx: FileContext, extra: Map<string, Content>): PlanEntry | undefined {
@@ -220,6 +239,8 @@ function planFile(path: string, ctx: FileContext, extra: Map<string, Content>): 
     const note = ctx.removedFiles?.has(path) ? 'changed by you: kept, remove it by hand if unused' : 'no longer generated, changed by you: kept';
     return { path, action: 'keep', before, after: before, note };
   }
+  // The user's files (examples) are written once, when their feature arrives; never by regenerate.
+  if (next.policy === 'user' && base === undefined && !ctx.added.has(next.feature)) return undefined;
   if (before === undefined) {
     if (base !== undefined && !ctx.restoreDeleted) return { path, action: 'deleted-by-user', note: 'you deleted it: left deleted (--restore-deleted brings it back)' };
     return { path, action: 'create', after: next.content };
