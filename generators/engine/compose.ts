@@ -12,6 +12,7 @@ import {
 } from 'ts-morph';
 import { SLOTS, type Edit, type PropertyEdit, type Slot, type UseEdit } from '../types.js';
 import { EditError } from './errors.js';
+import { insertStatement, removeStatements } from './compose-insert.js';
 
 /**
  * Structural edits of JavaScript files through ts-morph. Every edit finds its
@@ -50,18 +51,15 @@ export function applyEdit(text: string, edit: Edit, slots: SlotTable = new Map()
       addImport(sf, edit.from, edit.names);
       break;
     case 'use':
-      addUse(sf, edit, slots);
-      break;
+      return addUse(sf, edit, slots);
     case 'property':
       addProperty(() => propertyTarget(sf, edit.object, edit.path ?? [], edit.argument), edit);
       break;
     case 'statement': {
       const body = functionBody(sf, edit.function, edit.file);
-      if (!findStatements(body, edit.code).length) {
-        const ret = body.getStatements().findIndex((s) => Node.isReturnStatement(s));
-        body.insertStatements(ret === -1 ? body.getStatements().length : ret, edit.code);
-      }
-      break;
+      if (findStatements(body, edit.code).length) break;
+      const ret = returnOf(body);
+      return insertStatement(sf, body, edit.code, ret ? { before: ret } : 'end');
     }
     case 'swap-import': {
       if (importsName(sf, edit.to, edit.name)) break;
@@ -85,15 +83,13 @@ export function revertEdit(text: string, edit: Edit): string {
     case 'use': {
       const body = functionBody(sf, 'buildApp', edit.file);
       const callee = calleeOf(edit.call);
-      for (const s of useStatements(body)) if (s.callee === callee) s.statement.remove();
-      break;
+      return removeStatements(sf, useStatements(body).filter((s) => s.callee === callee).map((s) => s.statement));
     }
     case 'property':
       removeProperty(propertyTarget(sf, edit.object, edit.path ?? [], edit.argument), edit.name);
       break;
     case 'statement':
-      for (const s of findStatements(functionBody(sf, edit.function, edit.file), edit.code)) s.remove();
-      break;
+      return removeStatements(sf, findStatements(functionBody(sf, edit.function, edit.file), edit.code));
     case 'swap-import':
       if (importsName(sf, edit.to, edit.name)) swapImport(sf, edit.name, edit.to, edit.from);
       break;
@@ -177,11 +173,11 @@ function useStatements(body: Block): UseStatement[] {
   return out;
 }
 
-function addUse(sf: SourceFile, edit: UseEdit, slots: SlotTable): void {
+function addUse(sf: SourceFile, edit: UseEdit, slots: SlotTable): string {
   const body = functionBody(sf, 'buildApp', edit.file);
   const callee = calleeOf(edit.call);
   const uses = useStatements(body);
-  if (uses.some((u) => u.callee === callee)) return;
+  if (uses.some((u) => u.callee === callee)) return sf.getFullText();
   const order = (s: Slot) => SLOTS.indexOf(s);
   const mine = order(edit.slot);
   const known = uses.filter((u) => slots.has(u.callee));
@@ -192,18 +188,17 @@ function addUse(sf: SourceFile, edit: UseEdit, slots: SlotTable): void {
   // Before the first middleware of a later slot: that keeps the order right even
   // when the user moved other middleware around or added their own in between.
   const after = known.find((u) => order(slots.get(u.callee)!) > mine);
-  if (after) {
-    body.insertStatements(after.statement.getChildIndex(), code);
-    return;
-  }
+  if (after) return insertStatement(sf, body, code, { before: after.statement });
   const before = known.filter((u) => order(slots.get(u.callee)!) <= mine);
-  if (before.length) {
-    body.insertStatements(before[before.length - 1].statement.getChildIndex() + 1, code);
-    return;
-  }
-  const ret = body.getStatements().findIndex((s) => Node.isReturnStatement(s));
-  if (ret === -1) throw new EditError(`${edit.file}: buildApp has no middleware of a known slot and no return statement to place ${callee} before`);
-  body.insertStatements(ret, code);
+  if (before.length) return insertStatement(sf, body, code, { after: before[before.length - 1].statement });
+  const ret = returnOf(body);
+  if (!ret) throw new EditError(`${edit.file}: buildApp has no middleware of a known slot and no return statement to place ${callee} before`);
+  return insertStatement(sf, body, code, { before: ret });
+}
+
+/** The `return` directly in a function body (not one nested in an `if`). */
+function returnOf(body: Block): Statement | undefined {
+  return body.getStatements().find((s) => Node.isReturnStatement(s));
 }
 
 /** The object literal a property edit targets. */
