@@ -212,4 +212,32 @@ test('use: reverting keeps the user\'s comments around the removed middleware', 
   assert.match(back, /\/\/ keep me/);
 });
 
+const CONFIG = `export const defaults = {
+  port: 3000, // ours
+  /** Where. */
+  host: 'x' // no trailing comma
+};
+`;
+
+test('property: apply and revert around trailing comments, in a literal without trailing commas', () => {
+  const edit: Edit = { kind: 'property', file: 'src/config.js', object: 'defaults', name: 'session', doc: 'Sessions.', value: '{\n    maxAge: 60,\n  }' };
+  const out = roundTrip(CONFIG, edit);
+  assert.match(out, /host: 'x', \/\/ no trailing comma\n {2}\/\*\* Sessions\. \*\/\n {2}session: \{\n {4}maxAge: 60,\n {2}\}\n\};/);
+});
+
+test('property: revert of a property after a line with a trailing comment keeps that comment (ts-morph dropped or crashed on it)', () => {
+  const edit: Edit = { kind: 'property', file: 'src/config.js', object: 'defaults', path: ['auth'], name: 'cacheTtl', doc: 'ms', value: '60_000' };
+  const text = `export const defaults = {
+  auth: {
+    /** Staff. */
+    users: ['alice'], // ops rotate these
+  },
+};
+`;
+  const out = roundTrip(text, edit);
+  assert.match(out, /users: \['alice'\], \/\/ ops rotate these\n {4}\/\*\* ms \*\/\n {4}cacheTtl: 60_000,\n {2}\},/);
+  const first: Edit = { ...edit, name: 'users', value: '[]', doc: 'Staff.' };
+  assert.is(revertEdit(out, first), out.replace("    /** Staff. */\n    users: ['alice'], // ops rotate these\n", ''));
+});
+
 test.run();

@@ -5,14 +5,13 @@ import {
   QuoteKind,
   SyntaxKind,
   type Block,
-  type CallExpression,
-  type ObjectLiteralExpression,
   type SourceFile,
   type Statement,
 } from 'ts-morph';
-import { SLOTS, type Edit, type PropertyEdit, type Slot, type UseEdit } from '../types.js';
+import { SLOTS, type Edit, type Slot, type UseEdit } from '../types.js';
 import { EditError } from './errors.js';
 import { insertStatement, removeStatements } from './compose-insert.js';
+import { addProperty, normalize, propertyTarget, removeProperty } from './compose-property.js';
 
 /**
  * Structural edits of JavaScript files through ts-morph. Every edit finds its
@@ -201,114 +200,8 @@ function returnOf(body: Block): Statement | undefined {
   return body.getStatements().find((s) => Node.isReturnStatement(s));
 }
 
-/** The object literal a property edit targets. */
-function propertyTarget(sf: SourceFile, object: string, path: string[], argument?: number): ObjectLiteralExpression {
-  let target: Node | undefined;
-  if (argument !== undefined) {
-    const calls = sf
-      .getDescendantsOfKind(SyntaxKind.CallExpression)
-      .filter((c: CallExpression) => c.getExpression().getText() === object);
-    if (calls.length !== 1) throw new EditError(`${sf.getBaseName()}: expected one call to ${object}(...), found ${calls.length}`);
-    target = calls[0].getArguments()[argument];
-    if (!target) throw new EditError(`${sf.getBaseName()}: ${object}(...) has no argument #${argument + 1} to add to`);
-  } else {
-    target = sf.getVariableDeclaration(object)?.getInitializer();
-  }
-  for (const key of path) {
-    if (!target || !Node.isObjectLiteralExpression(target)) break;
-    const prop = target.getProperty(key);
-    target = prop && Node.isPropertyAssignment(prop) ? prop.getInitializer() : undefined;
-    if (!target) throw new EditError(`${sf.getBaseName()}: ${[object, ...path].join('.')} not found`);
-  }
-  if (!target || !Node.isObjectLiteralExpression(target)) {
-    throw new EditError(`${sf.getBaseName()}: ${[object, ...path].join('.')} is not an object literal to add to`);
-  }
-  return target;
-}
-
-/**
- * Adds a property unless the key exists (an existing key holds the user's
- * value and is never overwritten). A one-line literal stays on one line.
- */
-function addProperty(locate: () => ObjectLiteralExpression, edit: PropertyEdit): void {
-  const target = locate();
-  if (target.getProperty(edit.name)) return;
-  const text = edit.value === edit.name ? edit.name : `${edit.name}: ${edit.value}`;
-  if (isOneLine(target) && !edit.doc) {
-    const props = target.getProperties().map((p) => p.getText());
-    target.replaceWithText(`{ ${[...props, text].join(', ')} }`);
-    return;
-  }
-  const trailingComma = hasTrailingComma(target);
-  const leadingTrivia = edit.doc ? `/** ${edit.doc} */\n` : undefined;
-  if (edit.value === edit.name) target.addShorthandPropertyAssignment({ name: edit.name, leadingTrivia });
-  else target.addPropertyAssignment({ name: edit.name, initializer: dedent(edit.value), leadingTrivia });
-  // Text insertions make ts-morph forget its nodes: find the literal again after each.
-  if (trailingComma) ensureTrailingComma(target);
-  alignContinuationLines(locate().getPropertyOrThrow(edit.name));
-}
-
-/** Removes a property, keeping the literal's layout and trailing-comma style. */
-function removeProperty(target: ObjectLiteralExpression, name: string): void {
-  const prop = target.getProperty(name);
-  if (!prop) return;
-  if (isOneLine(target)) {
-    const props = target.getProperties().filter((p) => p !== prop).map((p) => p.getText());
-    target.replaceWithText(props.length ? `{ ${props.join(', ')} }` : '{}');
-    return;
-  }
-  const trailingComma = hasTrailingComma(target);
-  prop.remove();
-  if (trailingComma) ensureTrailingComma(target);
-}
-
-/**
- * Removes the common indentation of a multi-line value's later lines: the
- * writer indents them to the property's own depth, whatever the registry's
- * source looked like.
- */
-function dedent(value: string): string {
-  const [first, ...rest] = value.split('\n');
-  const indents = rest.filter((l) => l.trim()).map((l) => /^ */.exec(l)![0].length);
-  const cut = indents.length ? Math.min(...indents) : 0;
-  return [first, ...rest.map((l) => l.slice(Math.min(cut, /^ */.exec(l)![0].length)))].join('\n');
-}
-
-/**
- * The writer indents a multi-line initializer one level too deep; re-base its
- * later lines so the closing line sits at the property's own indentation.
- */
-function alignContinuationLines(node: Node): void {
-  const text = node.getText();
-  const lines = text.split('\n');
-  if (lines.length < 2) return;
-  const own = node.getIndentationText();
-  const last = /^ */.exec(lines[lines.length - 1])![0].length;
-  const extra = last - own.length;
-  if (extra <= 0) return;
-  const fixed = [lines[0], ...lines.slice(1).map((l) => (l.startsWith(' '.repeat(extra)) ? l.slice(extra) : l))].join('\n');
-  node.getSourceFile().replaceText([node.getStart(), node.getEnd()], fixed);
-}
-
-function hasTrailingComma(target: ObjectLiteralExpression): boolean {
-  return target.getText().replace(/\s*\}$/, '').endsWith(',');
-}
-
-function ensureTrailingComma(target: ObjectLiteralExpression): void {
-  const last = target.getProperties().at(-1);
-  if (last && !hasTrailingComma(target)) target.getSourceFile().insertText(last.getEnd(), ',');
-}
-
-function isOneLine(node: Node): boolean {
-  return !node.getText().includes('\n');
-}
-
 /** Statements of `body` equal to `code` up to whitespace, quote style and the final semicolon. */
 function findStatements(body: Block, code: string): Statement[] {
   const wanted = normalize(code);
   return body.getStatements().filter((s) => normalize(s.getText()) === wanted);
-}
-
-function normalize(code: string): string {
-  return code.replace(/\s+/g, '').replace(/"/g, "'").replace(/;$/, '').replace(/,\)/g, ')');
 }
