@@ -1,4 +1,4 @@
-import { Node, SyntaxKind, type CallExpression, type ObjectLiteralExpression, type SourceFile } from 'ts-morph';
+import { Node, Project, SyntaxKind, type CallExpression, type ObjectLiteralExpression, type SourceFile } from 'ts-morph';
 import type { PropertyEdit } from '../types.js';
 import { EditError } from './errors.js';
 
@@ -165,4 +165,136 @@ function isOneLine(node: Node): boolean {
 /** Code text up to whitespace, quote style, a final semicolon and a trailing comma in a call. */
 export function normalize(code: string): string {
   return code.replace(/\s+/g, '').replace(/"/g, "'").replace(/;$/, '').replace(/,\)/g, ')');
+}
+
+/** A key of a feature's default object (`cluster: {...}`) as the registry writes it. */
+interface DefaultKey {
+  name: string;
+  /** The value as written after the colon (a cast comment included); `name` for shorthand. */
+  value: string;
+  /** The comments on the lines right above the key. */
+  comments: string[];
+}
+
+/** The keys of an object-literal value text, in order; undefined when it is not an object literal. */
+function defaultKeys(value: string): DefaultKey[] | undefined {
+  const sf = scratch.createSourceFile('/value.js', `const value = ${value};\n`, { overwrite: true });
+  const init = sf.getVariableDeclarationOrThrow('value').getInitializerOrThrow();
+  if (!Node.isObjectLiteralExpression(init)) return undefined;
+  const keys: DefaultKey[] = [];
+  for (const p of init.getProperties()) {
+    if (Node.isPropertyAssignment(p)) keys.push({ name: p.getName(), value: initializerText(p.getInitializerOrThrow()), comments: ownLineComments(p) });
+    else if (Node.isShorthandPropertyAssignment(p)) keys.push({ name: p.getName(), value: p.getName(), comments: ownLineComments(p) });
+  }
+  return keys;
+}
+
+const scratch = new Project({ useInMemoryFileSystem: true, skipAddingFilesFromTsConfig: true, compilerOptions: { allowJs: true } });
+
+/** A value with a comment between the colon and it (`/** @type {string[]} *\/ ([])`). */
+function initializerText(init: Node): string {
+  return init.getFullText().trim();
+}
+
+function ownLineComments(node: Node): string[] {
+  return ownLineCommentRanges(node).map((c) => c.getText());
+}
+
+const sameComments = (a: string[], b: string[]) => a.map((c) => c.replace(/\s+/g, ' ')).join('\n') === b.map((c) => c.replace(/\s+/g, ' ')).join('\n');
+
+/**
+ * Turns the property `from` put into the property `to` puts at the same
+ * place (same object, path and name), keeping what the user made of it:
+ * - a key both defaults have keeps the user's value and comments (a value
+ *   or comment still as `from` wrote it becomes `to`'s);
+ * - a key only `from` has goes; a key only `to` has is added with its
+ *   comments, next to the key it follows in `to` (a shared key the user
+ *   deleted stays deleted);
+ * - the user's own keys stay;
+ * - the doc comment above the property becomes `to`'s unless the user changed it.
+ * A value that is not an object literal is replaced only while unchanged.
+ * A property the user deleted is added as `to` writes it.
+ */
+export function transitionProperty(sf: SourceFile, from: PropertyEdit, to: PropertyEdit): string {
+  const locateObject = () => propertyTarget(sf, to.object, to.path ?? [], to.argument);
+  const locate = () => {
+    const prop = locateObject().getProperty(to.name);
+    return prop && Node.isPropertyAssignment(prop) ? prop : undefined;
+  };
+  const existing = locateObject().getProperty(to.name);
+  if (!existing) {
+    addProperty(locateObject, to);
+    return sf.getFullText();
+  }
+  if (!Node.isPropertyAssignment(existing)) return sf.getFullText(); // shorthand or method: the user's
+  const oldKeys = defaultKeys(from.value);
+  const newKeys = defaultKeys(to.value);
+  const value = existing.getInitializerOrThrow();
+  if (!oldKeys || !newKeys || !Node.isObjectLiteralExpression(value)) {
+    if (normalize(initializerText(value)) === normalize(from.value) && normalize(from.value) !== normalize(to.value)) {
+      existing.setInitializer(dedent(to.value));
+      alignContinuationLines(locate()!);
+    }
+    return replaceDoc(sf, locate()!, from, to);
+  }
+  const oldByName = new Map(oldKeys.map((k) => [k.name, k]));
+  const newByName = new Map(newKeys.map((k) => [k.name, k]));
+  const object = () => locate()!.getInitializerOrThrow() as ObjectLiteralExpression;
+
+  // Keys only the old option has.
+  for (const key of oldKeys) if (!newByName.has(key.name)) removeProperty(object(), key.name);
+
+  // Shared keys the user left as the old option wrote them take the new option's text.
+  for (const key of newKeys) {
+    const old = oldByName.get(key.name);
+    const mine = object().getProperty(key.name);
+    if (!old || !mine || !Node.isPropertyAssignment(mine)) continue;
+    if (normalize(initializerText(mine.getInitializerOrThrow())) === normalize(old.value) && normalize(old.value) !== normalize(key.value)) {
+      mine.setInitializer(key.value);
+    }
+  }
+
+  // Keys only the new option has, beside their neighbour in its order (a shared key the user deleted stays deleted).
+  for (const [i, key] of newKeys.entries()) {
+    if (oldByName.has(key.name) || object().getProperty(key.name)) continue;
+    const target = object();
+    const props = target.getProperties();
+    const indexOf = (name: string) => props.findIndex((p) => (Node.isPropertyAssignment(p) || Node.isShorthandPropertyAssignment(p)) && p.getName() === name);
+    let index = props.length;
+    const previous = newKeys.slice(0, i).reverse().find((k) => indexOf(k.name) !== -1);
+    const next = newKeys.slice(i + 1).find((k) => indexOf(k.name) !== -1);
+    if (previous) index = indexOf(previous.name) + 1;
+    else if (next) index = indexOf(next.name);
+    const trailingComma = hasTrailingComma(target);
+    const leadingTrivia = key.comments.length ? `${key.comments.join('\n')}\n` : undefined;
+    if (key.value === key.name) target.insertShorthandPropertyAssignment(index, { name: key.name, leadingTrivia });
+    else target.insertPropertyAssignment(index, { name: key.name, initializer: key.value, leadingTrivia });
+    if (trailingComma) ensureTrailingComma(object());
+  }
+
+  // Comments of shared keys, as the old option wrote them, become the new option's.
+  const splices: [number, number, string][] = [];
+  for (const key of newKeys) {
+    const old = oldByName.get(key.name);
+    const mine = object().getProperty(key.name);
+    if (!old || !mine || sameComments(old.comments, key.comments)) continue;
+    const ranges = ownLineCommentRanges(mine);
+    if (!sameComments(ranges.map((r) => r.getText()), old.comments)) continue;
+    const indent = mine.getIndentationText();
+    if (ranges.length) splices.push([ranges[0].getPos(), ranges.at(-1)!.getEnd(), key.comments.join(`\n${indent}`)]);
+    else if (key.comments.length) splices.push([mine.getStart(), mine.getStart(), `${key.comments.join(`\n${indent}`)}\n${indent}`]);
+  }
+  let text = sf.getFullText();
+  for (const [start, end, insert] of splices.sort((a, b) => b[0] - a[0])) text = text.slice(0, start) + insert + text.slice(end);
+  if (splices.length) sf.replaceWithText(text);
+  return replaceDoc(sf, locate()!, from, to);
+}
+
+/** The doc comment above the property becomes `to`'s while it is still `from`'s. */
+function replaceDoc(sf: SourceFile, prop: Node, from: PropertyEdit, to: PropertyEdit): string {
+  const text = sf.getFullText();
+  if (!from.doc || !to.doc || from.doc === to.doc) return text;
+  const doc = ownLineCommentRanges(prop).at(-1);
+  if (!doc || doc.getText() !== `/** ${from.doc} */`) return text;
+  return text.slice(0, doc.getPos()) + `/** ${to.doc} */` + text.slice(doc.getEnd());
 }

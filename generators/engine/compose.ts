@@ -8,10 +8,10 @@ import {
   type SourceFile,
   type Statement,
 } from 'ts-morph';
-import { SLOTS, type Edit, type Slot, type UseEdit } from '../types.js';
+import { SLOTS, type Edit, type PropertyEdit, type Slot, type UseEdit } from '../types.js';
 import { EditError } from './errors.js';
 import { insertStatement, removeStatements } from './compose-insert.js';
-import { addProperty, normalize, propertyTarget, removeProperty } from './compose-property.js';
+import { addProperty, normalize, propertyTarget, removeProperty, transitionProperty } from './compose-property.js';
 
 /**
  * Structural edits of JavaScript files through ts-morph. Every edit finds its
@@ -74,6 +74,61 @@ export function applyEdit(text: string, edit: Edit, slots: SlotTable = new Map()
 
 /** Undoes one edit (the inverse of `applyEdit`); a no-op where it is already undone. */
 export function revertEdit(text: string, edit: Edit): string {
+  return revertOne(text, edit);
+}
+
+/**
+ * Changes one file from the edits of the features that go (`removed`, in
+ * the order they were applied) to those of the features that come
+ * (`added`), keeping what the user made of everything both have:
+ * - an edit both have (same import, same statement, ...) stays as and where
+ *   the user has it;
+ * - a `property` both have (same object, path and name) is transformed, not
+ *   removed and added again: shared keys keep the user's values and
+ *   comments, keys only the old option had go, the new option's missing
+ *   keys come with their comments, the user's own keys stay (see
+ *   `transitionProperty`);
+ * - every other removed edit is reverted (last applied first), then every
+ *   other added edit applied.
+ * Edits of other files are ignored. Throws an EditError, changing nothing,
+ * when an anchor is missing.
+ */
+export function transition(text: string, file: string, removed: Edit[], added: Edit[], slots: SlotTable = new Map()): string {
+  const before = removed.filter((e) => e.file === file);
+  const after = added.filter((e) => e.file === file);
+  const afterKeys = new Set(after.map(editKey));
+  const beforeKeys = new Set(before.map(editKey));
+  const reverts = before.filter((e) => !afterKeys.has(editKey(e)));
+  let applies = after.filter((e) => !beforeKeys.has(editKey(e)));
+  const pairs: [PropertyEdit, PropertyEdit][] = [];
+  for (const edit of reverts) {
+    if (edit.kind !== 'property') continue;
+    const match = applies.find((a): a is PropertyEdit => a.kind === 'property' && propertyKey(a) === propertyKey(edit));
+    if (!match) continue;
+    pairs.push([edit, match]);
+    applies = applies.filter((a) => a !== match);
+  }
+  let out = text;
+  for (const edit of [...reverts].reverse()) {
+    if (pairs.some(([from]) => from === edit)) continue;
+    out = revertOne(out, edit);
+  }
+  for (const [from, to] of pairs) out = transitionProperty(sourceFile(file, out), from, to);
+  for (const edit of applies) out = applyEdit(out, edit, slots);
+  return out;
+}
+
+/** Same edit: same fields, whatever their order. */
+function editKey(edit: Edit): string {
+  return JSON.stringify(Object.entries(edit).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** Same place of a property edit: file, object, path, argument and name. */
+function propertyKey(edit: PropertyEdit): string {
+  return JSON.stringify([edit.file, edit.object, edit.path ?? [], edit.argument ?? null, edit.name]);
+}
+
+function revertOne(text: string, edit: Edit): string {
   const sf = sourceFile(edit.file, text);
   switch (edit.kind) {
     case 'import':

@@ -1,8 +1,8 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync, existsSync, chmodSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { Answers, Contribution, Edit } from '../types.js';
-import { applyEdit, revertEdit } from './compose.js';
+import type { Answers, Contribution } from '../types.js';
+import { transition } from './compose.js';
 import { CLIError, EditError } from './errors.js';
 import { merge3, type ConflictStyle } from './merge.js';
 import { featuresOf, registrySlots, render } from './render.js';
@@ -82,26 +82,26 @@ export async function planUpdate(project: Project, answers: Answers, options: Pl
   return { answers, entries, writes, conflicts: entries.reduce((n, e) => n + (e.conflicts ?? 0), 0) };
 }
 
-/** Applies removed features' inverse edits, then added features' edits, to the user's current files. */
+/**
+ * Changes each file the added and removed features edit with one
+ * `transition` (removed features' edits reverted, added ones applied, the
+ * edits both share kept as the user has them) in the user's current file.
+ */
 function structuralEdits(project: Project, added: Contribution[], removed: Contribution[], oldAnswers: Answers, newAnswers: Answers): Map<string, string> {
   const out = new Map<string, string>();
   const slots = registrySlots(newAnswers);
-  const step = (edit: Edit, fn: (text: string) => string) => {
-    const text = out.get(edit.file) ?? project.current(edit.file);
-    if (text === undefined) throw new CLIError(`${edit.file} is missing: features register themselves there; restore it first`, 'E_MISSING');
+  const removedEdits = removed.flatMap((f) => f.edits?.(oldAnswers) ?? []);
+  const addedEdits = added.flatMap((f) => f.edits?.(newAnswers) ?? []);
+  for (const file of new Set([...removedEdits, ...addedEdits].map((e) => e.file))) {
+    const text = project.current(file);
+    if (text === undefined) throw new CLIError(`${file} is missing: features register themselves there; restore it first`, 'E_MISSING');
     try {
-      out.set(edit.file, fn(text));
+      out.set(file, transition(text, file, removedEdits, addedEdits, slots));
     } catch (err) {
-      // The user's file no longer has the place a feature hooks into: say where, change nothing.
+      // The user's file no longer has the place a feature hooks into, or still uses what would go: say where, change nothing.
       if (err instanceof EditError) throw new CLIError(`cannot apply the change to your ${err.message}`, 'E_ANCHOR');
       throw err;
     }
-  };
-  for (const feature of removed) {
-    for (const edit of [...(feature.edits?.(oldAnswers) ?? [])].reverse()) step(edit, (t) => revertEdit(t, edit));
-  }
-  for (const feature of added) {
-    for (const edit of feature.edits?.(newAnswers) ?? []) step(edit, (t) => applyEdit(t, edit, slots));
   }
   return out;
 }
