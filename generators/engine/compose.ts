@@ -72,9 +72,17 @@ export function applyEdit(text: string, edit: Edit, slots: SlotTable = new Map()
   return sf.getFullText();
 }
 
-/** Undoes one edit (the inverse of `applyEdit`); a no-op where it is already undone. */
+/**
+ * Undoes one edit (the inverse of `applyEdit`); a no-op where it is already
+ * undone. Reverting an import throws an EditError, changing nothing, when
+ * the file still uses one of its names (a statement or middleware the user
+ * changed, so its exact text was not found and stayed): revert the edits of
+ * a feature in reverse order, so its statements go before its imports.
+ */
 export function revertEdit(text: string, edit: Edit): string {
-  return revertOne(text, edit);
+  const out = revertOne(text, edit);
+  if (edit.kind === 'import') refuseDangling(out, edit.file, edit.names, 'remove', text);
+  return out;
 }
 
 /**
@@ -91,7 +99,8 @@ export function revertEdit(text: string, edit: Edit): string {
  * - every other removed edit is reverted (last applied first), then every
  *   other added edit applied.
  * Edits of other files are ignored. Throws an EditError, changing nothing,
- * when an anchor is missing.
+ * when an anchor is missing or when a name whose import went is still used
+ * in the file (a line the user changed).
  */
 export function transition(text: string, file: string, removed: Edit[], added: Edit[], slots: SlotTable = new Map()): string {
   const before = removed.filter((e) => e.file === file);
@@ -109,12 +118,15 @@ export function transition(text: string, file: string, removed: Edit[], added: E
     applies = applies.filter((a) => a !== match);
   }
   let out = text;
+  const unimported = new Set<string>();
   for (const edit of [...reverts].reverse()) {
     if (pairs.some(([from]) => from === edit)) continue;
     out = revertOne(out, edit);
+    if (edit.kind === 'import') for (const name of edit.names) unimported.add(name);
   }
   for (const [from, to] of pairs) out = transitionProperty(sourceFile(file, out), from, to);
   for (const edit of applies) out = applyEdit(out, edit, slots);
+  refuseDangling(out, file, [...unimported], applies.length || pairs.length ? 'the command' : 'remove', text);
   return out;
 }
 
@@ -126,6 +138,64 @@ function editKey(edit: Edit): string {
 /** Same place of a property edit: file, object, path, argument and name. */
 function propertyKey(edit: PropertyEdit): string {
   return JSON.stringify([edit.file, edit.object, edit.path ?? [], edit.argument ?? null, edit.name]);
+}
+
+/**
+ * Throws when a name no import of the file provides any more is still used
+ * in it: the line the user changed (a wrapped route or middleware) would be
+ * left referring to nothing.
+ */
+function refuseDangling(text: string, file: string, names: string[], command: string, original = text): void {
+  if (!names.length) return;
+  const sf = sourceFile(file, text);
+  const imported = new Set(
+    sf.getImportDeclarations().flatMap((d) => [
+      ...d.getNamedImports().map((n) => n.getAliasNode()?.getText() ?? n.getName()),
+      ...(d.getDefaultImport() ? [d.getDefaultImport()!.getText()] : []),
+      ...(d.getNamespaceImport() ? [d.getNamespaceImport()!.getText()] : []),
+    ]),
+  );
+  const wanted = new Set(names.filter((n) => !imported.has(n)));
+  if (!wanted.size) return;
+  const declared = new Set(
+    sf.getDescendants().flatMap((n) => {
+      if ((Node.isVariableDeclaration(n) || Node.isParameterDeclaration(n) || Node.isBindingElement(n)) && Node.isIdentifier(n.getNameNode())) return [n.getName()];
+      if (Node.isFunctionDeclaration(n) || Node.isClassDeclaration(n)) return n.getName() ? [n.getName()!] : [];
+      return [];
+    }),
+  );
+  for (const id of sf.getDescendantsOfKind(SyntaxKind.Identifier)) {
+    const name = id.getText();
+    if (!wanted.has(name) || declared.has(name) || !isReference(id)) continue;
+    const line = lineIn(original, text, id.getStartLineNumber());
+    throw new EditError(`${file}:${line} still uses ${name} (you changed this line): change or delete it, then run ${command} again`);
+  }
+}
+
+/**
+ * The number of line `line` of `changed` in `original`: the edits only took
+ * out and put in lines of their own, so the n-th line with that exact text
+ * in one is the n-th in the other.
+ */
+function lineIn(original: string, changed: string, line: number): number {
+  const lines = changed.split('\n');
+  const wanted = lines[line - 1];
+  const nth = lines.slice(0, line - 1).filter((l) => l === wanted).length;
+  let seen = 0;
+  for (const [i, l] of original.split('\n').entries()) if (l === wanted && seen++ === nth) return i + 1;
+  return line;
+}
+
+/** An identifier that names a variable, not a property key or member name. */
+function isReference(id: Node): boolean {
+  const parent = id.getParent();
+  if (!parent) return false;
+  if (Node.isPropertyAccessExpression(parent) && parent.getNameNode() === id) return false;
+  if ((Node.isPropertyAssignment(parent) || Node.isMethodDeclaration(parent) || Node.isPropertyDeclaration(parent) || Node.isGetAccessorDeclaration(parent) || Node.isSetAccessorDeclaration(parent)) && parent.getNameNode() === id) return false;
+  if (Node.isImportSpecifier(parent) || Node.isImportClause(parent) || Node.isNamespaceImport(parent)) return false;
+  if (Node.isExportSpecifier(parent) && parent.getAliasNode() === id) return false;
+  if (Node.isLabeledStatement(parent) || Node.isBreakStatement(parent) || Node.isContinueStatement(parent)) return false;
+  return true;
 }
 
 function revertOne(text: string, edit: Edit): string {
