@@ -4,6 +4,7 @@ import { resolveAnswers } from '../generators/engine/answers.js';
 import { revertEdit, transition } from '../generators/engine/compose.js';
 import { EditError } from '../generators/engine/errors.js';
 import { render } from '../generators/engine/render.js';
+import { auth } from '../generators/auth.js';
 import { csrf } from '../generators/csrf.js';
 import type { Edit } from '../generators/types.js';
 
@@ -103,6 +104,29 @@ export function routes(config) {
 `;
   const err = refusal(() => transition(text, 'src/routes.js', session, token));
   assert.is(err.message, 'src/routes.js:5 still uses logout (you changed this line): change or delete it, then run the command again');
+});
+
+async function tokenToSession() {
+  const from = resolveAnswers({ name: 'refs', auth: 'token' });
+  const to = resolveAnswers({ name: 'refs', auth: 'session' });
+  const option = (value: string) => auth.options!.find((o) => o.value === value)!.feature!;
+  const routes = (await render(from)).get('src/routes.js')!.content;
+  return { routes, removed: option('token').edits!(from), added: option('session').edits!(to) };
+}
+
+test('auth token -> session after the user changed GET /me: refused, the changed line would call the session module\'s requireUser', async () => {
+  const { routes, removed, added } = await tokenToSession();
+  const changed = replaced(routes, "router.get('/me', requireUser(config), currentUser);", "router.get('/me', requireUser(config), (req, res) => currentUser(req, res));");
+  const err = refusal(() => transition(changed, 'src/routes.js', removed, added));
+  assert.is(err.message, `src/routes.js:${lineOf(changed, "router.get('/me'")} still uses requireUser (you changed this line): change or delete it, then run the command again`);
+});
+
+test('auth token -> session with an unchanged GET /me and an own route using requireUser: goes through', async () => {
+  const { routes, removed, added } = await tokenToSession();
+  const own = replaced(routes, '  return router', "  router.get('/admin', requireUser(config), admin);\n  return router");
+  const out = transition(own, 'src/routes.js', removed, added);
+  assert.match(out, /router\.get\('\/me', requireUser, currentUser\);/);
+  assert.match(out, /router\.get\('\/admin', requireUser\(config\), admin\);/);
 });
 
 test.run();

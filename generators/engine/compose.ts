@@ -119,14 +119,21 @@ export function transition(text: string, file: string, removed: Edit[], added: E
   }
   let out = text;
   const unimported = new Set<string>();
+  const removedNames = new Set(reverts.flatMap((e) => (e.kind === 'import' ? e.names : [])));
+  const changed = new Set<string>();
   for (const edit of [...reverts].reverse()) {
     if (pairs.some(([from]) => from === edit)) continue;
+    if (edit.kind === 'statement' && !findStatements(functionBody(sourceFile(file, out), edit.function, file), edit.code).length) {
+      // The user changed this line: the names it used must not be left to whatever the added option imports under them.
+      for (const name of edit.code.match(/[A-Za-z_$][\w$]*/g) ?? []) if (removedNames.has(name)) changed.add(name);
+    }
     out = revertOne(out, edit);
     if (edit.kind === 'import') for (const name of edit.names) unimported.add(name);
   }
   for (const [from, to] of pairs) out = transitionProperty(sourceFile(file, out), from, to);
   for (const edit of applies) out = applyEdit(out, edit, slots);
-  refuseDangling(out, file, [...unimported], applies.length || pairs.length ? 'the command' : 'remove', text);
+  const produced = new Set(after.flatMap((e) => (e.kind === 'statement' ? [normalize(e.code)] : [])));
+  refuseDangling(out, file, [...unimported], applies.length || pairs.length ? 'the command' : 'remove', text, [...changed], produced);
   return out;
 }
 
@@ -143,10 +150,14 @@ function propertyKey(edit: PropertyEdit): string {
 /**
  * Throws when a name no import of the file provides any more is still used
  * in it: the line the user changed (a wrapped route or middleware) would be
- * left referring to nothing.
+ * left referring to nothing. Names in `rebound` (used by a removed
+ * statement the user changed) are refused too while imported again from
+ * the added option's module, except in the statements the added edits
+ * wrote (`produced`, normalized): the user's line would silently call
+ * another module's function of that name.
  */
-function refuseDangling(text: string, file: string, names: string[], command: string, original = text): void {
-  if (!names.length) return;
+function refuseDangling(text: string, file: string, names: string[], command: string, original = text, rebound: string[] = [], produced = new Set<string>()): void {
+  if (!names.length && !rebound.length) return;
   const sf = sourceFile(file, text);
   const imported = new Set(
     sf.getImportDeclarations().flatMap((d) => [
@@ -156,7 +167,8 @@ function refuseDangling(text: string, file: string, names: string[], command: st
     ]),
   );
   const wanted = new Set(names.filter((n) => !imported.has(n)));
-  if (!wanted.size) return;
+  const rebinding = new Set(rebound.filter((n) => imported.has(n)));
+  if (!wanted.size && !rebinding.size) return;
   const declared = new Set(
     sf.getDescendants().flatMap((n) => {
       if ((Node.isVariableDeclaration(n) || Node.isParameterDeclaration(n) || Node.isBindingElement(n)) && Node.isIdentifier(n.getNameNode())) return [n.getName()];
@@ -166,7 +178,8 @@ function refuseDangling(text: string, file: string, names: string[], command: st
   );
   for (const id of sf.getDescendantsOfKind(SyntaxKind.Identifier)) {
     const name = id.getText();
-    if (!wanted.has(name) || declared.has(name) || !isReference(id)) continue;
+    if (declared.has(name) || !isReference(id)) continue;
+    if (!wanted.has(name) && !(rebinding.has(name) && !produced.has(normalize(statementOf(id).getText())))) continue;
     const line = lineIn(original, text, id.getStartLineNumber());
     throw new EditError(`${file}:${line} still uses ${name} (you changed this line): change or delete it, then run ${command} again`);
   }
@@ -184,6 +197,13 @@ function lineIn(original: string, changed: string, line: number): number {
   let seen = 0;
   for (const [i, l] of original.split('\n').entries()) if (l === wanted && seen++ === nth) return i + 1;
   return line;
+}
+
+/** The statement of a block (or of the file) that holds `node`. */
+function statementOf(node: Node): Node {
+  let current = node;
+  for (let parent = current.getParent(); parent && !Node.isBlock(parent) && !Node.isSourceFile(parent); parent = parent.getParent()) current = parent;
+  return current;
 }
 
 /** An identifier that names a variable, not a property key or member name. */
