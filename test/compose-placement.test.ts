@@ -212,6 +212,42 @@ test('use: reverting keeps the user\'s comments around the removed middleware', 
   assert.match(back, /\/\/ keep me/);
 });
 
+const sessionImport: Edit = { kind: 'import', file: 'src/app.js', from: './lib/session.js', names: ['session'] };
+
+test('import: below the last import, whose trailing comment stays on its line; no blank line added', () => {
+  const text = `// @ts-check
+import { a } from './a.js'; // the a
+// the app
+export function buildApp() {}
+`;
+  const out = roundTrip(text, sessionImport);
+  assert.is(out, text.replace("// the a\n", "// the a\nimport { session } from './lib/session.js';\n"));
+});
+
+test('import: in a file without imports, below // @ts-check, above the comment that describes the first statement', () => {
+  const text = `// @ts-check
+// the app
+export function buildApp() {}
+`;
+  const out = roundTrip(text, sessionImport);
+  assert.is(out, text.replace('// @ts-check\n', "// @ts-check\nimport { session } from './lib/session.js';\n"));
+});
+
+test('import: removing one name of several keeps the line; swap-import moves a name across imports with comments', () => {
+  const text = `import { session, fileStore } from './lib/session.js'; // stores
+import { serve } from './lib/serve.js';
+import { other } from './lib/cluster.js';
+// start
+serve(() => null, {});
+`;
+  assert.is(revertEdit(text, sessionImport), text.replace('session, fileStore', 'fileStore'));
+  const swap: Edit = { kind: 'swap-import', file: 'src/server.js', name: 'serve', from: './lib/serve.js', to: './lib/cluster.js' };
+  const out = applyEdit(text, swap);
+  assert.match(out, /import \{ other, serve \} from '\.\/lib\/cluster\.js';\n\/\/ start\n/);
+  assert.not.match(out, /serve\.js/);
+  assert.match(out, /\/\/ stores\n/);
+});
+
 const CONFIG = `export const defaults = {
   port: 3000, // ours
   /** Where. */

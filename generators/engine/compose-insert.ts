@@ -125,6 +125,33 @@ export function removeStatements(sf: SourceFile, statements: Statement[]): strin
   return text;
 }
 
+/** Lines that must stay first in a file: a shebang, `// @ts-check`, `/// <reference>`. */
+const PRAGMA = /^(#!.*|\/\/\s*@ts-(no)?check\b.*|\/\/\/\s*<reference\b.*)$/;
+
+/**
+ * Writes an import line below the last import (after a trailing comment on
+ * its line), or, in a file without imports, above the first statement and
+ * the comments that describe it, below the pragmas that must stay first.
+ */
+export function insertImport(sf: SourceFile, code: string): string {
+  const text = sf.getFullText();
+  const last = sf.getImportDeclarations().at(-1);
+  if (last) {
+    const pos = lineBelow(text, last);
+    return pos === undefined ? splice(text, last.getEnd(), last.getEnd(), `\n${code}`) : splice(text, pos, pos, `${code}\n`);
+  }
+  let pragmaEnd = 0;
+  for (const line of text.split('\n')) {
+    if (!PRAGMA.test(line.trim())) break;
+    pragmaEnd += line.length + 1;
+  }
+  pragmaEnd = Math.min(pragmaEnd, text.length);
+  const first = sf.getStatements()[0];
+  if (!first) return `${splice(text, text.length, text.length, `${text && !text.endsWith('\n') ? '\n' : ''}${code}\n`)}`;
+  const pos = Math.max(lineAbove(text, first), pragmaEnd);
+  return splice(text, pos, pos, `${code}\n`);
+}
+
 function splice(text: string, from: number, to: number, insert: string): string {
   return text.slice(0, from) + insert + text.slice(to);
 }

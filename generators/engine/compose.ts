@@ -5,12 +5,13 @@ import {
   QuoteKind,
   SyntaxKind,
   type Block,
+  type ImportDeclaration,
   type SourceFile,
   type Statement,
 } from 'ts-morph';
 import { SLOTS, type Edit, type PropertyEdit, type Slot, type UseEdit } from '../types.js';
 import { EditError } from './errors.js';
-import { insertStatement, removeStatements } from './compose-insert.js';
+import { insertImport, insertStatement, removeStatements } from './compose-insert.js';
 import { addProperty, normalize, propertyTarget, removeProperty, transitionProperty } from './compose-property.js';
 
 /**
@@ -47,8 +48,7 @@ export function applyEdit(text: string, edit: Edit, slots: SlotTable = new Map()
   const sf = sourceFile(edit.file, text);
   switch (edit.kind) {
     case 'import':
-      addImport(sf, edit.from, edit.names);
-      break;
+      return addImport(sf, edit.from, edit.names);
     case 'use':
       return addUse(sf, edit, slots);
     case 'property':
@@ -65,8 +65,7 @@ export function applyEdit(text: string, edit: Edit, slots: SlotTable = new Map()
       if (!importsName(sf, edit.from, edit.name)) {
         throw new EditError(`${edit.file}: expected "${edit.name}" to be imported from "${edit.from}" or "${edit.to}"`);
       }
-      swapImport(sf, edit.name, edit.from, edit.to);
-      break;
+      return swapImport(sf, edit.name, edit.from, edit.to);
     }
   }
   return sf.getFullText();
@@ -222,8 +221,7 @@ function revertOne(text: string, edit: Edit): string {
   const sf = sourceFile(edit.file, text);
   switch (edit.kind) {
     case 'import':
-      removeImport(sf, edit.from, edit.names);
-      break;
+      return removeImport(sf, edit.from, edit.names);
     case 'use': {
       const body = functionBody(sf, 'buildApp', edit.file);
       const callee = calleeOf(edit.call);
@@ -235,41 +233,49 @@ function revertOne(text: string, edit: Edit): string {
     case 'statement':
       return removeStatements(sf, findStatements(functionBody(sf, edit.function, edit.file), edit.code));
     case 'swap-import':
-      if (importsName(sf, edit.to, edit.name)) swapImport(sf, edit.name, edit.to, edit.from);
+      if (importsName(sf, edit.to, edit.name)) return swapImport(sf, edit.name, edit.to, edit.from);
       break;
   }
   return sf.getFullText();
 }
 
-function addImport(sf: SourceFile, from: string, names: string[]): void {
+/**
+ * Adds the names to the import of `from`, or a new import line below the
+ * last import (a trailing comment stays on its line; no blank line is
+ * added, so removing the line gives the file back).
+ */
+function addImport(sf: SourceFile, from: string, names: string[]): string {
   const existing = sf.getImportDeclaration((d) => d.getModuleSpecifierValue() === from);
   if (existing) {
     const have = new Set(existing.getNamedImports().map((n) => n.getName()));
     const missing = names.filter((n) => !have.has(n));
     if (missing.length) existing.addNamedImports(missing);
-    return;
+    return sf.getFullText();
   }
-  const imports = sf.getImportDeclarations();
-  const index = imports.length ? imports[imports.length - 1].getChildIndex() + 1 : 0;
-  sf.insertImportDeclaration(index, { namedImports: names, moduleSpecifier: from });
+  return insertImport(sf, `import { ${names.join(', ')} } from '${from}';`);
 }
 
-function removeImport(sf: SourceFile, from: string, names: string[]): void {
-  for (const decl of sf.getImportDeclarations().filter((d) => d.getModuleSpecifierValue() === from)) {
+/** Removes the names from the imports of `from`; an import left with nothing goes, its line with it. */
+function removeImport(sf: SourceFile, from: string, names: string[]): string {
+  const of = () => sf.getImportDeclarations().filter((d) => d.getModuleSpecifierValue() === from);
+  const emptied = (d: ImportDeclaration) =>
+    d.getNamedImports().length > 0 && d.getNamedImports().every((n) => names.includes(n.getName())) && !d.getDefaultImport() && !d.getNamespaceImport();
+  for (const decl of of()) {
+    if (emptied(decl)) continue;
     for (const named of decl.getNamedImports()) if (names.includes(named.getName())) named.remove();
-    if (!decl.getNamedImports().length && !decl.getDefaultImport() && !decl.getNamespaceImport()) decl.remove();
   }
+  return removeStatements(sf, of().filter(emptied));
 }
 
 /** Moves `name` to another module; a declaration importing only it just changes its specifier. */
-function swapImport(sf: SourceFile, name: string, from: string, to: string): void {
+function swapImport(sf: SourceFile, name: string, from: string, to: string): string {
   const decl = sf.getImportDeclaration((d) => d.getModuleSpecifierValue() === from && d.getNamedImports().some((n) => n.getName() === name))!;
   if (decl.getNamedImports().length === 1 && !decl.getDefaultImport() && !sf.getImportDeclaration((d) => d.getModuleSpecifierValue() === to)) {
     decl.setModuleSpecifier(to);
-    return;
+    return sf.getFullText();
   }
-  removeImport(sf, from, [name]);
-  addImport(sf, to, [name]);
+  const without = removeImport(sf, from, [name]);
+  return addImport(sourceFile(sf.getFilePath().slice(1), without), to, [name]);
 }
 
 function importsName(sf: SourceFile, from: string, name: string): boolean {
