@@ -74,6 +74,13 @@ test('statement: a comment separated from the return by a blank line is not the 
   assertLineBefore(out, "router.get('/health', health);", '// my routes end here');
 });
 
+test('statement: a JSDoc block separated from the return by a blank line is not the return\'s either', () => {
+  const text = SEVEN_COMMENTS.replace('  return', '  /** End of the public routes. */\n\n  return');
+  const out = roundTrip(text, me);
+  assertLineBefore(out, "router.get('/me', requireUser(config), currentUser);", 'return router.middleware();');
+  assertLineBefore(out, '/** End of the public routes. */', '');
+});
+
 test('statement: trailing comments on the same line stay on their line', () => {
   const text = SEVEN_COMMENTS.replace("health);", 'health); // liveness').replace('middleware();', 'middleware(); // done');
   const out = roundTrip(text, me);

@@ -31,16 +31,17 @@ function indentationAt(text: string, pos: number): string {
  * The offset of the line where code placed in front of `anchor` starts:
  * above the comments directly over it (no blank line between them), so a
  * comment keeps describing the line it was written for. A comment followed
- * by a blank line is not the anchor's: the new line goes below it.
+ * by a blank line (a JSDoc block too) is not the anchor's: the new line goes
+ * below it.
  */
 function lineAbove(text: string, anchor: Statement): number {
-  let top = lineStart(text, anchor.getStart(true));
-  const prefix = text.slice(top, anchor.getStart(true));
-  if (prefix.replace(/\/\*.*?\*\//g, '').trim()) return anchor.getStart(true); // code before it on its line
+  const start = anchor.getStart();
+  let top = lineStart(text, start);
+  if (text.slice(top, start).replace(/\/\*.*?\*\//g, '').trim()) return start; // code before it on its line
   const comments = anchor.getLeadingCommentRanges();
   for (let i = comments.length - 1; i >= 0; i--) {
     const c = comments[i];
-    if (c.getEnd() > top) continue; // part of the anchor's own first line (JSDoc counted by getStart(true))
+    if (c.getEnd() > top) continue; // on the anchor's own line: `/* x */ return ...`
     const ownLine = !text.slice(lineStart(text, c.getPos()), c.getPos()).trim();
     const touching = /^[ \t]*\r?\n$/.test(text.slice(c.getEnd(), top));
     if (!ownLine || !touching) break;
