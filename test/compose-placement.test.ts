@@ -283,4 +283,16 @@ test('property: revert of a property after a line with a trailing comment keeps 
   assert.is(revertEdit(out, first), out.replace("    /** Staff. */\n    users: ['alice'], // ops rotate these\n", ''));
 });
 
+test('property: added after the last property when the user\'s comments close the literal (ts-morph wrote "3000,,")', () => {
+  const edit: Edit = { kind: 'property', file: 'src/config.js', object: 'defaults', name: 'csrf', doc: 'CSRF.', value: "{\n    cookieName: 'csrf',\n  }" };
+  const text = `export const defaults = {
+  port: 3000,
+  // keep last: ours
+  /* two */
+};
+`;
+  const out = roundTrip(text, edit);
+  assert.is(out, text.replace('  port: 3000,\n', "  port: 3000,\n  /** CSRF. */\n  csrf: {\n    cookieName: 'csrf',\n  },\n"));
+});
+
 test.run();

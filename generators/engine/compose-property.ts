@@ -42,6 +42,8 @@ export function addProperty(locate: () => ObjectLiteralExpression, edit: Propert
     target.replaceWithText(`{ ${[...props, text].join(', ')} }`);
     return;
   }
+  const entry = `${edit.doc ? `/** ${edit.doc} */\n` : ''}${edit.value === edit.name ? edit.name : `${edit.name}: ${dedent(edit.value)}`}`;
+  if (insertEntry(target, target.getProperties().length, entry)) return;
   const trailingComma = hasTrailingComma(target);
   const leadingTrivia = edit.doc ? `/** ${edit.doc} */\n` : undefined;
   if (edit.value === edit.name) target.addShorthandPropertyAssignment({ name: edit.name, leadingTrivia });
@@ -93,6 +95,41 @@ export function removeProperty(target: ObjectLiteralExpression, name: string): v
   let out = text;
   for (const [from, to] of cuts.sort((a, b) => b[0] - a[0])) out = out.slice(0, from) + out.slice(to);
   sf.replaceWithText(out);
+}
+
+/**
+ * Writes a property (`entry`: its comment lines and `name: value`, later
+ * lines indented relative to the first) into a multi-line literal as lines of
+ * its own, indented like the other properties: before property `index`
+ * (above the comments that describe it) or after the last one (after its
+ * comma and trailing comment), keeping the literal's trailing-comma style.
+ * ts-morph wrote a second comma when comments followed the last property.
+ * Returns false, changing nothing, for a layout it does not handle (one-line
+ * or empty literals, properties sharing lines): the caller uses ts-morph.
+ */
+function insertEntry(target: ObjectLiteralExpression, index: number, entry: string): boolean {
+  const props = target.getProperties();
+  if (!props.length || isOneLine(target)) return false;
+  const sf = target.getSourceFile();
+  const text = sf.getFullText();
+  const indent = props[0].getIndentationText();
+  if (props.some((p) => text.slice(lineStartOf(text, p.getStart()), p.getStart()).trim())) return false;
+  const lines = entry.split('\n').map((l) => (l ? indent + l : l)).join('\n');
+  let out: string;
+  if (index < props.length) {
+    const pos = lineStartOf(text, topOfComments(text, props[index]));
+    out = `${text.slice(0, pos)}${lines},\n${text.slice(pos)}`;
+  } else {
+    const last = props.at(-1)!;
+    const comma = last.getNextSiblingIfKind(SyntaxKind.CommaToken);
+    const end = comma ? comma.getEnd() : last.getEnd();
+    const eol = lineEndOf(text, end);
+    if (!/^\s*(\/\/.*|\/\*.*?\*\/\s*)?$/.test(text.slice(end, eol)) || eol === text.length) return false;
+    out = `${text.slice(0, eol + 1)}${lines}${comma ? ',' : ''}\n${text.slice(eol + 1)}`;
+    if (!comma) out = `${out.slice(0, last.getEnd())},${out.slice(last.getEnd())}`;
+  }
+  sf.replaceWithText(out);
+  return true;
 }
 
 /** The comment ranges on their own lines right above `node` (not a trailing comment of the line before). */
@@ -265,6 +302,8 @@ export function transitionProperty(sf: SourceFile, from: PropertyEdit, to: Prope
     const next = newKeys.slice(i + 1).find((k) => indexOf(k.name) !== -1);
     if (previous) index = indexOf(previous.name) + 1;
     else if (next) index = indexOf(next.name);
+    const entry = [...key.comments, key.value === key.name ? key.name : `${key.name}: ${key.value}`].join('\n');
+    if (insertEntry(target, index, entry)) continue;
     const trailingComma = hasTrailingComma(target);
     const leadingTrivia = key.comments.length ? `${key.comments.join('\n')}\n` : undefined;
     if (key.value === key.name) target.insertShorthandPropertyAssignment(index, { name: key.name, leadingTrivia });
