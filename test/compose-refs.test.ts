@@ -18,7 +18,7 @@ const csrfEdits = csrf.feature!.edits!(resolveAnswers({ name: 'refs', auth: 'ses
 
 async function files(): Promise<Map<string, string>> {
   const tree = await render(resolveAnswers({ name: 'refs', auth: 'session', csrf: true }));
-  return new Map([...tree].map(([p, f]) => [p, f.content]));
+  return new Map([...tree].map(([p, f]) => [p, String(f.content)]));
 }
 
 function lineOf(text: string, part: string): number {
@@ -110,7 +110,7 @@ async function tokenToSession() {
   const from = resolveAnswers({ name: 'refs', auth: 'token' });
   const to = resolveAnswers({ name: 'refs', auth: 'session' });
   const option = (value: string) => auth.options!.find((o) => o.value === value)!.feature!;
-  const routes = (await render(from)).get('src/routes.js')!.content;
+  const routes = String((await render(from)).get('src/routes.js')!.content);
   return { routes, removed: option('token').edits!(from), added: option('session').edits!(to) };
 }
 

@@ -28,8 +28,8 @@ async function switchOf(group: string, from: AnswerValue, to: AnswerValue, extra
   const bIds = new Set(featuresOf(b).map((f) => f.id));
   const removed = featuresOf(a).filter((f) => !bIds.has(f.id)).flatMap((f) => f.edits?.(a) ?? []);
   const added = featuresOf(b).filter((f) => !aIds.has(f.id)).flatMap((f) => f.edits?.(b) ?? []);
-  const files = new Map([...(await render(a))].map(([p, f]) => [p, f.content]));
-  const expected = new Map([...(await render(b))].map(([p, f]) => [p, f.content]));
+  const files = new Map([...(await render(a))].map(([p, f]) => [p, String(f.content)]));
+  const expected = new Map([...(await render(b))].map(([p, f]) => [p, String(f.content)]));
   return { from: a, to: b, removed, added, files, expected };
 }
 
