@@ -5,13 +5,14 @@ import {
   QuoteKind,
   SyntaxKind,
   type Block,
-  type CallExpression,
-  type ObjectLiteralExpression,
+  type ImportDeclaration,
   type SourceFile,
   type Statement,
 } from 'ts-morph';
 import { SLOTS, type Edit, type PropertyEdit, type Slot, type UseEdit } from '../types.js';
 import { EditError } from './errors.js';
+import { insertImport, insertStatement, removeStatements } from './compose-insert.js';
+import { addProperty, normalize, propertyTarget, removeProperty, transitionProperty } from './compose-property.js';
 
 /**
  * Structural edits of JavaScript files through ts-morph. Every edit finds its
@@ -47,89 +48,234 @@ export function applyEdit(text: string, edit: Edit, slots: SlotTable = new Map()
   const sf = sourceFile(edit.file, text);
   switch (edit.kind) {
     case 'import':
-      addImport(sf, edit.from, edit.names);
-      break;
+      return addImport(sf, edit.from, edit.names);
     case 'use':
-      addUse(sf, edit, slots);
-      break;
+      return addUse(sf, edit, slots);
     case 'property':
       addProperty(() => propertyTarget(sf, edit.object, edit.path ?? [], edit.argument), edit);
       break;
     case 'statement': {
       const body = functionBody(sf, edit.function, edit.file);
-      if (!findStatements(body, edit.code).length) {
-        const ret = body.getStatements().findIndex((s) => Node.isReturnStatement(s));
-        body.insertStatements(ret === -1 ? body.getStatements().length : ret, edit.code);
-      }
-      break;
+      if (findStatements(body, edit.code).length) break;
+      const ret = returnOf(body);
+      return insertStatement(sf, body, edit.code, ret ? { before: ret } : 'end');
     }
     case 'swap-import': {
       if (importsName(sf, edit.to, edit.name)) break;
       if (!importsName(sf, edit.from, edit.name)) {
         throw new EditError(`${edit.file}: expected "${edit.name}" to be imported from "${edit.from}" or "${edit.to}"`);
       }
-      swapImport(sf, edit.name, edit.from, edit.to);
-      break;
+      return swapImport(sf, edit.name, edit.from, edit.to);
     }
   }
   return sf.getFullText();
 }
 
-/** Undoes one edit (the inverse of `applyEdit`); a no-op where it is already undone. */
+/**
+ * Undoes one edit (the inverse of `applyEdit`); a no-op where it is already
+ * undone. Reverting an import throws an EditError, changing nothing, when
+ * the file still uses one of its names (a statement or middleware the user
+ * changed, so its exact text was not found and stayed): revert the edits of
+ * a feature in reverse order, so its statements go before its imports.
+ */
 export function revertEdit(text: string, edit: Edit): string {
+  const out = revertOne(text, edit);
+  if (edit.kind === 'import') refuseDangling(out, edit.file, edit.names, 'remove', text);
+  return out;
+}
+
+/**
+ * Changes one file from the edits of the features that go (`removed`, in
+ * the order they were applied) to those of the features that come
+ * (`added`), keeping what the user made of everything both have:
+ * - an edit both have (same import, same statement, ...) stays as and where
+ *   the user has it;
+ * - a `property` both have (same object, path and name) is transformed, not
+ *   removed and added again: shared keys keep the user's values and
+ *   comments, keys only the old option had go, the new option's missing
+ *   keys come with their comments, the user's own keys stay (see
+ *   `transitionProperty`);
+ * - every other removed edit is reverted (last applied first), then every
+ *   other added edit applied.
+ * Edits of other files are ignored. Throws an EditError, changing nothing,
+ * when an anchor is missing or when a name whose import went is still used
+ * in the file (a line the user changed).
+ */
+export function transition(text: string, file: string, removed: Edit[], added: Edit[], slots: SlotTable = new Map()): string {
+  const before = removed.filter((e) => e.file === file);
+  const after = added.filter((e) => e.file === file);
+  const afterKeys = new Set(after.map(editKey));
+  const beforeKeys = new Set(before.map(editKey));
+  const reverts = before.filter((e) => !afterKeys.has(editKey(e)));
+  let applies = after.filter((e) => !beforeKeys.has(editKey(e)));
+  const pairs: [PropertyEdit, PropertyEdit][] = [];
+  for (const edit of reverts) {
+    if (edit.kind !== 'property') continue;
+    const match = applies.find((a): a is PropertyEdit => a.kind === 'property' && propertyKey(a) === propertyKey(edit));
+    if (!match) continue;
+    pairs.push([edit, match]);
+    applies = applies.filter((a) => a !== match);
+  }
+  let out = text;
+  const unimported = new Set<string>();
+  const removedNames = new Set(reverts.flatMap((e) => (e.kind === 'import' ? e.names : [])));
+  const changed = new Set<string>();
+  for (const edit of [...reverts].reverse()) {
+    if (pairs.some(([from]) => from === edit)) continue;
+    if (edit.kind === 'statement' && !findStatements(functionBody(sourceFile(file, out), edit.function, file), edit.code).length) {
+      // The user changed this line: the names it used must not be left to whatever the added option imports under them.
+      for (const name of edit.code.match(/[A-Za-z_$][\w$]*/g) ?? []) if (removedNames.has(name)) changed.add(name);
+    }
+    out = revertOne(out, edit);
+    if (edit.kind === 'import') for (const name of edit.names) unimported.add(name);
+  }
+  for (const [from, to] of pairs) out = transitionProperty(sourceFile(file, out), from, to);
+  for (const edit of applies) out = applyEdit(out, edit, slots);
+  const produced = new Set(after.flatMap((e) => (e.kind === 'statement' ? [normalize(e.code)] : [])));
+  refuseDangling(out, file, [...unimported], applies.length || pairs.length ? 'the command' : 'remove', text, [...changed], produced);
+  return out;
+}
+
+/** Same edit: same fields, whatever their order. */
+function editKey(edit: Edit): string {
+  return JSON.stringify(Object.entries(edit).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** Same place of a property edit: file, object, path, argument and name. */
+function propertyKey(edit: PropertyEdit): string {
+  return JSON.stringify([edit.file, edit.object, edit.path ?? [], edit.argument ?? null, edit.name]);
+}
+
+/**
+ * Throws when a name no import of the file provides any more is still used
+ * in it: the line the user changed (a wrapped route or middleware) would be
+ * left referring to nothing. Names in `rebound` (used by a removed
+ * statement the user changed) are refused too while imported again from
+ * the added option's module, except in the statements the added edits
+ * wrote (`produced`, normalized): the user's line would silently call
+ * another module's function of that name.
+ */
+function refuseDangling(text: string, file: string, names: string[], command: string, original = text, rebound: string[] = [], produced = new Set<string>()): void {
+  if (!names.length && !rebound.length) return;
+  const sf = sourceFile(file, text);
+  const imported = new Set(
+    sf.getImportDeclarations().flatMap((d) => [
+      ...d.getNamedImports().map((n) => n.getAliasNode()?.getText() ?? n.getName()),
+      ...(d.getDefaultImport() ? [d.getDefaultImport()!.getText()] : []),
+      ...(d.getNamespaceImport() ? [d.getNamespaceImport()!.getText()] : []),
+    ]),
+  );
+  const wanted = new Set(names.filter((n) => !imported.has(n)));
+  const rebinding = new Set(rebound.filter((n) => imported.has(n)));
+  if (!wanted.size && !rebinding.size) return;
+  const declared = new Set(
+    sf.getDescendants().flatMap((n) => {
+      if ((Node.isVariableDeclaration(n) || Node.isParameterDeclaration(n) || Node.isBindingElement(n)) && Node.isIdentifier(n.getNameNode())) return [n.getName()];
+      if (Node.isFunctionDeclaration(n) || Node.isClassDeclaration(n)) return n.getName() ? [n.getName()!] : [];
+      return [];
+    }),
+  );
+  for (const id of sf.getDescendantsOfKind(SyntaxKind.Identifier)) {
+    const name = id.getText();
+    if (declared.has(name) || !isReference(id)) continue;
+    if (!wanted.has(name) && !(rebinding.has(name) && !produced.has(normalize(statementOf(id).getText())))) continue;
+    const line = lineIn(original, text, id.getStartLineNumber());
+    throw new EditError(`${file}:${line} still uses ${name} (you changed this line): change or delete it, then run ${command} again`);
+  }
+}
+
+/**
+ * The number of line `line` of `changed` in `original`: the edits only took
+ * out and put in lines of their own, so the n-th line with that exact text
+ * in one is the n-th in the other.
+ */
+function lineIn(original: string, changed: string, line: number): number {
+  const lines = changed.split('\n');
+  const wanted = lines[line - 1];
+  const nth = lines.slice(0, line - 1).filter((l) => l === wanted).length;
+  let seen = 0;
+  for (const [i, l] of original.split('\n').entries()) if (l === wanted && seen++ === nth) return i + 1;
+  return line;
+}
+
+/** The statement of a block (or of the file) that holds `node`. */
+function statementOf(node: Node): Node {
+  let current = node;
+  for (let parent = current.getParent(); parent && !Node.isBlock(parent) && !Node.isSourceFile(parent); parent = parent.getParent()) current = parent;
+  return current;
+}
+
+/** An identifier that names a variable, not a property key or member name. */
+function isReference(id: Node): boolean {
+  const parent = id.getParent();
+  if (!parent) return false;
+  if (Node.isPropertyAccessExpression(parent) && parent.getNameNode() === id) return false;
+  if ((Node.isPropertyAssignment(parent) || Node.isMethodDeclaration(parent) || Node.isPropertyDeclaration(parent) || Node.isGetAccessorDeclaration(parent) || Node.isSetAccessorDeclaration(parent)) && parent.getNameNode() === id) return false;
+  if (Node.isImportSpecifier(parent) || Node.isImportClause(parent) || Node.isNamespaceImport(parent)) return false;
+  if (Node.isExportSpecifier(parent) && parent.getAliasNode() === id) return false;
+  if (Node.isLabeledStatement(parent) || Node.isBreakStatement(parent) || Node.isContinueStatement(parent)) return false;
+  return true;
+}
+
+function revertOne(text: string, edit: Edit): string {
   const sf = sourceFile(edit.file, text);
   switch (edit.kind) {
     case 'import':
-      removeImport(sf, edit.from, edit.names);
-      break;
+      return removeImport(sf, edit.from, edit.names);
     case 'use': {
       const body = functionBody(sf, 'buildApp', edit.file);
       const callee = calleeOf(edit.call);
-      for (const s of useStatements(body)) if (s.callee === callee) s.statement.remove();
-      break;
+      return removeStatements(sf, useStatements(body).filter((s) => s.callee === callee).map((s) => s.statement));
     }
     case 'property':
       removeProperty(propertyTarget(sf, edit.object, edit.path ?? [], edit.argument), edit.name);
       break;
     case 'statement':
-      for (const s of findStatements(functionBody(sf, edit.function, edit.file), edit.code)) s.remove();
-      break;
+      return removeStatements(sf, findStatements(functionBody(sf, edit.function, edit.file), edit.code));
     case 'swap-import':
-      if (importsName(sf, edit.to, edit.name)) swapImport(sf, edit.name, edit.to, edit.from);
+      if (importsName(sf, edit.to, edit.name)) return swapImport(sf, edit.name, edit.to, edit.from);
       break;
   }
   return sf.getFullText();
 }
 
-function addImport(sf: SourceFile, from: string, names: string[]): void {
+/**
+ * Adds the names to the import of `from`, or a new import line below the
+ * last import (a trailing comment stays on its line; no blank line is
+ * added, so removing the line gives the file back).
+ */
+function addImport(sf: SourceFile, from: string, names: string[]): string {
   const existing = sf.getImportDeclaration((d) => d.getModuleSpecifierValue() === from);
   if (existing) {
     const have = new Set(existing.getNamedImports().map((n) => n.getName()));
     const missing = names.filter((n) => !have.has(n));
     if (missing.length) existing.addNamedImports(missing);
-    return;
+    return sf.getFullText();
   }
-  const imports = sf.getImportDeclarations();
-  const index = imports.length ? imports[imports.length - 1].getChildIndex() + 1 : 0;
-  sf.insertImportDeclaration(index, { namedImports: names, moduleSpecifier: from });
+  return insertImport(sf, `import { ${names.join(', ')} } from '${from}';`);
 }
 
-function removeImport(sf: SourceFile, from: string, names: string[]): void {
-  for (const decl of sf.getImportDeclarations().filter((d) => d.getModuleSpecifierValue() === from)) {
+/** Removes the names from the imports of `from`; an import left with nothing goes, its line with it. */
+function removeImport(sf: SourceFile, from: string, names: string[]): string {
+  const of = () => sf.getImportDeclarations().filter((d) => d.getModuleSpecifierValue() === from);
+  const emptied = (d: ImportDeclaration) =>
+    d.getNamedImports().length > 0 && d.getNamedImports().every((n) => names.includes(n.getName())) && !d.getDefaultImport() && !d.getNamespaceImport();
+  for (const decl of of()) {
+    if (emptied(decl)) continue;
     for (const named of decl.getNamedImports()) if (names.includes(named.getName())) named.remove();
-    if (!decl.getNamedImports().length && !decl.getDefaultImport() && !decl.getNamespaceImport()) decl.remove();
   }
+  return removeStatements(sf, of().filter(emptied));
 }
 
 /** Moves `name` to another module; a declaration importing only it just changes its specifier. */
-function swapImport(sf: SourceFile, name: string, from: string, to: string): void {
+function swapImport(sf: SourceFile, name: string, from: string, to: string): string {
   const decl = sf.getImportDeclaration((d) => d.getModuleSpecifierValue() === from && d.getNamedImports().some((n) => n.getName() === name))!;
   if (decl.getNamedImports().length === 1 && !decl.getDefaultImport() && !sf.getImportDeclaration((d) => d.getModuleSpecifierValue() === to)) {
     decl.setModuleSpecifier(to);
-    return;
+    return sf.getFullText();
   }
-  removeImport(sf, from, [name]);
-  addImport(sf, to, [name]);
+  const without = removeImport(sf, from, [name]);
+  return addImport(sourceFile(sf.getFilePath().slice(1), without), to, [name]);
 }
 
 function importsName(sf: SourceFile, from: string, name: string): boolean {
@@ -177,11 +323,11 @@ function useStatements(body: Block): UseStatement[] {
   return out;
 }
 
-function addUse(sf: SourceFile, edit: UseEdit, slots: SlotTable): void {
+function addUse(sf: SourceFile, edit: UseEdit, slots: SlotTable): string {
   const body = functionBody(sf, 'buildApp', edit.file);
   const callee = calleeOf(edit.call);
   const uses = useStatements(body);
-  if (uses.some((u) => u.callee === callee)) return;
+  if (uses.some((u) => u.callee === callee)) return sf.getFullText();
   const order = (s: Slot) => SLOTS.indexOf(s);
   const mine = order(edit.slot);
   const known = uses.filter((u) => slots.has(u.callee));
@@ -192,128 +338,21 @@ function addUse(sf: SourceFile, edit: UseEdit, slots: SlotTable): void {
   // Before the first middleware of a later slot: that keeps the order right even
   // when the user moved other middleware around or added their own in between.
   const after = known.find((u) => order(slots.get(u.callee)!) > mine);
-  if (after) {
-    body.insertStatements(after.statement.getChildIndex(), code);
-    return;
-  }
+  if (after) return insertStatement(sf, body, code, { before: after.statement });
   const before = known.filter((u) => order(slots.get(u.callee)!) <= mine);
-  if (before.length) {
-    body.insertStatements(before[before.length - 1].statement.getChildIndex() + 1, code);
-    return;
-  }
-  const ret = body.getStatements().findIndex((s) => Node.isReturnStatement(s));
-  if (ret === -1) throw new EditError(`${edit.file}: buildApp has no middleware of a known slot and no return statement to place ${callee} before`);
-  body.insertStatements(ret, code);
+  if (before.length) return insertStatement(sf, body, code, { after: before[before.length - 1].statement });
+  const ret = returnOf(body);
+  if (!ret) throw new EditError(`${edit.file}: buildApp has no middleware of a known slot and no return statement to place ${callee} before`);
+  return insertStatement(sf, body, code, { before: ret });
 }
 
-/** The object literal a property edit targets. */
-function propertyTarget(sf: SourceFile, object: string, path: string[], argument?: number): ObjectLiteralExpression {
-  let target: Node | undefined;
-  if (argument !== undefined) {
-    const calls = sf
-      .getDescendantsOfKind(SyntaxKind.CallExpression)
-      .filter((c: CallExpression) => c.getExpression().getText() === object);
-    if (calls.length !== 1) throw new EditError(`${sf.getBaseName()}: expected one call to ${object}(...), found ${calls.length}`);
-    target = calls[0].getArguments()[argument];
-    if (!target) throw new EditError(`${sf.getBaseName()}: ${object}(...) has no argument #${argument + 1} to add to`);
-  } else {
-    target = sf.getVariableDeclaration(object)?.getInitializer();
-  }
-  for (const key of path) {
-    if (!target || !Node.isObjectLiteralExpression(target)) break;
-    const prop = target.getProperty(key);
-    target = prop && Node.isPropertyAssignment(prop) ? prop.getInitializer() : undefined;
-    if (!target) throw new EditError(`${sf.getBaseName()}: ${[object, ...path].join('.')} not found`);
-  }
-  if (!target || !Node.isObjectLiteralExpression(target)) {
-    throw new EditError(`${sf.getBaseName()}: ${[object, ...path].join('.')} is not an object literal to add to`);
-  }
-  return target;
-}
-
-/**
- * Adds a property unless the key exists (an existing key holds the user's
- * value and is never overwritten). A one-line literal stays on one line.
- */
-function addProperty(locate: () => ObjectLiteralExpression, edit: PropertyEdit): void {
-  const target = locate();
-  if (target.getProperty(edit.name)) return;
-  const text = edit.value === edit.name ? edit.name : `${edit.name}: ${edit.value}`;
-  if (isOneLine(target) && !edit.doc) {
-    const props = target.getProperties().map((p) => p.getText());
-    target.replaceWithText(`{ ${[...props, text].join(', ')} }`);
-    return;
-  }
-  const trailingComma = hasTrailingComma(target);
-  const leadingTrivia = edit.doc ? `/** ${edit.doc} */\n` : undefined;
-  if (edit.value === edit.name) target.addShorthandPropertyAssignment({ name: edit.name, leadingTrivia });
-  else target.addPropertyAssignment({ name: edit.name, initializer: dedent(edit.value), leadingTrivia });
-  // Text insertions make ts-morph forget its nodes: find the literal again after each.
-  if (trailingComma) ensureTrailingComma(target);
-  alignContinuationLines(locate().getPropertyOrThrow(edit.name));
-}
-
-/** Removes a property, keeping the literal's layout and trailing-comma style. */
-function removeProperty(target: ObjectLiteralExpression, name: string): void {
-  const prop = target.getProperty(name);
-  if (!prop) return;
-  if (isOneLine(target)) {
-    const props = target.getProperties().filter((p) => p !== prop).map((p) => p.getText());
-    target.replaceWithText(props.length ? `{ ${props.join(', ')} }` : '{}');
-    return;
-  }
-  const trailingComma = hasTrailingComma(target);
-  prop.remove();
-  if (trailingComma) ensureTrailingComma(target);
-}
-
-/**
- * Removes the common indentation of a multi-line value's later lines: the
- * writer indents them to the property's own depth, whatever the registry's
- * source looked like.
- */
-function dedent(value: string): string {
-  const [first, ...rest] = value.split('\n');
-  const indents = rest.filter((l) => l.trim()).map((l) => /^ */.exec(l)![0].length);
-  const cut = indents.length ? Math.min(...indents) : 0;
-  return [first, ...rest.map((l) => l.slice(Math.min(cut, /^ */.exec(l)![0].length)))].join('\n');
-}
-
-/**
- * The writer indents a multi-line initializer one level too deep; re-base its
- * later lines so the closing line sits at the property's own indentation.
- */
-function alignContinuationLines(node: Node): void {
-  const text = node.getText();
-  const lines = text.split('\n');
-  if (lines.length < 2) return;
-  const own = node.getIndentationText();
-  const last = /^ */.exec(lines[lines.length - 1])![0].length;
-  const extra = last - own.length;
-  if (extra <= 0) return;
-  const fixed = [lines[0], ...lines.slice(1).map((l) => (l.startsWith(' '.repeat(extra)) ? l.slice(extra) : l))].join('\n');
-  node.getSourceFile().replaceText([node.getStart(), node.getEnd()], fixed);
-}
-
-function hasTrailingComma(target: ObjectLiteralExpression): boolean {
-  return target.getText().replace(/\s*\}$/, '').endsWith(',');
-}
-
-function ensureTrailingComma(target: ObjectLiteralExpression): void {
-  const last = target.getProperties().at(-1);
-  if (last && !hasTrailingComma(target)) target.getSourceFile().insertText(last.getEnd(), ',');
-}
-
-function isOneLine(node: Node): boolean {
-  return !node.getText().includes('\n');
+/** The `return` directly in a function body (not one nested in an `if`). */
+function returnOf(body: Block): Statement | undefined {
+  return body.getStatements().find((s) => Node.isReturnStatement(s));
 }
 
 /** Statements of `body` equal to `code` up to whitespace, quote style and the final semicolon. */
 function findStatements(body: Block, code: string): Statement[] {
   const wanted = normalize(code);
   return body.getStatements().filter((s) => normalize(s.getText()) === wanted);
-}
-
-function normalize(code: string): string {
-  return code.replace(/\s+/g, '').replace(/"/g, "'").replace(/;$/, '').replace(/,\)/g, ')');
 }

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join, posix } from 'node:path';
-import type { Answers, Contribution, Edit } from '../types.js';
-import { applyEdit, revertEdit } from './compose.js';
+import type { Answers, Contribution } from '../types.js';
+import { transition } from './compose.js';
 import { decodeText, eolOf, isBytes, sameContent, toLf, withEol, type Content } from './content.js';
 import { CLIError, EditError } from './errors.js';
 import { hasConflictMarkers, merge3, type ConflictStyle } from './merge.js';
@@ -176,26 +176,26 @@ function relativeImports(from: string, text: string): string[] {
   return out;
 }
 
-/** Applies removed features' inverse edits, then added features' edits, to the texts `read` gives (LF). */
+/**
+ * The added and removed features' edits, file by file (`transition`): a
+ * switch within a group keeps the user's values and comments, shared edits
+ * stay where the user has them. Texts come from `read` (LF).
+ */
 function structuralEdits(read: (path: string) => string | undefined, added: Contribution[], removed: Contribution[], oldAnswers: Answers, newAnswers: Answers): Map<string, string> {
   const out = new Map<string, string>();
   const slots = registrySlots(newAnswers);
-  const step = (edit: Edit, fn: (text: string) => string) => {
-    const text = out.get(edit.file) ?? read(edit.file);
-    if (text === undefined) throw new CLIError(`${edit.file} is missing: features register themselves there; restore it first`, 'E_MISSING');
+  const removedEdits = removed.flatMap((f) => f.edits?.(oldAnswers) ?? []);
+  const addedEdits = added.flatMap((f) => f.edits?.(newAnswers) ?? []);
+  for (const file of new Set([...removedEdits, ...addedEdits].map((e) => e.file))) {
+    const text = read(file);
+    if (text === undefined) throw new CLIError(`${file} is missing: features register themselves there; restore it first`, 'E_MISSING');
     try {
-      out.set(edit.file, fn(text));
+      out.set(file, transition(text, file, removedEdits, addedEdits, slots));
     } catch (err) {
-      // The user's file no longer has the place a feature hooks into: say where, change nothing.
+      // The user's file no longer has the place a feature hooks into, or a changed line still needs it: say where, change nothing.
       if (err instanceof EditError) throw new CLIError(`cannot apply the change to your ${err.message}`, 'E_ANCHOR');
       throw err;
     }
-  };
-  for (const feature of removed) {
-    for (const edit of [...(feature.edits?.(oldAnswers) ?? [])].reverse()) step(edit, (t) => revertEdit(t, edit));
-  }
-  for (const feature of added) {
-    for (const edit of feature.edits?.(newAnswers) ?? []) step(edit, (t) => applyEdit(t, edit, slots));
   }
   return out;
 }
