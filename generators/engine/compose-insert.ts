@@ -1,4 +1,4 @@
-import { Node, type Block, type SourceFile, type Statement } from 'ts-morph';
+import { Node, type Block, type ImportDeclaration, type SourceFile, type Statement } from 'ts-morph';
 
 /**
  * Where a new statement goes in a function body, and how it is written and
@@ -130,12 +130,18 @@ export function removeStatements(sf: SourceFile, statements: Statement[]): strin
 const PRAGMA = /^(#!.*|\/\/\s*@ts-(no)?check\b.*|\/\/\/\s*<reference\b.*)$/;
 
 /**
- * Writes an import line below the last import (after a trailing comment on
+ * Writes an import line above `before` when given (the import of a later
+ * feature), else below the last import (after a trailing comment on
  * its line), or, in a file without imports, above the first statement and
  * the comments that describe it, below the pragmas that must stay first.
  */
-export function insertImport(sf: SourceFile, code: string): string {
+export function insertImport(sf: SourceFile, code: string, before?: ImportDeclaration): string {
   const text = sf.getFullText();
+  if (before) {
+    // Above the import of a later feature (and the comments that describe it), as a render orders them.
+    const pos = lineAbove(text, before);
+    if (pos === lineStart(text, pos)) return splice(text, pos, pos, `${code}\n`);
+  }
   const last = sf.getImportDeclarations().at(-1);
   if (last) {
     const pos = lineBelow(text, last);

@@ -33,17 +33,23 @@ export function propertyTarget(sf: SourceFile, object: string, path: string[], a
  * Adds a property unless the key exists (an existing key holds the user's
  * value and is never overwritten). A one-line literal stays on one line.
  */
-export function addProperty(locate: () => ObjectLiteralExpression, edit: PropertyEdit): void {
+export function addProperty(locate: () => ObjectLiteralExpression, edit: PropertyEdit, rankOf: (name: string) => number | undefined = () => undefined): void {
   const target = locate();
   if (target.getProperty(edit.name)) return;
   const text = edit.value === edit.name ? edit.name : `${edit.name}: ${edit.value}`;
+  // Before the first key of a later feature, where a render puts it; else last.
+  const mine = rankOf(edit.name);
+  const names = target.getProperties().map((p) => (Node.isPropertyAssignment(p) || Node.isShorthandPropertyAssignment(p) ? p.getName() : ''));
+  const later = mine === undefined ? -1 : names.findIndex((n) => (rankOf(n) ?? -1) > mine);
+  const index = later === -1 ? names.length : later;
   if (isOneLine(target) && !edit.doc) {
     const props = target.getProperties().map((p) => p.getText());
-    target.replaceWithText(`{ ${[...props, text].join(', ')} }`);
+    props.splice(index, 0, text);
+    target.replaceWithText(`{ ${props.join(', ')} }`);
     return;
   }
   const entry = `${edit.doc ? `/** ${edit.doc} */\n` : ''}${edit.value === edit.name ? edit.name : `${edit.name}: ${dedent(edit.value)}`}`;
-  if (insertEntry(target, target.getProperties().length, entry)) return;
+  if (insertEntry(target, index, entry)) return;
   const trailingComma = hasTrailingComma(target);
   const leadingTrivia = edit.doc ? `/** ${edit.doc} */\n` : undefined;
   if (edit.value === edit.name) target.addShorthandPropertyAssignment({ name: edit.name, leadingTrivia });

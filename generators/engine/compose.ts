@@ -34,31 +34,71 @@ function sourceFile(path: string, text: string): SourceFile {
   return project.createSourceFile(`/${path}`, text, { overwrite: true });
 }
 
-/** Slot of each middleware factory, derived from every `use` edit of the registry. */
-export type SlotTable = Map<string, Slot>;
+/**
+ * The registry's order: the slot of each middleware factory, and the rank
+ * of every edit in the order a render applies them (`rank`). An edit applied
+ * to an existing file goes where a fresh render would have put it among the
+ * registry's own lines (before the first one of a later feature), so adding
+ * a feature to a project gives the same file as generating it with it.
+ */
+export type SlotTable = Map<string, Slot> & { rank?: Map<string, number> };
 
 export function slotTable(edits: Edit[]): SlotTable {
   const table: SlotTable = new Map();
-  for (const edit of edits) if (edit.kind === 'use') table.set(calleeOf(edit.call), edit.slot);
+  table.rank = new Map();
+  edits.forEach((edit, i) => {
+    if (edit.kind === 'use') table.set(calleeOf(edit.call), edit.slot);
+    const key = rankKey(edit);
+    if (key && !table.rank!.has(key)) table.rank!.set(key, i);
+  });
   return table;
+}
+
+/** What identifies an inserted line of the registry's, whatever the values around it. */
+function rankKey(edit: Edit): string | undefined {
+  switch (edit.kind) {
+    case 'statement':
+      return statementKey(edit.file, edit.function, edit.code);
+    case 'import':
+      return `import:${edit.file}:${edit.from}`;
+    case 'property':
+      return propertyRankKey(edit.file, edit, edit.name);
+    case 'use':
+      return `use:${edit.file}:${calleeOf(edit.call)}`;
+    default:
+      return undefined;
+  }
+}
+
+function statementKey(file: string, fn: string, code: string): string {
+  return `statement:${file}:${fn}:${normalize(code)}`;
+}
+
+function propertyRankKey(file: string, edit: Pick<PropertyEdit, 'object' | 'path' | 'argument'>, name: string): string {
+  return `property:${file}:${edit.object}:${(edit.path ?? []).join('.')}:${edit.argument ?? ''}:${name}`;
 }
 
 /** Applies one edit to `text` (the content of `edit.file`) and returns the new text. */
 export function applyEdit(text: string, edit: Edit, slots: SlotTable = new Map()): string {
   const sf = sourceFile(edit.file, text);
   switch (edit.kind) {
-    case 'import':
-      return addImport(sf, edit.from, edit.names);
+    case 'import': {
+      const mine = slots.rank?.get(`import:${edit.file}:${edit.from}`);
+      const later = mine === undefined ? undefined : sf.getImportDeclarations().find((d) => (slots.rank!.get(`import:${edit.file}:${d.getModuleSpecifierValue()}`) ?? -1) > mine);
+      return addImport(sf, edit.from, edit.names, later);
+    }
     case 'use':
       return addUse(sf, edit, slots);
     case 'property':
-      addProperty(() => propertyTarget(sf, edit.object, edit.path ?? [], edit.argument), edit);
+      addProperty(() => propertyTarget(sf, edit.object, edit.path ?? [], edit.argument), edit, (name) => slots.rank?.get(propertyRankKey(edit.file, edit, name)));
       break;
     case 'statement': {
       const body = functionBody(sf, edit.function, edit.file);
       if (findStatements(body, edit.code).length) break;
+      const mine = slots.rank?.get(statementKey(edit.file, edit.function, edit.code));
+      const later = mine === undefined ? undefined : body.getStatements().find((st) => (slots.rank!.get(statementKey(edit.file, edit.function, st.getText())) ?? -1) > mine);
       const ret = returnOf(body);
-      return insertStatement(sf, body, edit.code, ret ? { before: ret } : 'end');
+      return insertStatement(sf, body, edit.code, later ? { before: later } : ret ? { before: ret } : 'end');
     }
     case 'swap-import': {
       if (importsName(sf, edit.to, edit.name)) break;
@@ -244,7 +284,7 @@ function revertOne(text: string, edit: Edit): string {
  * last import (a trailing comment stays on its line; no blank line is
  * added, so removing the line gives the file back).
  */
-function addImport(sf: SourceFile, from: string, names: string[]): string {
+function addImport(sf: SourceFile, from: string, names: string[], before?: ImportDeclaration): string {
   const existing = sf.getImportDeclaration((d) => d.getModuleSpecifierValue() === from);
   if (existing) {
     const have = new Set(existing.getNamedImports().map((n) => n.getName()));
@@ -252,7 +292,7 @@ function addImport(sf: SourceFile, from: string, names: string[]): string {
     if (missing.length) existing.addNamedImports(missing);
     return sf.getFullText();
   }
-  return insertImport(sf, `import { ${names.join(', ')} } from '${from}';`);
+  return insertImport(sf, `import { ${names.join(', ')} } from '${from}';`, before);
 }
 
 /** Removes the names from the imports of `from`; an import left with nothing goes, its line with it. */
@@ -328,8 +368,10 @@ function addUse(sf: SourceFile, edit: UseEdit, slots: SlotTable): string {
   const callee = calleeOf(edit.call);
   const uses = useStatements(body);
   if (uses.some((u) => u.callee === callee)) return sf.getFullText();
-  const order = (s: Slot) => SLOTS.indexOf(s);
-  const mine = order(edit.slot);
+  // By slot, then by the registry's order within a slot (json before csrfFormField in `body`).
+  const rank = (c: string) => slots.rank?.get(`use:${edit.file}:${c}`) ?? Number.MAX_SAFE_INTEGER;
+  const order = (c: string, slot = slots.get(c)!) => SLOTS.indexOf(slot) * 1e6 + Math.min(rank(c), 1e6 - 1);
+  const mine = order(callee, edit.slot);
   const known = uses.filter((u) => slots.has(u.callee));
   const receiver = uses.length
     ? (uses[0].statement.getFirstDescendantByKindOrThrow(SyntaxKind.PropertyAccessExpression).getExpression().getText())
@@ -337,9 +379,9 @@ function addUse(sf: SourceFile, edit: UseEdit, slots: SlotTable): string {
   const code = `${receiver}.use(${edit.call});`;
   // Before the first middleware of a later slot: that keeps the order right even
   // when the user moved other middleware around or added their own in between.
-  const after = known.find((u) => order(slots.get(u.callee)!) > mine);
+  const after = known.find((u) => order(u.callee) > mine);
   if (after) return insertStatement(sf, body, code, { before: after.statement });
-  const before = known.filter((u) => order(slots.get(u.callee)!) <= mine);
+  const before = known.filter((u) => order(u.callee) <= mine);
   if (before.length) return insertStatement(sf, body, code, { after: before[before.length - 1].statement });
   const ret = returnOf(body);
   if (!ret) throw new EditError(`${edit.file}: buildApp has no middleware of a known slot and no return statement to place ${callee} before`);

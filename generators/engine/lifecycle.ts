@@ -229,7 +229,10 @@ function planFile(path: string, ctx: FileContext, extra: Map<string, Content>): 
     const mine = ctx.edited.get(path)!;
     const theirs = typeof next?.content === 'string' ? next.content : undefined;
     const editedBase = ctx.editedBase?.get(path) ?? (typeof base === 'string' ? base : undefined);
-    const merged = theirs !== undefined && editedBase !== undefined ? merge3(mine, editedBase, theirs, style, path) : { content: mine, conflicts: 0 };
+    // Same generator version: nothing upstream to bring, the edited file is the result. A newer
+    // one: merge its changes against the old base with the same edits applied.
+    const upgrade = project.manifest.version !== VERSION && theirs !== undefined && editedBase !== undefined;
+    const merged = upgrade ? merge3(mine, editedBase, theirs, style, path) : { content: mine, conflicts: 0 };
     const after = withEol(merged.content, eol);
     return conflictOrChange(path, before, after, merged.conflicts, style, 'edit');
   }
