@@ -236,6 +236,8 @@ async function sequence(index: number, steps: number): Promise<{ log: string[]; 
     if (kind < 0.45) {
       const name = pick(r, Object.keys(userEdits));
       const mark = userEdits[name](dir, r, n);
+      // A setting changed again replaces its earlier value.
+      if (mark && name === 'setting') marks.splice(0, marks.length, ...marks.filter((m) => !m.text.startsWith('port: ')));
       if (mark) marks.push(mark);
       what = `edit ${name}${mark ? ` (${mark.file})` : ''}`;
     } else if (kind < 0.85) {
@@ -285,7 +287,7 @@ property('random user edits interleaved with add, remove and regenerate never lo
     const errors = typecheck(s.dir);
     if (errors.length) return `sequence ${s.index} (PROPERTY_SEED=${seed}): type errors at the end: ${errors.slice(0, 5).join('; ')}\n    steps: ${s.log.join(' | ')}`;
     const t = await run('npm', ['test', '--silent'], { cwd: s.dir, timeout: 300_000, env: { NODE_ENV: 'test' } });
-    if (t.code !== 0) return `sequence ${s.index} (PROPERTY_SEED=${seed}): npm test failed: ${(t.stdout + t.stderr).split('\n').filter((l) => /not ok|fail|Error/.test(l)).slice(0, 8).join(' / ')}\n    steps: ${s.log.join(' | ')}`;
+    if (t.code !== 0) return `sequence ${s.index} (PROPERTY_SEED=${seed}): npm test failed: ${(t.stdout + t.stderr).split('\n').filter((l) => /^\s*not ok|^\s*error:|^\s*(expected|actual):|^\s*location:/.test(l)).slice(0, 12).join(' / ')}\n    steps: ${s.log.join(' | ')}`;
     return '';
   }));
   failures.push(...ends.filter(Boolean));

@@ -98,7 +98,8 @@ export async function planUpdate(project: Project, answers: Answers, options: Pl
   if (!editedBase && edited.size && project.manifest.version !== VERSION) {
     throw new CLIError(`this project was made by create-nodeserver ${project.manifest.version}: run create-nodeserver regenerate first, then this command`, 'E_UPGRADE');
   }
-  const ctx: FileContext = { project, rendered, edited, editedBase, eols, style, restoreDeleted: options.restoreDeleted === true, added: new Set(added.map((f) => f.id)) };
+  const ctx: FileContext = { project, rendered, edited, editedBase, eols, style, restoreDeleted: options.restoreDeleted === true, added: new Set(added.map((f) => f.id)),
+    userFeatures: new Set(Object.values(project.files).filter((r) => r.policy === 'user').map((r) => r.feature)) };
   const removedFeatures = new Set(removed.map((f) => f.id));
   ctx.removedFiles = new Set(Object.entries(project.files).filter(([, r]) => removedFeatures.has(r.feature)).map(([p]) => p));
 
@@ -211,6 +212,8 @@ interface FileContext {
   removedFiles?: Set<string>;
   /** Features this plan adds. */
   added: Set<string>;
+  /** Features that already have user's files on record. */
+  userFeatures: Set<string>;
 }
 
 function planFile(path: string, ctx: FileContext, extra: Map<string, Content>): PlanEntry | undefined {
@@ -242,8 +245,10 @@ function planFile(path: string, ctx: FileContext, extra: Map<string, Content>): 
     const note = ctx.removedFiles?.has(path) ? 'changed by you: kept, remove it by hand if unused' : 'no longer generated, changed by you: kept';
     return { path, action: 'keep', before, after: before, note };
   }
-  // The user's files (examples) are written once, when their feature arrives; never by regenerate.
-  if (next.policy === 'user' && base === undefined && !ctx.added.has(next.feature)) return undefined;
+  // The user's files (examples) are written once, together: when their feature arrives, or,
+  // for a feature that had none yet, when a newer generator brings them. A feature whose
+  // examples the user already has gets no new ones (a new test would test the user's old code).
+  if (next.policy === 'user' && base === undefined && !ctx.added.has(next.feature) && ctx.userFeatures.has(next.feature)) return undefined;
   if (before === undefined) {
     if (base !== undefined && !ctx.restoreDeleted) return { path, action: 'deleted-by-user', note: 'you deleted it: left deleted (--restore-deleted brings it back)' };
     return { path, action: 'create', after: next.content };
