@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { delay, eventually, get, startLoad, startProcessServer, untilPid } from './process-helpers.js';
+import { delay, eventually, get, startKeepAliveLoad, startLoad, startProcessServer, untilPid } from './process-helpers.js';
 
 /**
  * The behaviour both multi-process models promise, as tests with real
@@ -140,6 +140,57 @@ export function testProcessModel(model, env = {}) {
     assert.match(server.output, /all workers stopped: bye/);
     // The last request's line was written before the master exited.
     assert.ok(server.accessLines().some((line) => line.includes(' GET /slow?ms=1500 200 ')));
+  });
+
+  test(`${model}: 50 keep-alive connections under load through a crash, a SIGHUP reload and SIGTERM: no request fails`, { timeout: 120_000 }, async (t) => {
+    // A 2 s keep-alive timeout (the client lets a connection go after 1 s idle)
+    // keeps the drains short; their rules are the same at any length.
+    const server = await startProcessServer(model, { SERVER_KEEP_ALIVE_TIMEOUT: '2000' });
+    t.after(() => server.stop());
+    const load = startKeepAliveLoad(server.url);
+    t.after(() => load.stop());
+    await eventually(() => load.current.ok >= 500, 'load is running');
+
+    // A crash: only the request that caused it may fail (here it even gets its answer).
+    load.phase('crash');
+    let from = server.output.length;
+    const crash = await get(server.url, '/crash?ms=200', { keepAlive: true });
+    const crashed = crash.body.pid;
+    await server.waitFor(new RegExp(`pid ${crashed}\\) crashed: Error: boom`), from);
+    const [, replacement] = await server.waitFor(/worker \d \(pid (\d+)\) listening/, from);
+    await server.waitFor(new RegExp(`pid ${crashed}\\) exited with code 1`), from);
+    // Its keep-alive connections moved to the other worker, which may keep them
+    // all: the replacement need not get any of the load.
+
+    load.phase('reload');
+    from = server.output.length;
+    const before = server.workerPids().filter((pid) => pid !== crashed);
+    assert.ok(before.includes(Number(replacement)));
+    server.child.kill('SIGHUP');
+    await server.waitFor(/reload finished/, from);
+    for (const pid of before) await server.waitFor(new RegExp(`pid ${pid}\\) exited with code 0`), from);
+    const fresh = server.workerPids().filter((pid) => !before.includes(pid) && pid !== crashed);
+    assert.equal(fresh.length, 2);
+    await eventually(() => fresh.some((pid) => load.current.pids.has(pid)), 'the new workers serve the load');
+
+    // Out of rotation first, as a load balancer does before it stops a server.
+    load.phase('SIGTERM', { newConnections: false });
+    await eventually(() => load.settled, 'only open connections are used');
+    server.child.kill('SIGTERM');
+    assert.equal(await server.exited, 0);
+    const phases = await load.stop();
+
+    const figures = ['crash', 'reload', 'SIGTERM'].map((name) => {
+      const counts = phases.get(name);
+      return `${name}: ${counts?.sent} sent, ${(counts?.failed.length ?? 0) + (counts?.refused ?? 0)} failed`;
+    });
+    t.diagnostic(`${model} on Node ${process.version}: ${figures.join('; ')}`);
+    for (const name of ['crash', 'reload', 'SIGTERM']) {
+      const counts = /** @type {NonNullable<ReturnType<typeof phases.get>>} */ (phases.get(name));
+      assert.ok(counts.ok > 0, `requests were answered during the ${name}`);
+      assert.deepEqual(counts.failed, [], `no request failed during the ${name}`);
+      assert.equal(counts.refused, 0, `no connection was refused during the ${name}`);
+    }
   });
 
   test(`${model}: a worker that fails at start: restarts with back-off, then the master gives up and exits 1`, async (t) => {
