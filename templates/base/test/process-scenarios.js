@@ -1,7 +1,7 @@
 // @ts-check
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { delay, eventually, get, startKeepAliveLoad, startLoad, startProcessServer, untilPid } from './process-helpers.js';
 
@@ -191,6 +191,25 @@ export function testProcessModel(model, env = {}) {
       assert.deepEqual(counts.failed, [], `no request failed during the ${name}`);
       assert.equal(counts.refused, 0, `no connection was refused during the ${name}`);
     }
+  });
+
+  test(`${model}: scheduled heap snapshots: the master and then each worker, one at a time, the newest kept per process`, async (t) => {
+    const server = await startProcessServer(model, { HEAP_INTERVAL: '1000', HEAP_MAX_FILES: '1' });
+    t.after(() => server.stop());
+    const written = () => [...server.output.matchAll(/Heap snapshot written to \S+-(master|worker\d)-\d+-\d+\.heapsnapshot/g)].map((m) => m[1]);
+    // Two rounds: each process has written twice, so retention has had to choose.
+    await eventually(() => written().length >= 6, 'two rounds of heap snapshots');
+    const rounds = written().slice(0, 6);
+    // The master's schedule, not one per process: every round starts with the
+    // master, then the workers one after the other (never two at once).
+    assert.deepEqual([rounds[0], rounds[3]], ['master', 'master'], rounds.join(' '));
+    assert.deepEqual(rounds.slice(1, 3).sort(), ['worker1', 'worker2'], rounds.join(' '));
+    assert.deepEqual(rounds.slice(4, 6).sort(), ['worker1', 'worker2'], rounds.join(' '));
+    // HEAP_MAX_FILES=1 keeps one per process: no process deletes another's.
+    server.child.kill('SIGTERM');
+    assert.equal(await server.exited, 0);
+    const files = readdirSync(join(server.dir, 'heapdumps')).map((name) => name.replace(/^heap-[\d.TZ-]+-(\w+)-\d+-\d+\.heapsnapshot$/, '$1'));
+    assert.deepEqual(files.sort(), ['master', 'worker1', 'worker2']);
   });
 
   test(`${model}: a worker that fails at start: restarts with back-off, then the master gives up and exits 1`, async (t) => {

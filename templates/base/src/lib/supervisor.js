@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { accessLogPath, checkLogSettings, errorLogPath, rotationOf } from './access-log.js';
 import { requireSetting } from './config-loader.js';
+import { checkHeapSettings, takeHeapSnapshotAndReport } from './heap-snapshot.js';
 import { flushLogFiles, openLogFile, writeForwardedLog } from './log-file.js';
 import { renderMetrics } from './metrics.js';
 
@@ -27,7 +28,9 @@ import { renderMetrics } from './metrics.js';
  *   the number of workers and these limits can change), then replaces the
  *   workers one by one, each new worker listening before the old one drains,
  *   and sends the new configuration to the workers (`{ type: 'config' }`);
- * - SIGUSR2: the workers write heap snapshots, one after the other;
+ * - SIGUSR2, and every `heap.interval` ms if set: heap snapshots of the
+ *   master and then each worker, one after the other (each one pauses its
+ *   process, so never all at once);
  * - SIGUSR1: the master reopens the log files (after logrotate);
  * - the workers' log lines come here (only the master writes and rotates
  *   the files), and `GET /metrics` in any worker shows every worker.
@@ -118,6 +121,10 @@ export class Supervisor {
     this.collections = 0;
     /** @type {Map<number, { snapshots: Map<number, import('./metrics.js').MetricsSnapshot>, finish: () => void }>} */
     this.metricsCollections = new Map();
+    /** @type {NodeJS.Timeout | null} the heap snapshot schedule */
+    this.heapTimer = null;
+    this.heapRunning = false;
+    checkHeapSettings(this.config.heap);
     // Only the master writes the log files; open them now so a bad LOG_DIR shows at start.
     checkLogSettings(this.config.log);
     if (this.config.log.access) openLogFile(accessLogPath(this.config.log), rotationOf(this.config.log));
@@ -138,8 +145,27 @@ export class Supervisor {
       this.reload().catch((err) => this.error(`reload failed: ${err instanceof Error ? err.message : err}`));
     });
     process.on('SIGUSR2', () => {
-      this.heapSnapshots().catch((err) => this.error(`heap snapshots failed: ${err instanceof Error ? err.message : err}`));
+      if (this.config.heap.onSignal) this.runHeapSnapshots();
     });
+    this.scheduleHeapSnapshots();
+  }
+
+  /** (Re)starts the heap snapshot schedule of `heap.interval` (0: none). */
+  scheduleHeapSnapshots() {
+    if (this.heapTimer) clearInterval(this.heapTimer);
+    this.heapTimer = null;
+    const { interval } = this.config.heap;
+    // unref: the schedule must not keep a master alive that is otherwise done.
+    if (interval > 0) this.heapTimer = setInterval(() => this.runHeapSnapshots(), interval).unref();
+  }
+
+  runHeapSnapshots() {
+    // A round still running (a big heap, a short interval) is not doubled.
+    if (this.heapRunning || this.stopping) return;
+    this.heapRunning = true;
+    this.heapSnapshots()
+      .catch((err) => this.error(`heap snapshots failed: ${err instanceof Error ? err.message : err}`))
+      .finally(() => (this.heapRunning = false));
   }
 
   /**
@@ -415,16 +441,23 @@ export class Supervisor {
     try {
       const next = await this.options.rereadConfig();
       checkClusterSettings(next.cluster);
+      checkHeapSettings(next.heap);
       this.config = next;
       this.count = workerCount(next.cluster);
       this.budget = new RestartBudget(next.cluster.maxRestarts, next.cluster.restartWindow);
+      this.scheduleHeapSnapshots();
     } catch (err) {
       this.error(`the configuration could not be read again, keeping the current one: ${err instanceof Error ? err.message : err}`);
     }
   }
 
-  /** SIGUSR2: one heap snapshot per worker, one worker at a time (each one pauses its worker). */
+  /**
+   * One heap snapshot of the master, then one per worker, one process at a
+   * time (each one pauses its process). The master's is small, but while it
+   * is written no connection is handed out (node:cluster's round-robin).
+   */
   async heapSnapshots() {
+    takeHeapSnapshotAndReport(this.config.heap, 'master');
     for (const worker of [...this.workers].filter((w) => w.state === 'listening')) {
       /** @type {Promise<void>} */
       const done = new Promise((resolve) => (worker.heapSnapshotDone = resolve));
