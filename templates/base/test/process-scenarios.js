@@ -1,7 +1,8 @@
 // @ts-check
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { delay, eventually, get, startKeepAliveLoad, startLoad, startProcessServer, untilPid } from './process-helpers.js';
 
@@ -212,15 +213,24 @@ export function testProcessModel(model, env = {}) {
     assert.deepEqual(files.sort(), ['master', 'worker1', 'worker2']);
   });
 
-  test(`${model}: a worker that fails at start: restarts with back-off, then the master gives up and exits 1`, async (t) => {
+  test(`${model}: a worker that fails at start: restarts with back-off, then the master gives up, runs the onGiveUp command and exits 1`, async (t) => {
     const server = await startProcessServer(
       model,
-      { TEST_FAIL_AT_START: '1', CLUSTER_MAX_RESTARTS: '3', CLUSTER_BACKOFF_INITIAL: '20', CLUSTER_BACKOFF_MAX: '1000' },
+      {
+        TEST_FAIL_AT_START: '1',
+        CLUSTER_MAX_RESTARTS: '3',
+        CLUSTER_BACKOFF_INITIAL: '20',
+        CLUSTER_BACKOFF_MAX: '1000',
+        // Runs in the server's working directory, the reason in the environment.
+        CLUSTER_ON_GIVE_UP: `printf '%s' "$NODESERVER_GIVE_UP_REASON" > gave-up.txt`,
+      },
       { waitForListening: false },
     );
     t.after(() => server.stop());
     assert.equal(await server.exited, 1);
     assert.match(server.output, /giving up: 4 worker restarts within 60 s, more than the limit of 3/);
+    // The master waited for the hook before it exited.
+    assert.match(readFileSync(join(server.dir, 'gave-up.txt'), 'utf8'), /^giving up: 4 worker restarts within 60 s, more than the limit of 3/);
     // Exponential back-off: the first restart at once, then 20 ms, 40 ms.
     assert.match(server.output, /restarting worker \d in 20 ms/);
     assert.match(server.output, /restarting worker \d in 40 ms/);
@@ -228,12 +238,47 @@ export function testProcessModel(model, env = {}) {
     assert.ok(starts.length >= 4, server.output);
   });
 
-  test(`${model}: a worker with a configuration error: the master gives up at once`, async (t) => {
-    const server = await startProcessServer(model, { TEST_CONFIG_ERROR: '1' }, { waitForListening: false });
+  test(`${model}: a worker with a configuration error: the master gives up at once and calls the onGiveUp module`, async (t) => {
+    const hooks = mkdtempSync(join(tmpdir(), 'nodeserver-hook-test-'));
+    t.after(() => rmSync(hooks, { recursive: true, force: true }));
+    const hook = join(hooks, 'on-give-up.mjs');
+    const told = join(hooks, 'told.json');
+    writeFileSync(hook, `import { writeFileSync } from 'node:fs';\nexport default async (info) => writeFileSync(${JSON.stringify(told)}, JSON.stringify(info));\n`);
+    const server = await startProcessServer(model, { TEST_CONFIG_ERROR: '1', CLUSTER_ON_GIVE_UP: hook }, { waitForListening: false });
     t.after(() => server.stop());
     assert.equal(await server.exited, 1);
     assert.match(server.output, /Configuration error: TEST_SETTING must be set/);
     assert.match(server.output, /giving up: worker \d stopped with a configuration error/);
     assert.doesNotMatch(server.output, /restarting worker/);
+    const info = JSON.parse(readFileSync(told, 'utf8'));
+    assert.match(info.reason, /^giving up: worker \d stopped with a configuration error/);
+    assert.equal(info.pid, server.child.pid, 'called in the master');
+  });
+
+  test(`${model}: a SIGHUP does not reset the restart count: restarts before the reload still count toward the limit`, async (t) => {
+    const server = await startProcessServer(model, { CLUSTER_MAX_RESTARTS: '2' });
+    t.after(() => server.stop());
+    const alive = () => server.workerPids().filter((pid) => !new RegExp(`pid ${pid}\\) (was killed|exited)`).test(server.output));
+    for (const restart of [1, 2]) {
+      const from = server.output.length;
+      process.kill(alive()[0], 'SIGKILL');
+      await server.waitFor(/worker \d \(pid \d+\) listening/, from);
+      assert.doesNotMatch(server.output, /giving up/, `restart ${restart} is within the limit`);
+    }
+    const from = server.output.length;
+    server.child.kill('SIGHUP');
+    await server.waitFor(/reload finished/, from);
+    await eventually(() => alive().length === 2, 'the old workers are gone');
+    // The third restart within the window: more than 2, reload or not.
+    process.kill(alive()[0], 'SIGKILL');
+    assert.equal(await server.exited, 1);
+    assert.match(server.output, /giving up: 3 worker restarts within 60 s, more than the limit of 2/);
+  });
+
+  test(`${model}: a failing onGiveUp hook is reported, and the master still exits 1`, async (t) => {
+    const server = await startProcessServer(model, { TEST_CONFIG_ERROR: '1', CLUSTER_ON_GIVE_UP: 'exit 3' }, { waitForListening: false });
+    t.after(() => server.stop());
+    assert.equal(await server.exited, 1);
+    assert.match(server.output, /the give-up hook \(cluster\.onGiveUp: exit 3\) failed: it exited with code 3/);
   });
 }
