@@ -99,6 +99,8 @@ function clusterSettings(answers: Answers, withSched: boolean): Edit {
     /** More restarts than this within restartWindow ms: the master gives up and exits 1. */
     maxRestarts: 10,
     restartWindow: 60_000,
+    /** Run when the master gives up: a module (.js, .mjs; default export gets { reason }) or a shell command (reason in $NODESERVER_GIVE_UP_REASON); '' for none. */
+    onGiveUp: '',
     /** ms before the second restart within the window, doubled for each further one, at most backoffMax. */
     backoffInitial: 100,
     backoffMax: 10_000,

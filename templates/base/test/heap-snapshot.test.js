@@ -42,9 +42,9 @@ async function eventually(condition) {
  * collects the paths it reports as written.
  * @param {import('node:test').TestContext} t
  * @param {Partial<import('../src/lib/heap-snapshot.js').HeapSettings>} settings
+ * @param {{ base?: string, env?: Record<string, string> }} [options] base: the folder (shared by several), env: extra variables (NODESERVER_WORKER names a worker)
  */
-async function startSnapshotter(t, settings) {
-  const base = mkdtempSync(join(tmpdir(), 'nodeserver-heap-test-'));
+async function startSnapshotter(t, settings, { base = mkdtempSync(join(tmpdir(), 'nodeserver-heap-test-')), env = {} } = {}) {
   const dir = join(base, 'heapdumps');
   const module = new URL('../src/lib/heap-snapshot.js', import.meta.url).href;
   const heap = { dir, onSignal: false, interval: 0, maxFiles: 3, ...settings };
@@ -52,7 +52,7 @@ async function startSnapshotter(t, settings) {
 installHeapSnapshots({ heap: ${JSON.stringify(heap)} });
 console.log('installed');
 setTimeout(() => {}, 20_000); // stays alive until the test ends it`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
   t.after(async () => {
     // Stopped before its folder goes, so it cannot write into it again.
     child.kill('SIGKILL');
@@ -77,10 +77,24 @@ test('SIGUSR2 writes a heap snapshot into the folder; only the newest maxFiles a
   const [first] = written();
   assert.equal(dirname(first), dir);
   assert.match(head(first), /^\{"snapshot":/, 'a V8 heap snapshot (JSON)');
-  assert.match(basename(first), new RegExp(`^heap-\\d{4}-\\d\\d-\\d\\dT[\\d.-]+Z-${child.pid}-1\\.heapsnapshot$`));
+  assert.match(basename(first), new RegExp(`^heap-\\d{4}-\\d\\d-\\d\\dT[\\d.-]+Z-main-${child.pid}-1\\.heapsnapshot$`));
   child.kill('SIGUSR2');
   assert.ok(await eventually(() => written().length === 2), 'a second snapshot');
   assert.deepEqual(snapshots(dir), [basename(written()[1])], 'only the newest one is left');
+});
+
+test('retention is per process: HEAP_MAX_FILES=1 keeps one per worker and never deletes the snapshots of another process', async (t) => {
+  const base = mkdtempSync(join(tmpdir(), 'nodeserver-heap-test-'));
+  const one = await startSnapshotter(t, { onSignal: true, maxFiles: 1 }, { base, env: { NODESERVER_WORKER: '1' } });
+  const two = await startSnapshotter(t, { onSignal: true, maxFiles: 1 }, { base, env: { NODESERVER_WORKER: '2' } });
+  one.child.kill('SIGUSR2');
+  assert.ok(await eventually(() => one.written().length === 1));
+  two.child.kill('SIGUSR2');
+  assert.ok(await eventually(() => two.written().length === 1));
+  two.child.kill('SIGUSR2');
+  assert.ok(await eventually(() => two.written().length === 2));
+  assert.match(basename(one.written()[0]), /-worker1-\d+-1\.heapsnapshot$/);
+  assert.deepEqual(snapshots(one.dir).sort(), [basename(one.written()[0]), basename(two.written()[1])].sort(), "worker 1's snapshot survives worker 2's second one");
 });
 
 test('an interval writes snapshots by itself', async (t) => {

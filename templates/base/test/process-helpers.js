@@ -125,17 +125,19 @@ export async function startProcessServer(model, env = {}, options = {}) {
     // signal the whole group (Ctrl-C), and stop() can kill every process of it.
     detached: true,
   });
-  let stdout = '';
-  let stderr = '';
+  // stdout and stderr in the order they arrived: an offset into it (`from`
+  // of waitFor) stays valid while both grow.
+  let output = '';
   /** @type {(() => void)[]} */
   const watchers = [];
-  const changed = () => watchers.forEach((watch) => watch());
+  // A copy: a watcher that is satisfied removes itself while this runs.
+  const changed = () => [...watchers].forEach((watch) => watch());
   child.stdout.setEncoding('utf8').on('data', (chunk) => {
-    stdout += chunk;
+    output += chunk;
     changed();
   });
   child.stderr.setEncoding('utf8').on('data', (chunk) => {
-    stderr += chunk;
+    output += chunk;
     changed();
   });
   /** @type {Promise<number | null>} */
@@ -152,10 +154,10 @@ export async function startProcessServer(model, env = {}, options = {}) {
     exited,
     url: '',
     get output() {
-      return stdout + stderr;
+      return output;
     },
     /**
-     * Waits until the output (stdout + stderr) matches `pattern` (counting
+     * Waits until the output (stdout and stderr) matches `pattern` (counting
      * from `from` characters in), or rejects when the process exits first.
      * @param {RegExp} pattern
      * @param {number} [from]
@@ -164,11 +166,11 @@ export async function startProcessServer(model, env = {}, options = {}) {
     waitFor(pattern, from = 0) {
       return new Promise((resolve, reject) => {
         const check = () => {
-          const match = (stdout + stderr).slice(from).match(pattern);
+          const match = output.slice(from).match(pattern);
           if (match || !running) {
             watchers.splice(watchers.indexOf(check), 1);
             if (match) resolve(match);
-            else reject(new Error(`the server exited before printing ${pattern}:\n${stdout}${stderr}`));
+            else reject(new Error(`the server exited before printing ${pattern}:\n${output}`));
           }
         };
         watchers.push(check);
@@ -177,7 +179,7 @@ export async function startProcessServer(model, env = {}, options = {}) {
     },
     /** Pids of the workers that reported listening. */
     workerPids() {
-      return [...stdout.matchAll(/worker \d+ \(pid (\d+)\) listening/g)].map((m) => Number(m[1]));
+      return [...output.matchAll(/worker \d+ \(pid (\d+)\) listening/g)].map((m) => Number(m[1]));
     },
     /** Lines of the access log written so far. */
     accessLines() {
@@ -279,6 +281,135 @@ export function startLoad(url, { path = '/pid', concurrency = 3, timeout = 10_00
       running = false;
       await Promise.all(loops);
       return result;
+    },
+  };
+}
+
+/**
+ * A keep-alive client that plays by the rules, under sustained load:
+ * `sockets` keep-alive connections, each kept busy with GET `path`, one
+ * request after the other, until `stop()`, `maxRequests` sent or `maxTime`
+ * ms. Each connection has its own `node:http` Agent (one socket), so its
+ * next request waits for it instead of opening another connection. The
+ * agents honour the server's `Keep-Alive: timeout=N` hint (Node applies it
+ * only when an agent has a `timeout` of its own), so they never reuse a
+ * connection the server may be about to close for idleness.
+ *
+ * Every request is accounted for, in the phase (`phase(name)`) it ended in:
+ * `sent` = `ok` + `failed.length` + `refused`. `refused` counts connections
+ * nobody accepted (ECONNREFUSED: nothing was sent); a loop that meets one
+ * ends. Anything else that is not a 200 is a failure, its message kept.
+ *
+ * `phase(name, { newConnections: false })` plays a load balancer that takes
+ * a server out of rotation before it stops it: requests go on only on the
+ * connections already open, and a loop ends once the server closes its
+ * connection (`Connection: close`). `settled` tells when no request on a new
+ * connection is left from before. (A server that stops listening drops the
+ * connections still in its accept queue; no server can help that, which is
+ * why servers are taken out of rotation first.)
+ * @param {string} url
+ * @param {{ path?: string, sockets?: number, maxRequests?: number, maxTime?: number }} [options]
+ */
+export function startKeepAliveLoad(url, { path = '/pid', sockets = 50, maxRequests = 200_000, maxTime = 60_000 } = {}) {
+  /** @typedef {{ sent: number, ok: number, refused: number, failed: string[], pids: Set<number> }} Counts */
+  /** @type {Map<string, Counts>} */
+  const phases = new Map();
+  /** @type {Counts} */
+  let current = { sent: 0, ok: 0, refused: 0, failed: [], pids: new Set() };
+  let newConnections = true;
+  /**
+   * @param {string} name
+   * @param {{ newConnections?: boolean }} [options]
+   */
+  const phase = (name, options = {}) => {
+    current = { sent: 0, ok: 0, refused: 0, failed: [], pids: new Set() };
+    phases.set(name, current);
+    newConnections = options.newConnections ?? true;
+  };
+  phase('warm-up');
+  let sent = 0;
+  let running = true;
+  const deadline = setTimeout(() => (running = false), maxTime);
+
+  /**
+   * @param {http.Agent} agent
+   * @returns {Promise<'next' | 'closed' | 'refused'>}
+   */
+  const request = (agent) =>
+    new Promise((resolve) => {
+      const req = http.get(url + path, { agent }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk) => (text += chunk));
+        res.on('end', () => {
+          current.sent += 1;
+          if (res.statusCode === 200) {
+            current.ok += 1;
+            current.pids.add(JSON.parse(text).pid);
+          } else {
+            current.failed.push(`status ${res.statusCode}`);
+          }
+          resolve(res.headers.connection === 'close' ? 'closed' : 'next');
+        });
+        res.on('error', (err) => {
+          current.sent += 1;
+          current.failed.push(`${err.message} (response cut)`);
+          resolve('closed');
+        });
+      });
+      req.on('error', (err) => {
+        current.sent += 1;
+        if (/** @type {NodeJS.ErrnoException} */ (err).code === 'ECONNREFUSED') {
+          current.refused += 1;
+          resolve('refused');
+        } else {
+          current.failed.push(`${err.message} (on a ${req.reusedSocket ? 'reused' : 'new'} connection)`);
+          resolve('closed');
+        }
+      });
+      req.setTimeout(10_000, () => req.destroy(new Error(`GET ${path} timed out`)));
+    });
+
+  /**
+   * @param {http.Agent} agent
+   * @param {number} i
+   */
+  const loop = async (agent, i) => {
+    while (running && sent < maxRequests) {
+      const open = Object.keys(agent.sockets).length + Object.keys(agent.freeSockets).length > 0;
+      if (!newConnections && !open) return;
+      sent += 1;
+      latest[i] = current;
+      const outcome = await request(agent);
+      if (outcome === 'refused' || (outcome === 'closed' && !newConnections)) return;
+    }
+  };
+  const agents = Array.from({ length: sockets }, () => new http.Agent({ keepAlive: true, maxSockets: 1, timeout: 60_000 }));
+  /** @type {(Counts | null)[]} per loop: the phase of its latest request, null once it ended */
+  const latest = agents.map(() => current);
+  const loops = agents.map(async (agent, i) => {
+    await loop(agent, i);
+    latest[i] = null;
+  });
+  return {
+    phase,
+    /** Counts per phase, in the order the phases began. */
+    phases,
+    /** Whether every loop's latest request was sent in the phase now running. */
+    get settled() {
+      return latest.every((phase) => phase === null || phase === current);
+    },
+    /** The counts of the phase now running. */
+    get current() {
+      return current;
+    },
+    /** Stops sending, waits for the answers still on their way, and returns the counts per phase. */
+    async stop() {
+      running = false;
+      await Promise.all(loops);
+      clearTimeout(deadline);
+      for (const agent of agents) agent.destroy();
+      return phases;
     },
   };
 }

@@ -1,9 +1,10 @@
 // @ts-check
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { delay, eventually, get, startLoad, startProcessServer, untilPid } from './process-helpers.js';
+import { delay, eventually, get, startKeepAliveLoad, startLoad, startProcessServer, untilPid } from './process-helpers.js';
 
 /**
  * The behaviour both multi-process models promise, as tests with real
@@ -142,15 +143,94 @@ export function testProcessModel(model, env = {}) {
     assert.ok(server.accessLines().some((line) => line.includes(' GET /slow?ms=1500 200 ')));
   });
 
-  test(`${model}: a worker that fails at start: restarts with back-off, then the master gives up and exits 1`, async (t) => {
+  test(`${model}: 50 keep-alive connections under load through a crash, a SIGHUP reload and SIGTERM: no request fails`, { timeout: 120_000 }, async (t) => {
+    // A 2 s keep-alive timeout (the client lets a connection go after 1 s idle)
+    // keeps the drains short; their rules are the same at any length.
+    const server = await startProcessServer(model, { SERVER_KEEP_ALIVE_TIMEOUT: '2000' });
+    t.after(() => server.stop());
+    const load = startKeepAliveLoad(server.url);
+    t.after(() => load.stop());
+    await eventually(() => load.current.ok >= 500, 'load is running');
+
+    // A crash: only the request that caused it may fail (here it even gets its answer).
+    load.phase('crash');
+    let from = server.output.length;
+    const crash = await get(server.url, '/crash?ms=200', { keepAlive: true });
+    const crashed = crash.body.pid;
+    await server.waitFor(new RegExp(`pid ${crashed}\\) crashed: Error: boom`), from);
+    const [, replacement] = await server.waitFor(/worker \d \(pid (\d+)\) listening/, from);
+    await server.waitFor(new RegExp(`pid ${crashed}\\) exited with code 1`), from);
+    // Its keep-alive connections moved to the other worker, which may keep them
+    // all: the replacement need not get any of the load.
+
+    load.phase('reload');
+    from = server.output.length;
+    const before = server.workerPids().filter((pid) => pid !== crashed);
+    assert.ok(before.includes(Number(replacement)));
+    server.child.kill('SIGHUP');
+    await server.waitFor(/reload finished/, from);
+    for (const pid of before) await server.waitFor(new RegExp(`pid ${pid}\\) exited with code 0`), from);
+    const fresh = server.workerPids().filter((pid) => !before.includes(pid) && pid !== crashed);
+    assert.equal(fresh.length, 2);
+    await eventually(() => fresh.some((pid) => load.current.pids.has(pid)), 'the new workers serve the load');
+
+    // Out of rotation first, as a load balancer does before it stops a server.
+    load.phase('SIGTERM', { newConnections: false });
+    await eventually(() => load.settled, 'only open connections are used');
+    server.child.kill('SIGTERM');
+    assert.equal(await server.exited, 0);
+    const phases = await load.stop();
+
+    const figures = ['crash', 'reload', 'SIGTERM'].map((name) => {
+      const counts = phases.get(name);
+      return `${name}: ${counts?.sent} sent, ${(counts?.failed.length ?? 0) + (counts?.refused ?? 0)} failed`;
+    });
+    t.diagnostic(`${model} on Node ${process.version}: ${figures.join('; ')}`);
+    for (const name of ['crash', 'reload', 'SIGTERM']) {
+      const counts = /** @type {NonNullable<ReturnType<typeof phases.get>>} */ (phases.get(name));
+      assert.ok(counts.ok > 0, `requests were answered during the ${name}`);
+      assert.deepEqual(counts.failed, [], `no request failed during the ${name}`);
+      assert.equal(counts.refused, 0, `no connection was refused during the ${name}`);
+    }
+  });
+
+  test(`${model}: scheduled heap snapshots: the master and then each worker, one at a time, the newest kept per process`, async (t) => {
+    const server = await startProcessServer(model, { HEAP_INTERVAL: '1000', HEAP_MAX_FILES: '1' });
+    t.after(() => server.stop());
+    const written = () => [...server.output.matchAll(/Heap snapshot written to \S+-(master|worker\d)-\d+-\d+\.heapsnapshot/g)].map((m) => m[1]);
+    // Two rounds: each process has written twice, so retention has had to choose.
+    await eventually(() => written().length >= 6, 'two rounds of heap snapshots');
+    const rounds = written().slice(0, 6);
+    // The master's schedule, not one per process: every round starts with the
+    // master, then the workers one after the other (never two at once).
+    assert.deepEqual([rounds[0], rounds[3]], ['master', 'master'], rounds.join(' '));
+    assert.deepEqual(rounds.slice(1, 3).sort(), ['worker1', 'worker2'], rounds.join(' '));
+    assert.deepEqual(rounds.slice(4, 6).sort(), ['worker1', 'worker2'], rounds.join(' '));
+    // HEAP_MAX_FILES=1 keeps one per process: no process deletes another's.
+    server.child.kill('SIGTERM');
+    assert.equal(await server.exited, 0);
+    const files = readdirSync(join(server.dir, 'heapdumps')).map((name) => name.replace(/^heap-[\d.TZ-]+-(\w+)-\d+-\d+\.heapsnapshot$/, '$1'));
+    assert.deepEqual(files.sort(), ['master', 'worker1', 'worker2']);
+  });
+
+  test(`${model}: a worker that fails at start: restarts with back-off, then the master gives up, runs the onGiveUp command and exits 1`, async (t) => {
     const server = await startProcessServer(
       model,
-      { TEST_FAIL_AT_START: '1', CLUSTER_MAX_RESTARTS: '3', CLUSTER_BACKOFF_INITIAL: '20', CLUSTER_BACKOFF_MAX: '1000' },
+      {
+        TEST_FAIL_AT_START: '1',
+        CLUSTER_MAX_RESTARTS: '3',
+        CLUSTER_BACKOFF_INITIAL: '20',
+        CLUSTER_BACKOFF_MAX: '1000',
+        // Runs in the server's working directory, the reason in the environment.
+        CLUSTER_ON_GIVE_UP: `printf '%s' "$NODESERVER_GIVE_UP_REASON" > gave-up.txt`,
+      },
       { waitForListening: false },
     );
     t.after(() => server.stop());
     assert.equal(await server.exited, 1);
     assert.match(server.output, /giving up: 4 worker restarts within 60 s, more than the limit of 3/);
+    // The master waited for the hook before it exited.
+    assert.match(readFileSync(join(server.dir, 'gave-up.txt'), 'utf8'), /^giving up: 4 worker restarts within 60 s, more than the limit of 3/);
     // Exponential back-off: the first restart at once, then 20 ms, 40 ms.
     assert.match(server.output, /restarting worker \d in 20 ms/);
     assert.match(server.output, /restarting worker \d in 40 ms/);
@@ -158,12 +238,47 @@ export function testProcessModel(model, env = {}) {
     assert.ok(starts.length >= 4, server.output);
   });
 
-  test(`${model}: a worker with a configuration error: the master gives up at once`, async (t) => {
-    const server = await startProcessServer(model, { TEST_CONFIG_ERROR: '1' }, { waitForListening: false });
+  test(`${model}: a worker with a configuration error: the master gives up at once and calls the onGiveUp module`, async (t) => {
+    const hooks = mkdtempSync(join(tmpdir(), 'nodeserver-hook-test-'));
+    t.after(() => rmSync(hooks, { recursive: true, force: true }));
+    const hook = join(hooks, 'on-give-up.mjs');
+    const told = join(hooks, 'told.json');
+    writeFileSync(hook, `import { writeFileSync } from 'node:fs';\nexport default async (info) => writeFileSync(${JSON.stringify(told)}, JSON.stringify(info));\n`);
+    const server = await startProcessServer(model, { TEST_CONFIG_ERROR: '1', CLUSTER_ON_GIVE_UP: hook }, { waitForListening: false });
     t.after(() => server.stop());
     assert.equal(await server.exited, 1);
     assert.match(server.output, /Configuration error: TEST_SETTING must be set/);
     assert.match(server.output, /giving up: worker \d stopped with a configuration error/);
     assert.doesNotMatch(server.output, /restarting worker/);
+    const info = JSON.parse(readFileSync(told, 'utf8'));
+    assert.match(info.reason, /^giving up: worker \d stopped with a configuration error/);
+    assert.equal(info.pid, server.child.pid, 'called in the master');
+  });
+
+  test(`${model}: a SIGHUP does not reset the restart count: restarts before the reload still count toward the limit`, async (t) => {
+    const server = await startProcessServer(model, { CLUSTER_MAX_RESTARTS: '2' });
+    t.after(() => server.stop());
+    const alive = () => server.workerPids().filter((pid) => !new RegExp(`pid ${pid}\\) (was killed|exited)`).test(server.output));
+    for (const restart of [1, 2]) {
+      const from = server.output.length;
+      process.kill(alive()[0], 'SIGKILL');
+      await server.waitFor(/worker \d \(pid \d+\) listening/, from);
+      assert.doesNotMatch(server.output, /giving up/, `restart ${restart} is within the limit`);
+    }
+    const from = server.output.length;
+    server.child.kill('SIGHUP');
+    await server.waitFor(/reload finished/, from);
+    await eventually(() => alive().length === 2, 'the old workers are gone');
+    // The third restart within the window: more than 2, reload or not.
+    process.kill(alive()[0], 'SIGKILL');
+    assert.equal(await server.exited, 1);
+    assert.match(server.output, /giving up: 3 worker restarts within 60 s, more than the limit of 2/);
+  });
+
+  test(`${model}: a failing onGiveUp hook is reported, and the master still exits 1`, async (t) => {
+    const server = await startProcessServer(model, { TEST_CONFIG_ERROR: '1', CLUSTER_ON_GIVE_UP: 'exit 3' }, { waitForListening: false });
+    t.after(() => server.stop());
+    assert.equal(await server.exited, 1);
+    assert.match(server.output, /the give-up hook \(cluster\.onGiveUp: exit 3\) failed: it exited with code 3/);
   });
 }

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import http from 'node:http';
 import net from 'node:net';
 import { createApp } from '../src/lib/app.js';
 import { createRouter } from '../src/lib/router.js';
@@ -43,7 +44,10 @@ function startServer(env = {}, args = ['src/server.js']) {
   const logDir = mkdtempSync(join(tmpdir(), 'nodeserver-server-test-'));
   const child = spawn(process.execPath, args, {
     cwd: projectRoot,
-    env: { PATH: process.env.PATH, NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', LOG_DIR: logDir, ...env },
+    // A short keep-alive timeout: a draining server waits for idle keep-alive
+    // connections (fetch's) until the client lets them go, which it does
+    // before this timeout.
+    env: { PATH: process.env.PATH, NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', LOG_DIR: logDir, SERVER_KEEP_ALIVE_TIMEOUT: '2000', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -129,6 +133,23 @@ function connect(port) {
   });
 }
 
+/**
+ * One GET through `agent`, with whether it went on a connection the agent reused.
+ * @param {http.Agent} agent
+ * @param {number} port
+ * @param {string} path
+ * @returns {Promise<{ status: number, connection: string | undefined, reused: boolean }>}
+ */
+function request(agent, port, path) {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port, path, agent }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, reused: req.reusedSocket }));
+    });
+    req.on('error', reject);
+  });
+}
+
 // These hold for every process model: src/server.js may run one process or a cluster.
 describe('node src/server.js', () => {
   test('starts, logs the URL with the bound port, and answers /health and /ready', { timeout: 20_000 }, async (t) => {
@@ -188,7 +209,8 @@ describe('serve(): one process', () => {
     const inFlight = await connect(Number(port));
     const answer = readAll(inFlight);
     inFlight.write('GET /ready HTTP/1.1\r\nHost: localhost\r\n');
-    // An idle keep-alive connection, which must not hold the shutdown up.
+    // An idle keep-alive connection: it stays open while the server drains
+    // (a request may be on its way on it) until fetch lets it go.
     const idle = await fetch(`http://127.0.0.1:${port}/health`);
     assert.equal(idle.status, 200);
 
@@ -259,8 +281,6 @@ describe('graceful close (in process)', () => {
 
   test('waits for a running handler, then closes; its answer says Connection: close', { timeout: 5000 }, async () => {
     const { server, port, started, release } = await slowServer();
-    // An idle keep-alive connection (keepAliveTimeout is 60 s here): close() must not wait for it.
-    assert.equal((await fetch(`http://127.0.0.1:${port}/quick`)).status, 200);
     const pending = fetch(`http://127.0.0.1:${port}/slow`);
     await started;
     const closing = gracefulClose(server, 10_000);
@@ -270,6 +290,23 @@ describe('graceful close (in process)', () => {
     assert.equal(res.headers.get('connection'), 'close');
     assert.deepEqual(await res.json(), { finished: true });
     assert.deepEqual(await closing, { forced: false });
+  });
+
+  test('an idle keep-alive connection stays open: a request sent on it while draining is answered, with Connection: close', { timeout: 5000 }, async () => {
+    const { server, port } = await slowServer();
+    // keepAliveTimeout is 60 s here: only the request below can end this connection in time.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const first = await request(agent, port, '/quick');
+    assert.equal(first.status, 200);
+    const closing = gracefulClose(server, 10_000);
+    await assert.rejects(connect(port), { code: 'ECONNREFUSED' }, 'no new connections');
+    // The client cannot know the server started draining: it may send its next request now.
+    const next = await request(agent, port, '/quick');
+    assert.equal(next.reused, true, 'sent on the idle connection, which was still open');
+    assert.equal(next.status, 200);
+    assert.equal(next.connection, 'close');
+    assert.deepEqual(await closing, { forced: false });
+    agent.destroy();
   });
 
   test('cuts what is still open after the timeout', { timeout: 5000 }, async () => {

@@ -6,15 +6,19 @@ import { requireSetting } from './config-loader.js';
 
 /**
  * Heap snapshots for hunting memory leaks: `kill -USR2 <pid>` (and, if
- * `heap.interval` is set, every so many ms) writes
- * `heapdumps/heap-<time>-<pid>-<n>.heapsnapshot`, to open in Chrome DevTools
- * (Memory tab, Load). Only the newest `heap.maxFiles` are kept.
+ * `heap.interval` is set in src/config.js, every so many ms) writes
+ * `heapdumps/heap-<time>-<process>-<pid>-<n>.heapsnapshot`, to open in
+ * Chrome DevTools (Memory tab, Load). `<process>` is `main` (one process),
+ * `master` or `worker<slot>`; the newest `heap.maxFiles` are kept for each,
+ * so one process's snapshots never push out another's.
  *
  * The cost: writing a snapshot stops the process (no request is answered)
  * for about a second per 100 MB of heap, and needs about as much memory
  * again while it runs. Take them on purpose, not on a short interval.
- * With several processes, SIGUSR2 to the master makes the workers write one
- * each, one after the other, so they never all stop at once.
+ * With several processes the master keeps the schedule, and SIGUSR2 to the
+ * master does the same at once: the master writes one, then each worker,
+ * one after the other, so they never all stop at once
+ * (src/lib/supervisor.js).
  */
 
 /**
@@ -31,10 +35,12 @@ let sequence = 0;
 /**
  * Installs the SIGUSR2 handler and the interval (once per process; later
  * calls do nothing). Takes the whole configuration; without a `heap`
- * section it does nothing.
+ * section it does nothing. A worker passes `{ schedule: false }`: its
+ * master runs the schedule for every process, one after the other.
  * @param {{ heap?: HeapSettings, [key: string]: unknown }} config
+ * @param {{ schedule?: boolean }} [options]
  */
-export function installHeapSnapshots(config) {
+export function installHeapSnapshots(config, { schedule = true } = {}) {
   const settings = config.heap;
   if (!settings) return;
   checkHeapSettings(settings);
@@ -42,34 +48,46 @@ export function installHeapSnapshots(config) {
   installed = true;
   if (settings.onSignal) process.on('SIGUSR2', () => takeHeapSnapshotAndReport(settings));
   // unref: an interval must not keep a process alive that is otherwise done.
-  if (settings.interval > 0) setInterval(() => takeHeapSnapshotAndReport(settings), settings.interval).unref();
+  if (schedule && settings.interval > 0) setInterval(() => takeHeapSnapshotAndReport(settings), settings.interval).unref();
 }
 
 /**
- * Writes a heap snapshot now (blocking), deletes the oldest beyond
- * `maxFiles`, and returns its path.
+ * The name of this process in snapshot file names: `worker<slot>` in a
+ * worker (its slot stays when it is replaced), else `main`. The master
+ * passes `master` itself.
+ */
+export function processName() {
+  const slot = process.env.NODESERVER_WORKER;
+  return slot ? `worker${slot}` : 'main';
+}
+
+/**
+ * Writes a heap snapshot now (blocking), deletes this process's oldest
+ * beyond `maxFiles`, and returns its path.
  * @param {HeapSettings} settings
+ * @param {string} [name] the process, see processName()
  * @returns {string}
  */
-export function takeHeapSnapshot(settings) {
+export function takeHeapSnapshot(settings, name = processName()) {
   fs.mkdirSync(settings.dir, { recursive: true });
   sequence += 1;
   // An ISO time without colons sorts by time and is a valid file name everywhere.
   const time = new Date().toISOString().replace(/:/g, '-');
-  const path = join(settings.dir, `heap-${time}-${process.pid}-${sequence}.heapsnapshot`);
+  const path = join(settings.dir, `heap-${time}-${name}-${process.pid}-${sequence}.heapsnapshot`);
   writeHeapSnapshot(path);
-  pruneSnapshots(settings.dir, settings.maxFiles);
+  pruneSnapshots(settings.dir, name, settings.maxFiles);
   return path;
 }
 
 /**
  * @param {HeapSettings} settings
+ * @param {string} [name] the process, see processName()
  * @returns {string | null} the path, or null when it failed (reported)
  */
-export function takeHeapSnapshotAndReport(settings) {
+export function takeHeapSnapshotAndReport(settings, name = processName()) {
   const started = Date.now();
   try {
-    const path = takeHeapSnapshot(settings);
+    const path = takeHeapSnapshot(settings, name);
     console.log(`Heap snapshot written to ${path} in ${Date.now() - started} ms (pid ${process.pid})`);
     return path;
   } catch (err) {
@@ -80,15 +98,19 @@ export function takeHeapSnapshotAndReport(settings) {
 }
 
 /**
+ * Deletes the oldest snapshots of process `name` beyond `maxFiles`; other
+ * processes' snapshots are theirs to prune.
  * @param {string} dir
+ * @param {string} name
  * @param {number} maxFiles
  */
-function pruneSnapshots(dir, maxFiles) {
-  const snapshots = fs.readdirSync(dir).filter((name) => name.startsWith('heap-') && name.endsWith('.heapsnapshot'));
+function pruneSnapshots(dir, name, maxFiles) {
+  const ours = new RegExp(`^heap-[\\d.TZ-]+-${name}-\\d+-\\d+\\.heapsnapshot$`);
+  const snapshots = fs.readdirSync(dir).filter((file) => ours.test(file));
   // Newest first: the names start with the time.
   snapshots.sort((a, b) => (a < b ? 1 : -1));
-  for (const name of snapshots.slice(maxFiles)) {
-    fs.rmSync(join(dir, name), { force: true });
+  for (const file of snapshots.slice(maxFiles)) {
+    fs.rmSync(join(dir, file), { force: true });
   }
 }
 

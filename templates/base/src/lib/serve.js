@@ -1,4 +1,5 @@
 // @ts-check
+import net from 'node:net';
 import { ConfigError, envName, requireSetting } from './config-loader.js';
 import { setReadiness } from './health.js';
 import { installHeapSnapshots } from './heap-snapshot.js';
@@ -122,10 +123,18 @@ export function createHttpServer(app, config) {
 }
 
 /**
- * Stops accepting connections, closes idle keep-alive sockets, lets
- * in-flight requests finish (their responses say `Connection: close`, so
- * clients do not reuse the socket), and cuts whatever is left after
- * `timeout` ms.
+ * Stops accepting connections, lets in-flight requests finish (their
+ * responses say `Connection: close`, so clients do not reuse the socket),
+ * and cuts whatever is left after `timeout` ms.
+ *
+ * Idle keep-alive connections are not closed early. A client may be sending
+ * its next request on one at this very moment; closing it would make that
+ * request fail with ECONNRESET, and the client cannot tell whether it was
+ * processed (the race RFC 9112, section 9.5 describes).
+ * Instead each one closes after its next response (`Connection: close`),
+ * or when the client lets it go (it knows our `Keep-Alive: timeout` and
+ * leaves before it), or at `server.keepAliveTimeout` at the latest. Keep
+ * that below `timeout` and no connection is ever cut.
  * @param {Server} server
  * @param {number} timeout
  * @returns {Promise<{ forced: boolean }>} forced: connections had to be cut
@@ -141,14 +150,13 @@ export function gracefulClose(server, timeout) {
       forced = true;
       server.closeAllConnections();
     }, timeout);
-    // close() stops accepting and calls back once the last connection is gone.
-    server.close(() => {
+    // net.Server's close, not http.Server's: since Node 19 the latter also
+    // closes idle keep-alive connections (see above). This one only stops
+    // accepting, and calls back once the last connection is gone.
+    net.Server.prototype.close.call(server, () => {
       clearTimeout(timer);
       resolve({ forced });
     });
-    // Sockets idle between keep-alive requests would otherwise hold close()
-    // open until their keepAliveTimeout.
-    server.closeIdleConnections();
   });
 }
 

@@ -3,6 +3,8 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { accessLogPath, checkLogSettings, errorLogPath, rotationOf } from './access-log.js';
 import { requireSetting } from './config-loader.js';
+import { runGiveUpHook } from './give-up-hook.js';
+import { checkHeapSettings, takeHeapSnapshotAndReport } from './heap-snapshot.js';
 import { flushLogFiles, openLogFile, writeForwardedLog } from './log-file.js';
 import { renderMetrics } from './metrics.js';
 
@@ -15,8 +17,9 @@ import { renderMetrics } from './metrics.js';
  * - restarts a worker that exits unexpectedly, at once the first time, then
  *   with exponential back-off (`backoffInitial`, doubled per restart, at most
  *   `backoffMax`); more than `maxRestarts` restarts within `restartWindow` ms
- *   means something is broken for good: it logs "giving up", stops the other
- *   workers and exits with code 1, so a process manager notices;
+ *   means something is broken for good: it logs "giving up", runs the
+ *   `onGiveUp` hook with the reason (src/lib/give-up-hook.js), stops the
+ *   other workers and exits with code 1, so a process manager notices;
  * - a crashing worker first says so over IPC (`{ type: 'crashing' }`): its
  *   replacement is started right away while it finishes its in-flight
  *   requests, and it is killed if it takes longer than `killTimeout` ms;
@@ -26,8 +29,13 @@ import { renderMetrics } from './metrics.js';
  * - SIGHUP: zero-downtime reload. The master reads src/config.js again (so
  *   the number of workers and these limits can change), then replaces the
  *   workers one by one, each new worker listening before the old one drains,
- *   and sends the new configuration to the workers (`{ type: 'config' }`);
- * - SIGUSR2: the workers write heap snapshots, one after the other;
+ *   and sends the new configuration to the workers (`{ type: 'config' }`).
+ *   The workers it replaces are not restarts, and the restarts counted so
+ *   far still count, under the limits just read: a reload cannot hide a
+ *   crash loop;
+ * - SIGUSR2, and every `heap.interval` ms if set: heap snapshots of the
+ *   master and then each worker, one after the other (each one pauses its
+ *   process, so never all at once);
  * - SIGUSR1: the master reopens the log files (after logrotate);
  * - the workers' log lines come here (only the master writes and rotates
  *   the files), and `GET /metrics` in any worker shows every worker.
@@ -52,6 +60,7 @@ import { renderMetrics } from './metrics.js';
  * @property {number} killTimeout ms a crashing worker gets to finish its requests
  * @property {number} startTimeout ms a new worker gets to listen during a reload
  * @property {number} shutdownTimeout ms workers get to drain on SIGTERM/SIGINT/reload
+ * @property {string} [onGiveUp] module or shell command run when the master gives up (src/lib/give-up-hook.js)
  */
 
 /**
@@ -113,11 +122,17 @@ export class Supervisor {
     this.finished = false;
     this.exitCode = 0;
     this.announced = false;
+    /** @type {Promise<void>} the give-up hook, once it runs */
+    this.giveUpHook = Promise.resolve();
     this.reloading = false;
     this.reloadAgain = false;
     this.collections = 0;
     /** @type {Map<number, { snapshots: Map<number, import('./metrics.js').MetricsSnapshot>, finish: () => void }>} */
     this.metricsCollections = new Map();
+    /** @type {NodeJS.Timeout | null} the heap snapshot schedule */
+    this.heapTimer = null;
+    this.heapRunning = false;
+    checkHeapSettings(this.config.heap);
     // Only the master writes the log files; open them now so a bad LOG_DIR shows at start.
     checkLogSettings(this.config.log);
     if (this.config.log.access) openLogFile(accessLogPath(this.config.log), rotationOf(this.config.log));
@@ -138,8 +153,27 @@ export class Supervisor {
       this.reload().catch((err) => this.error(`reload failed: ${err instanceof Error ? err.message : err}`));
     });
     process.on('SIGUSR2', () => {
-      this.heapSnapshots().catch((err) => this.error(`heap snapshots failed: ${err instanceof Error ? err.message : err}`));
+      if (this.config.heap.onSignal) this.runHeapSnapshots();
     });
+    this.scheduleHeapSnapshots();
+  }
+
+  /** (Re)starts the heap snapshot schedule of `heap.interval` (0: none). */
+  scheduleHeapSnapshots() {
+    if (this.heapTimer) clearInterval(this.heapTimer);
+    this.heapTimer = null;
+    const { interval } = this.config.heap;
+    // unref: the schedule must not keep a master alive that is otherwise done.
+    if (interval > 0) this.heapTimer = setInterval(() => this.runHeapSnapshots(), interval).unref();
+  }
+
+  runHeapSnapshots() {
+    // A round still running (a big heap, a short interval) is not doubled.
+    if (this.heapRunning || this.stopping) return;
+    this.heapRunning = true;
+    this.heapSnapshots()
+      .catch((err) => this.error(`heap snapshots failed: ${err instanceof Error ? err.message : err}`))
+      .finally(() => (this.heapRunning = false));
   }
 
   /**
@@ -296,6 +330,7 @@ export class Supervisor {
   /** @param {string} reason */
   giveUp(reason) {
     this.error(`giving up: ${reason}. Fix the cause (see the errors above and ${errorLogPath(this.config.log)}), then start the server again.`);
+    if (!this.stopping) this.giveUpHook = runGiveUpHook(this.config.cluster.onGiveUp, `giving up: ${reason}`, (message) => this.error(message));
     this.shutdown(null, 1);
   }
 
@@ -329,8 +364,8 @@ export class Supervisor {
     this.finished = true;
     this.log(this.exitCode === 0 ? 'all workers stopped: bye' : `all workers stopped: exiting with code ${this.exitCode}`);
     const exit = () => process.exit(this.exitCode);
-    // The last log lines of the workers are still on their way to the files.
-    flushLogFiles().then(exit, exit);
+    // The last log lines of the workers (and of the hook) are still on their way to the files.
+    this.giveUpHook.then(() => flushLogFiles()).then(exit, exit);
   }
 
   /**
@@ -415,16 +450,25 @@ export class Supervisor {
     try {
       const next = await this.options.rereadConfig();
       checkClusterSettings(next.cluster);
+      checkHeapSettings(next.heap);
       this.config = next;
       this.count = workerCount(next.cluster);
-      this.budget = new RestartBudget(next.cluster.maxRestarts, next.cluster.restartWindow);
+      // The restarts so far still count (under the new limits): a SIGHUP must not hide a crash loop.
+      this.budget.max = next.cluster.maxRestarts;
+      this.budget.windowMs = next.cluster.restartWindow;
+      this.scheduleHeapSnapshots();
     } catch (err) {
       this.error(`the configuration could not be read again, keeping the current one: ${err instanceof Error ? err.message : err}`);
     }
   }
 
-  /** SIGUSR2: one heap snapshot per worker, one worker at a time (each one pauses its worker). */
+  /**
+   * One heap snapshot of the master, then one per worker, one process at a
+   * time (each one pauses its process). The master's is small, but while it
+   * is written no connection is handed out (node:cluster's round-robin).
+   */
   async heapSnapshots() {
+    takeHeapSnapshotAndReport(this.config.heap, 'master');
     for (const worker of [...this.workers].filter((w) => w.state === 'listening')) {
       /** @type {Promise<void>} */
       const done = new Promise((resolve) => (worker.heapSnapshotDone = resolve));
@@ -573,5 +617,6 @@ export function checkClusterSettings(settings) {
   for (const [name, value] of durations) {
     requireSetting(Number.isInteger(value) && value >= 0, `${name} must be a number of milliseconds (0 or more), got ${value}`);
   }
+  requireSetting(settings.onGiveUp === undefined || typeof settings.onGiveUp === 'string', `CLUSTER_ON_GIVE_UP must name a module (.js, .mjs) or a shell command, got ${settings.onGiveUp}`);
   requireSetting(settings.backoffInitial <= settings.backoffMax, `CLUSTER_BACKOFF_INITIAL (${settings.backoffInitial}) must not be larger than CLUSTER_BACKOFF_MAX (${settings.backoffMax})`);
 }

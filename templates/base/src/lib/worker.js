@@ -137,7 +137,8 @@ export async function runWorker(buildApp, config, listen) {
   let logError;
   try {
     logError = errorLog(config.log);
-    installHeapSnapshots(config);
+    // The master runs the schedule, one process at a time (src/lib/supervisor.js).
+    installHeapSnapshots(config, { schedule: false });
     const httpServer = createHttpServer(buildApp(), config);
     const tracked = trackSockets(httpServer);
     await listen(httpServer);
