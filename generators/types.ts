@@ -138,9 +138,10 @@ export interface PropertyEdit {
 
 /**
  * A statement inside a function body, e.g. `router.post('/login', login);` in
- * `routes`, placed before the function's `return` (after the last statement
- * of the same `group`, if one exists). Matched by its text with whitespace
- * and quote style normalised.
+ * `routes`, placed where a render puts it: before the first statement of a
+ * later feature, else before the function's `return`, and always after the
+ * declarations it uses. Matched by its text with whitespace and quote style
+ * normalised.
  */
 export interface StatementEdit {
   kind: 'statement';
