@@ -4,7 +4,7 @@ import { groups } from '../generators/registry.js';
 import { applies, resolveAnswers } from '../generators/engine/answers.js';
 import { addFeature } from '../generators/engine/answer-changes.js';
 import { transition } from '../generators/engine/compose.js';
-import { testMatrix } from '../generators/engine/matrix.js';
+import { testMatrix } from './support/matrix.js';
 import { featuresOf, registrySlots, render } from '../generators/engine/render.js';
 import type { Answers } from '../generators/types.js';
 

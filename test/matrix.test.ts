@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { groups } from '../generators/registry.js';
-import { testMatrix, coveredPairs, pairwise, type MatrixEntry } from '../generators/engine/matrix.js';
+import { testMatrix, coveredPairs, pairwise, type MatrixEntry } from './support/matrix.js';
 import { generate, packageJson, pool, remove, run, tempDir, withServer, ROOT, type RunResult } from './support/project.js';
 
 /**

@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
 import { delimiter, dirname } from 'node:path';
-import { testMatrix } from '../generators/engine/matrix.js';
+import { testMatrix } from './support/matrix.js';
 import { generate, pool, remove, run, tempDir, type RunResult } from './support/project.js';
 
 /**

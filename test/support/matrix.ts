@@ -1,11 +1,11 @@
-import { groups } from '../registry.js';
-import { presets } from '../presets.js';
-import type { AnswerValue, Answers, Group } from '../types.js';
-import { applies, resolveAnswers } from './answers.js';
+import { groups } from '../../generators/registry.js';
+import { presets } from '../../generators/presets.js';
+import type { AnswerValue, Answers, Group } from '../../generators/types.js';
+import { applies, resolveAnswers } from '../../generators/engine/answers.js';
 
 /**
- * The test matrix, derived from the registry (DESIGN.md "Testing the
- * combinations"): every preset, every option alone on top of the defaults,
+ * The test matrix, derived from the registry (the generator must work
+ * for every valid combination): every preset, every option alone on top of the defaults,
  * and an all-pairs set in which every pair of options from two different
  * groups appears in at least one project. The full cross product is tens of
  * thousands of projects; this stays in the dozens.
