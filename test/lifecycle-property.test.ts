@@ -149,7 +149,7 @@ const userEdits: Record<string, (dir: string, r: Rng, n: number) => Mark | undef
 };
 
 /** A random add or remove that the answers allow, as words of the command. */
-function randomChange(r: Rng, answers: Answers, fixed: Set<string>): { command: 'add' | 'remove'; words: string[] } | undefined {
+function randomChange(r: Rng, answers: Answers, fixed: Set<string>): { command: 'add' | 'remove'; words: string[]; switched?: boolean } | undefined {
   const g = pick(r, groups.filter((x) => x.kind !== 'number' && applies(x, answers) && !fixed.has(x.id)));
   const value = answers[g.id];
   if (g.kind === 'boolean') return { command: value ? 'remove' : 'add', words: [g.id] };
@@ -161,7 +161,8 @@ function randomChange(r: Rng, answers: Answers, fixed: Set<string>): { command: 
     return list.length ? { command: 'remove', words: [g.id, pick(r, list)] } : undefined;
   }
   const others = options.filter((o) => o !== value);
-  return { command: 'add', words: [g.id, pick(r, others)] };
+  // A switch (token -> session) is undone by switching back, not by remove: no round trip.
+  return { command: 'add', words: [g.id, pick(r, others)], switched: value !== g.default };
 }
 
 /** Runs add/remove/regenerate as the CLI does, minus its printing. Returns a refusal code, or undefined when done. */
@@ -247,7 +248,7 @@ async function sequence(index: number, steps: number): Promise<{ log: string[]; 
       const answers = loadProject(dir).manifest.answers;
       const change = randomChange(r, answers, fixed);
       if (!change) return;
-      const roundTrip = change.command === 'add' && r() < 0.3;
+      const roundTrip = change.command === 'add' && !change.switched && r() < 0.3;
       const before = roundTrip ? readTree(dir) : undefined;
       what = `${change.command} ${change.words.join(' ')}`;
       log.push(`(${what})`);
