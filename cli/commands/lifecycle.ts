@@ -6,7 +6,7 @@ import { addFeature, removeFeature } from '../../generators/engine/answer-change
 import { addedTypeErrors, applyPlan, filesWithConflicts, planUpdate, type Plan } from '../../generators/engine/lifecycle.js';
 import type { ConflictStyle } from '../../generators/engine/merge.js';
 import { assertClean, findProjectRoot, loadProject, type Project } from '../../generators/engine/project.js';
-import { BASE_DIR, MANIFEST_FILE, recordsOf } from '../../generators/engine/records.js';
+import { BASE_DIR, MANIFEST_FILE, recordChanges } from '../../generators/engine/records.js';
 import { render } from '../../generators/engine/render.js';
 import { recover } from '../../generators/engine/transaction.js';
 import { decodeText, sameContent, type Content } from '../../generators/engine/content.js';
@@ -83,10 +83,8 @@ async function rebuildRecords(project: Project, args: ParsedArgs): Promise<numbe
   if (project.manifest.version !== VERSION) {
     throw new CLIError(`--rebuild-base needs the generator version that made the project (${project.manifest.version}; this is ${VERSION}): restore .nodeserver/ from version control instead`, 'E_REBUILD');
   }
-  const writes = new Map<string, Content | null>();
   const rendered = await render(project.manifest.answers);
-  for (const [path, content] of recordsOf(rendered, project.manifest.answers, project.manifest.skip)) writes.set(path, content);
-  for (const path of project.base.keys()) if (!rendered.has(path)) writes.set(`${BASE_DIR}/${path}`, null);
+  const writes = recordChanges(rendered, project.manifest.answers, project.manifest.skip, project.base.keys());
   if (args.flags['dry-run'] !== true) applyPlan(project.root, writes);
   if (args.flags.json) printJson({ command: 'regenerate', rebuildBase: true, dryRun: args.flags['dry-run'] === true, files: [...writes.keys()].sort() });
   else print(`${paint.ok('✔')} ${BASE_DIR} rebuilt from the answers in ${MANIFEST_FILE} (${rendered.size} files)`);

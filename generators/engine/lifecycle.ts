@@ -7,7 +7,7 @@ import { CLIError, EditError } from './errors.js';
 import { hasConflictMarkers, merge3, type ConflictStyle } from './merge.js';
 import { textOf, type Project } from './project.js';
 import { featuresOf, registrySlots, render } from './render.js';
-import { BASE_DIR, isRecord, recordsOf } from './records.js';
+import { isRecord, recordChanges } from './records.js';
 import { commit } from './transaction.js';
 import type { Tree } from './tree.js';
 import { affectedFiles, isCheckedFile, typecheck } from './typecheck.js';
@@ -117,8 +117,7 @@ export async function planUpdate(project: Project, answers: Answers, options: Pl
   for (const e of entries) if (!sameContent(e.before, e.after)) writes.set(e.path, e.after ?? null);
   for (const [path, content] of extra) writes.set(path, content);
   // The new merge base is the pristine render; replace the old records whole.
-  for (const path of project.base.keys()) if (!rendered.has(path)) writes.set(`${BASE_DIR}/${path}`, null);
-  for (const [path, content] of recordsOf(recordedTree(rendered, project, ctx.added, writes), answers, project.manifest.skip)) writes.set(path, content);
+  for (const [path, content] of recordChanges(recordedTree(rendered, project, ctx.added, writes), answers, project.manifest.skip, project.base.keys())) writes.set(path, content);
   // Only real changes: a command with nothing to do leaves every file (and its mtime) alone.
   for (const [path, content] of [...writes]) {
     const now = project.current(path);

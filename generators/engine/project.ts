@@ -50,18 +50,26 @@ export function loadProject(root: string, options: { allowDamagedBase?: boolean 
   }
   const base = readBase(root, files, options.allowDamagedBase === true);
   const skip = (manifest.skip ?? []).map(globToRegExp);
+  // A plan asks for the same file several times (edits, merge, the no-op check, the type
+  // check); one command reads it once. The project object lives until its plan is written.
+  const read = new Map<string, Uint8Array | undefined>();
   return {
     root,
     manifest,
     files,
     base,
     current(path) {
-      try {
-        const full = join(root, path);
-        return statSync(full).isFile() ? readFileSync(full) : undefined;
-      } catch {
-        return undefined;
+      if (!read.has(path)) {
+        let bytes: Uint8Array | undefined;
+        try {
+          const full = join(root, path);
+          bytes = statSync(full).isFile() ? readFileSync(full) : undefined;
+        } catch {
+          bytes = undefined;
+        }
+        read.set(path, bytes);
       }
+      return read.get(path);
     },
     skipped: (path) => skip.some((re) => re.test(path)),
   };

@@ -65,6 +65,17 @@ export function recordsOf(rendered: Tree, answers: Answers, skip?: string[]): Ma
 }
 
 /**
+ * The record changes that make a render the project's new merge base: its
+ * records, and the deletion of every old base file it no longer has.
+ */
+export function recordChanges(rendered: Tree, answers: Answers, skip: string[] | undefined, oldBase: Iterable<string>): Map<string, Content | null> {
+  const out = new Map<string, Content | null>();
+  for (const path of oldBase) if (!rendered.has(path)) out.set(`${BASE_DIR}/${path}`, null);
+  for (const [path, content] of recordsOf(rendered, answers, skip)) out.set(path, content);
+  return out;
+}
+
+/**
  * Migrations of recorded answers, one per schema version: `migrations[n]`
  * turns schema n into n + 1. Schema 1 is the first one written; the next
  * change of a group's meaning adds `1:` here (and bumps ANSWERS_SCHEMA).
