@@ -7,6 +7,7 @@ import { resolveAnswers } from '../generators/engine/answers.js';
 import { hash } from '../generators/engine/records.js';
 import { JOURNAL_DIR, recover } from '../generators/engine/transaction.js';
 import { CLI, generate, pool, remove, tempDir } from './support/project.js';
+import { seeded } from './support/random.js';
 import { readTree, treeDiff } from './support/tree.js';
 
 /**
@@ -31,15 +32,6 @@ killLoop.before(() => {
 });
 killLoop.after(() => remove(root));
 
-/** mulberry32: a small seeded generator, so a failing run can be repeated. */
-function random(s: number): () => number {
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Run {
   code: number | null;
@@ -126,7 +118,7 @@ killLoop('SIGKILL and SIGINT at random moments: every outcome is before or after
     await scenario('remove', { body: ['json', 'xml'] }, ['remove', 'body', 'xml']),
     await scenario('regenerate', {}, ['regenerate'], olderVersion),
   ];
-  const next = random(seed);
+  const next = seeded(seed);
   const tasks: (() => Promise<string>)[] = [];
   const tally: Record<string, { before: number; after: number; midWrite: number; exit130: number }> = {};
   for (const s of scenarios) {

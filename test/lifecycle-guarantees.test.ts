@@ -5,7 +5,7 @@ import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, sta
 import { join } from 'node:path';
 import { resolveAnswers } from '../generators/engine/answers.js';
 import { hash, migrateAnswers } from '../generators/engine/records.js';
-import { cli, generate, remove, run, tempDir, CLI } from './support/project.js';
+import { cli, generate, olderBase as olderProject, remove, run, tempDir, CLI } from './support/project.js';
 import { readTree, treeDiff } from './support/tree.js';
 
 /**
@@ -44,16 +44,9 @@ async function refused(args: string[], pattern: RegExp, cwd = app) {
 
 /** Makes the project look as if an older generator made it, whose `file` differed from today's render. */
 function olderBase(file: string, change: (text: string) => string): string {
-  const basePath = path(`.nodeserver/base/${file}`);
-  const old = change(readFileSync(basePath, 'utf8'));
-  assert.is.not(old, readFileSync(basePath, 'utf8'), 'the older base differs');
-  writeFileSync(basePath, old);
-  const files = json('.nodeserver/manifest.json');
-  files.files[file].hash = hash(old);
-  writeJson('.nodeserver/manifest.json', files);
-  const manifest = json('nodeserver.json');
-  manifest.version = '0.1.9';
-  writeJson('nodeserver.json', manifest);
+  const today = read(`.nodeserver/base/${file}`);
+  const old = olderProject(app, file, change);
+  assert.is.not(old, today, 'the older base differs');
   return old;
 }
 

@@ -13,6 +13,7 @@ import { commit, recover } from '../generators/engine/transaction.js';
 import { typecheck } from './support/typecheck.js';
 import type { Answers } from '../generators/types.js';
 import { generate, pool, remove, ROOT, run, tempDir } from './support/project.js';
+import { seeded } from './support/random.js';
 import { readTree, treeDiff } from './support/tree.js';
 
 /**
@@ -40,14 +41,6 @@ property.before(() => {
 property.after(() => remove(root));
 
 type Rng = () => number;
-function rng(s: number): Rng {
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const pick = <T>(r: Rng, list: T[]): T => list[Math.floor(r() * list.length)];
 
 /** A text the user wrote into a file; it must be there after every step. */
@@ -199,7 +192,7 @@ async function lifecycle(dir: string, command: 'add' | 'remove' | 'regenerate', 
 const EXPECTED_REFUSALS = new Set(['nothing to do', 'E_CONFLICT', 'E_USAGE']);
 
 async function sequence(index: number, steps: number): Promise<{ log: string[]; dir: string }> {
-  const r = rng(seed * 1000 + index);
+  const r = seeded(seed * 1000 + index);
   const log: string[] = [];
   const fixtures = readdirSync(join(ROOT, 'fixtures/projects')).filter((f) => existsSync(join(ROOT, 'fixtures/projects', f, 'nodeserver.json')));
   let dir: string;

@@ -4,8 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveAnswers } from '../generators/engine/answers.js';
-import { hash } from '../generators/engine/records.js';
-import { cli, generate, remove, run, tempDir } from './support/project.js';
+import { cli, generate, olderBase as olderProject, remove, run, tempDir } from './support/project.js';
 import { readTree, treeDiff } from './support/tree.js';
 
 /**
@@ -110,22 +109,8 @@ lifecycle('check and regenerate on an up-to-date project change nothing', async 
   assert.equal(treeDiff(before, readTree(app)), []);
 });
 
-/**
- * Pretends the project came from an older generator whose file at `path`
- * differed: its base, its recorded hash and the recorded version say so.
- */
-function olderBase(path: string, from: string, to: string) {
-  const basePath = join(app, '.nodeserver/base', path);
-  const old = readFileSync(basePath, 'utf8').replace(from, to);
-  writeFileSync(basePath, old);
-  const files = JSON.parse(read('.nodeserver/manifest.json'));
-  files.files[path].hash = hash(old);
-  write('.nodeserver/manifest.json', JSON.stringify(files, null, 2));
-  const manifest = JSON.parse(read('nodeserver.json'));
-  manifest.version = '0.1.9';
-  write('nodeserver.json', JSON.stringify(manifest, null, 2));
-  return old;
-}
+/** Pretends the project came from an older generator whose `path` had `to` where today's has `from`. */
+const olderBase = (path: string, from: string, to: string) => olderProject(app, path, (t) => t.replace(from, to));
 
 lifecycle('regenerate: template changes arrive, user edits stay, clean merge', async () => {
   // The old generator wrote a comment the new one no longer has; the user edited another part.

@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { render } from '../../generators/engine/render.js';
-import { withRecords } from '../../generators/engine/records.js';
+import { hash, withRecords } from '../../generators/engine/records.js';
 import { writeNewProject } from '../../generators/engine/transaction.js';
 import type { Answers } from '../../generators/types.js';
 
@@ -122,4 +122,24 @@ export async function pool<T>(limit: number, tasks: (() => Promise<T>)[]): Promi
   };
   await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
   return results;
+}
+
+/**
+ * Makes the project at `app` look as if an older generator (0.1.9) made it,
+ * whose `file` was `change(today's render)`: its base, its recorded hash and
+ * the recorded version say so. Returns that older text.
+ */
+export function olderBase(app: string, file: string, change: (text: string) => string): string {
+  const basePath = join(app, '.nodeserver/base', file);
+  const old = change(readFileSync(basePath, 'utf8'));
+  writeFileSync(basePath, old);
+  const filesPath = join(app, '.nodeserver/manifest.json');
+  const files = JSON.parse(readFileSync(filesPath, 'utf8'));
+  files.files[file].hash = hash(old);
+  writeFileSync(filesPath, `${JSON.stringify(files, null, 2)}\n`);
+  const manifestPath = join(app, 'nodeserver.json');
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+  manifest.version = '0.1.9';
+  writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+  return old;
 }

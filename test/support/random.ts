@@ -1,0 +1,13 @@
+/**
+ * mulberry32: a small seeded generator, so a randomised test that fails
+ * can be repeated from the seed it prints.
+ */
+export function seeded(seed: number): () => number {
+  let s = seed;
+  return () => {
+    s = (s + 0x6d2b79f5) | 0;
+    let t = Math.imul(s ^ (s >>> 15), 1 | s);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
