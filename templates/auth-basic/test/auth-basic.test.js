@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import { randomBytes } from 'node:crypto';
 import { startApp } from './helpers.js';
 import { hashPassword } from '../src/lib/password.js';
 import { ConfigError } from '../src/lib/config-loader.js';
@@ -132,6 +133,18 @@ test('a huge Authorization header is refused by the server, which keeps serving'
   });
   assert.equal(status, 431);
   assert.equal((await app.fetch('/me', { headers: { authorization: basic('admin', 's3cret pw') } })).status, 200);
+});
+
+test('GET /metrics takes Authorization: Bearer $METRICS_TOKEN next to Basic logins', async (t) => {
+  const metricsToken = randomBytes(24).toString('hex');
+  const app = await startApp({ auth: { realm: 'Test area', users }, metrics: { token: metricsToken } });
+  t.after(() => app.close());
+  const scrape = await app.fetch('/metrics', { headers: { authorization: `Bearer ${metricsToken}` } });
+  assert.equal(scrape.status, 200);
+  assert.match(await scrape.text(), /^# HELP /m);
+  const wrong = await app.fetch('/metrics', { headers: { authorization: basic('admin', 's3cret pw') } });
+  assert.equal(wrong.status, 401, 'a user login is not the metrics token');
+  await wrong.body?.cancel();
 });
 
 test('settings are checked at start: realm, cache ttl, users; production needs users', () => {

@@ -426,6 +426,19 @@ test('file store sweep: idle sessions, dead temporary files and the excess over 
   assert.equal(readdirSync(dir).length, 2);
 });
 
+test('GET /metrics takes Authorization: Bearer $METRICS_TOKEN next to session logins', async (t) => {
+  const metricsToken = randomBytes(24).toString('hex');
+  const app = await start({}, { metrics: { token: metricsToken } });
+  t.after(() => app.close());
+  const scrape = await app.fetch('/metrics', { headers: { authorization: `Bearer ${metricsToken}` } });
+  assert.equal(scrape.status, 200);
+  assert.match(await scrape.text(), /^# HELP /m);
+  const cookie = cookieOf(await login(app));
+  const wrong = await app.fetch('/metrics', withCookie(cookie));
+  assert.equal(wrong.status, 401, 'a user session is not the metrics token');
+  await wrong.body?.cancel();
+});
+
 test('settings are checked at start; production refuses to start without SESSION_SECRETS', () => {
   const base = { env: 'test', trustProxy: false, session: { secrets: [SECRET_A], cookieName: 'sid', secure: 'auto', idleTimeout: 1000, absoluteTimeout: 2000, store: 'memory', dir: 'sessions', maxSessions: 10 } };
   /** @param {Record<string, unknown>} change @param {string} [env] */

@@ -187,6 +187,21 @@ test('a malformed Authorization: Bearer header is 400 invalid_request; the serve
   assert.equal((await app.fetch('/health')).status, 200);
 });
 
+test('GET /metrics takes Authorization: Bearer $METRICS_TOKEN: other bearer credentials are not refused as bad tokens', async (t) => {
+  const metricsToken = randomBytes(24).toString('hex');
+  const app = await startApp({ auth: { users }, token: { keys: [entry(OLD)] }, metrics: { token: metricsToken } });
+  t.after(() => app.close());
+  const scrape = await app.fetch('/metrics', { headers: { authorization: `Bearer ${metricsToken}` } });
+  assert.equal(scrape.status, 200);
+  assert.match(await scrape.text(), /^# HELP /m);
+  const wrong = await app.fetch('/metrics', { headers: { authorization: 'Bearer not-the-metrics-token' } });
+  assert.equal(wrong.status, 401);
+  assert.equal(wrong.headers.get('www-authenticate'), 'Bearer realm="metrics"');
+  await wrong.body?.cancel();
+  // The metrics token is no login: a route that needs a user says why it was refused.
+  await assertInvalidToken(await me(app, metricsToken), /./);
+});
+
 test('key rotation by kid: the new key signs, the old one still verifies; without a key its tokens fail', async (t) => {
   const oldToken = signJwt(claims(), OLD);
   const rotated = await start({ keys: [entry(NEW), entry(OLD)] });

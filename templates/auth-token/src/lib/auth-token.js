@@ -54,15 +54,24 @@ export function tokenAuth(config) {
   const { verifying } = loadKeys(config.token.keys, config.env);
   const users = loadUsers(config.auth.users, config.env);
   const realm = `Bearer realm="${settings.realm}"`;
+  // No error code when no token was sent at all (RFC 6750 §3.1).
+  const noToken = () => new HttpError(401, 'Send a token: Authorization: Bearer <token> (POST /login gives one)', { headers: { 'WWW-Authenticate': realm } });
 
   return function tokenAuthMiddleware(req, res, next) {
+    req.loginError = noToken;
     const header = req.headers.authorization;
     if (header === undefined || !/^bearer(?:\s|$)/i.test(header)) return next();
+    // A Bearer header that is not one of our tokens leaves the request anonymous
+    // instead of failing here: other routes take bearer credentials of their
+    // own (GET /metrics with METRICS_TOKEN). Only a route that needs a user
+    // answers with the reason (requireUser).
     const match = BEARER.exec(header);
     if (!match) {
-      throw new HttpError(400, 'Malformed Authorization header: use "Bearer <token>"', {
+      const error = new HttpError(400, 'Malformed Authorization header: use "Bearer <token>"', {
         headers: { 'WWW-Authenticate': `${realm}, error="invalid_request", error_description="Malformed Bearer header"` },
       });
+      req.loginError = () => error;
+      return next();
     }
     let claims;
     try {
@@ -75,10 +84,16 @@ export function tokenAuth(config) {
       });
     } catch (err) {
       if (!(err instanceof TokenError)) throw err;
-      throw invalidToken(realm, err.message);
+      const error = invalidToken(realm, err.message);
+      req.loginError = () => error;
+      return next();
     }
     // A user removed from AUTH_USERS loses access at once, whatever tokens they still hold.
-    if (typeof claims.sub !== 'string' || !users.has(claims.sub)) throw invalidToken(realm, 'The token names no known user');
+    if (typeof claims.sub !== 'string' || !users.has(claims.sub)) {
+      const error = invalidToken(realm, 'The token names no known user');
+      req.loginError = () => error;
+      return next();
+    }
     req.user = { name: claims.sub };
     next();
   };
@@ -112,7 +127,8 @@ export function login(config) {
 }
 
 /**
- * Guards a route: 401 with the Bearer challenge unless a valid token came.
+ * Guards a route: 401 with the Bearer challenge unless a valid token came
+ * (`error="invalid_token"` and the reason when a bad one came).
  * `router.get('/reports', requireUser(config), handler)`
  * @param {TokenAuthConfig} config
  * @returns {import('./app.js').Middleware}
@@ -120,9 +136,8 @@ export function login(config) {
 export function requireUser(config) {
   const { realm } = checkSettings(config.token);
   return function requireTokenUser(req, res, next) {
-    // No error code when no token was sent at all (RFC 6750 §3.1).
-    if (req.user === null) throw new HttpError(401, 'Send a token: Authorization: Bearer <token> (POST /login gives one)', { headers: { 'WWW-Authenticate': `Bearer realm="${realm}"` } });
-    next();
+    if (req.user !== null) return next();
+    throw req.loginError?.() ?? new HttpError(401, 'Send a token: Authorization: Bearer <token>', { headers: { 'WWW-Authenticate': `Bearer realm="${realm}"` } });
   };
 }
 
