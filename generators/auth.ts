@@ -7,9 +7,22 @@ const ROUTES = 'src/routes.js';
 /** Every style checks passwords against scrypt hashes made by this script (templates/base/scripts). */
 const HASH_PASSWORD = { 'hash-password': 'node scripts/hash-password.js' };
 
-/** `auth.users`: the same setting for every style (AUTH_USERS). */
+/**
+ * `auth.users` and the login limits: the same settings for every style
+ * (AUTH_USERS, AUTH_HASH_CONCURRENCY, ...), read by templates/base/src/lib/credentials.js.
+ */
 const USERS_PROPERTY = `/** Users as name:scrypt:... entries, comma-separated in AUTH_USERS (npm run hash-password -- <name>). */
-    users: /** @type {string[]} */ ([]),`;
+    users: /** @type {string[]} */ ([]),
+    /** Password hashes computed at once: they share libuv's thread pool (4 threads) with file reads and DNS. */
+    hashConcurrency: 2,
+    /** Logins waiting for a hash; more get 503 with Retry-After. */
+    hashQueue: 16,
+    /** Failed login attempts per client address within attemptWindow; more get 429 with Retry-After. */
+    attemptsPerAddress: 50,
+    /** Failed login attempts per user name within attemptWindow, from any address; more get 429. */
+    attemptsPerUser: 10,
+    /** ms over which failed login attempts are counted (15 minutes). */
+    attemptWindow: 900_000,`;
 
 const ME: Endpoint = { method: 'GET', path: '/me', description: 'the logged-in user (401 without one)' };
 

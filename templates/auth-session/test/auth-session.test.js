@@ -426,6 +426,19 @@ test('file store sweep: idle sessions, dead temporary files and the excess over 
   assert.equal(readdirSync(dir).length, 2);
 });
 
+test('login attempts are throttled per user name and per address: 429 with Retry-After, even for the right password', async (t) => {
+  const app = await start({}, { auth: { users, attemptsPerAddress: 4, attemptsPerUser: 2 } });
+  t.after(() => app.close());
+  for (const password of ['guess 1', 'guess 2']) assert.equal((await login(app, 'admin', password)).status, 401);
+  const throttled = await login(app, 'admin', 's3cret pw');
+  assert.equal(throttled.status, 429);
+  assert.ok(Number(throttled.headers.get('retry-after')) > 0);
+  assert.equal(sessionSetCookie(throttled), '', 'no session');
+  assert.equal((await login(app, 'editor', 'other pw')).status, 200, 'another user');
+  for (const password of ['guess 3', 'guess 4']) assert.equal((await login(app, 'editor', password)).status, 401);
+  assert.equal((await login(app, 'editor', 'other pw')).status, 429, 'four failures from this address');
+});
+
 test('GET /metrics takes Authorization: Bearer $METRICS_TOKEN next to session logins', async (t) => {
   const metricsToken = randomBytes(24).toString('hex');
   const app = await start({}, { metrics: { token: metricsToken } });

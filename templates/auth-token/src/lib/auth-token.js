@@ -37,7 +37,8 @@ import { checkSecret, developmentSecret } from './secrets.js';
 /**
  * @typedef {object} TokenAuthConfig
  * @property {string} env
- * @property {{ users: readonly string[] }} auth
+ * @property {boolean} trustProxy
+ * @property {import('./credentials.js').AuthSettings} auth
  * @property {TokenSettings} token
  */
 
@@ -52,7 +53,7 @@ const BEARER = /^bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 export function tokenAuth(config) {
   const settings = checkSettings(config.token);
   const { verifying } = loadKeys(config.token.keys, config.env);
-  const users = loadUsers(config.auth.users, config.env);
+  const users = loadUsers(config);
   const realm = `Bearer realm="${settings.realm}"`;
   // No error code when no token was sent at all (RFC 6750 §3.1).
   const noToken = () => new HttpError(401, 'Send a token: Authorization: Bearer <token> (POST /login gives one)', { headers: { 'WWW-Authenticate': realm } });
@@ -107,10 +108,10 @@ export function tokenAuth(config) {
 export function login(config) {
   const settings = checkSettings(config.token);
   const { signing } = loadKeys(config.token.keys, config.env);
-  const users = loadUsers(config.auth.users, config.env);
+  const users = loadUsers(config);
   return async function loginHandler(req, res) {
     const { username, password } = readLoginBody(req);
-    const user = await users.verify(username, password);
+    const user = await users.verify(username, password, req);
     if (user === null) {
       throw new HttpError(401, 'Wrong user name or password', { headers: { 'WWW-Authenticate': `Bearer realm="${settings.realm}"` } });
     }
