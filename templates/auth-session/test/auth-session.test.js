@@ -14,7 +14,7 @@ import { hashPassword } from '../src/lib/password.js';
 import { ConfigError } from '../src/lib/config-loader.js';
 import { deriveKey } from '../src/lib/secrets.js';
 import { session, sign, newSessionId } from '../src/lib/session.js';
-import { createFileStore, sweep } from '../src/lib/session-store.js';
+import { createFileStore, createMemoryStore, sweep } from '../src/lib/session-store.js';
 
 /** A cheap scrypt cost keeps the tests fast; the code path is the production one. */
 const FAST = { N: 1024, r: 8, p: 1 };
@@ -373,6 +373,30 @@ test('memory store is bounded: beyond maxSessions the least recently used sessio
   assert.equal((await app.fetch('/me', withCookie(third))).status, 200);
 });
 
+test('SESSION_MAX_SESSIONS bounds both stores at every moment, not only at the next sweep, however many sessions start at once', async (t) => {
+  const dir = storeDir(t);
+  const stores = [createFileStore({ dir, ttl: 60_000, maxSessions: 50 }), createMemoryStore({ ttl: 60_000, maxSessions: 50 })];
+  t.after(() => stores.forEach((store) => store.close()));
+  for (const store of stores) {
+    const ids = Array.from({ length: 200 }, () => newSessionId());
+    let most = 0;
+    const count = async () => {
+      if (store.kind === 'file') return readdirSync(dir).filter((name) => name.endsWith('.json')).length;
+      return (await Promise.all(ids.map((id) => store.get(id)))).filter(Boolean).length;
+    };
+    await Promise.all(
+      ids.map(async (id, i) => {
+        const now = Date.now();
+        await store.set(id, { data: { i }, createdAt: now, lastSeen: now });
+        most = Math.max(most, await count());
+      }),
+    );
+    assert.ok(most <= 50, `${store.kind} store held ${most} sessions`);
+    assert.equal(await count(), 50, store.kind);
+    assert.deepEqual((await store.get(ids[199]))?.data, { i: 199 }, 'the newest session is kept');
+  }
+});
+
 test('HTTPS (production, or X-Forwarded-Proto behind a trusted proxy): Secure cookie with the __Host- prefix', async (t) => {
   const prod = await start({}, { env: 'production' });
   t.after(() => prod.close());
@@ -408,7 +432,8 @@ test('a user removed from AUTH_USERS is logged out at the next request', async (
 
 test('file store sweep: idle sessions, dead temporary files and the excess over maxSessions go', async (t) => {
   const dir = storeDir(t);
-  const store = createFileStore({ dir, ttl: 1000, maxSessions: 2 });
+  // Written with a higher bound: the sweep finds more after SESSION_MAX_SESSIONS was lowered.
+  const store = createFileStore({ dir, ttl: 1000, maxSessions: 10 });
   t.after(() => store.close());
   const now = Date.now();
   for (const name of ['a', 'b', 'c', 'old']) await store.set(name, { data: { name }, createdAt: now, lastSeen: now });
