@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { request } from 'node:http';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -157,6 +158,44 @@ test('the token may come as a _csrf field of the parsed body instead of the head
   assert.match(await assertForbidden(await client.post('/login', { ...CREDENTIALS, _csrf: ['a', 'b'] })), /missing/);
   const res = await client.post('/login', { ...CREDENTIALS, _csrf: token });
   assert.equal(res.status, 200);
+});
+
+test('a forged upload (a session, no header token) is refused before its body is read: no file reaches the disk', async (t) => {
+  const uploadDir = mkdtempSync(join(tmpdir(), 'csrf-uploads-'));
+  t.after(() => rmSync(uploadDir, { recursive: true, force: true }));
+  // Where uploads would land when the project has the multipart parser.
+  const app = await start({ body: { multipart: { uploadDir } } });
+  t.after(() => app.close());
+  const client = new Client(app);
+  await client.login();
+  const token = /** @type {string} */ (client.cookies.get('csrf'));
+  const cookie = [...client.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+  const boundary = 'forged';
+  const filePart = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="payload.bin"\r\nContent-Type: application/octet-stream\r\n\r\n${'x'.repeat(4096)}`;
+  // Even a _csrf field sent first does not count: an upload needs the header.
+  const fieldFirst = `--${boundary}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${token}\r\n${filePart}`;
+  for (const start of [filePart, fieldFirst]) {
+    const { url } = app;
+    // The body announces a megabyte and sends only its first part: an answer can only come from a check made before the body is read.
+    const answer = await new Promise((resolve, reject) => {
+      const req = request(`${url}/logout`, { method: 'POST', headers: { cookie, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': 1_048_576 } }, (res) => {
+        res.resume();
+        resolve(res.statusCode);
+        req.destroy();
+      });
+      req.on('error', reject);
+      req.setTimeout(5000, () => {
+        req.destroy();
+        resolve('no answer: the server waited for the body');
+      });
+      req.write(start);
+    });
+    assert.equal(answer, 403);
+  }
+  assert.deepEqual(readdirSync(uploadDir), []);
+  // With the header the same session's request passes the check.
+  const ok = await client.request('/logout', { method: 'POST', headers: { 'x-csrf-token': token } });
+  assert.equal(ok.status, 204);
 });
 
 test('tokens are bound to their session: another session\'s token (with its cookie) is refused', async (t) => {

@@ -3,6 +3,7 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import { ConfigError } from './config-loader.js';
 import { clearCookie, getCookie, setCookie } from './cookies.js';
 import { HttpError } from './http-error.js';
+import { parseMediaType } from './media-type.js';
 import { deriveKey, resolveSecrets } from './secrets.js';
 import { SessionHandle, onHeaders, secureCookies } from './session.js';
 
@@ -37,9 +38,14 @@ import { SessionHandle, onHeaders, secureCookies } from './session.js';
  * see it as `csrfToken`). Tokens are bound to the session id, which changes
  * at login: the login response carries a new token cookie.
  *
- * The header is checked here, before the body is read. A `_csrf` form
- * field can only be checked once a body parser has run, so that check is
- * `csrfFormField()`, placed right after `body(...)` in src/app.js.
+ * The header is checked here, before the body is read. A `_csrf` field
+ * can only be checked once a body parser has run, so that check is
+ * `csrfFormField()`, placed right after `body(...)` in src/app.js. That is
+ * allowed only for bodies the parsers keep in memory (URL-encoded forms and
+ * JSON, within the body limit): a multipart upload writes its files to disk
+ * while it is parsed, so a session's upload without the header is refused
+ * here, before a single byte of it is read. Uploads send the token in the
+ * header (see docs/csrf.md).
  */
 
 /**
@@ -67,6 +73,12 @@ import { SessionHandle, onHeaders, secureCookies } from './session.js';
  */
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
+/**
+ * Bodies whose `_csrf` field may stand in for the header: their parsers hold
+ * them in memory and store nothing, so checking after parsing is safe. Any
+ * other body (multipart uploads above all) needs the header.
+ */
+const FIELD_TYPES = new Set(['application/x-www-form-urlencoded', 'application/json']);
 /** What tokens of visitors without a session are bound to; never a session id (those are 43 characters). */
 const ANONYMOUS = 'anonymous';
 const TOKEN = /^([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/;
@@ -126,12 +138,16 @@ export function csrf(config) {
       checkToken(context, header);
       return next();
     }
+    // The token may wait for the body only where reading the body stores nothing.
+    const fieldAllowed = formFieldCheckInstalled && FIELD_TYPES.has(parseMediaType(req.headers['content-type'])?.type ?? '');
     // No existing session, no ambient authority to abuse: such a request acts
     // as nobody (API clients, first login) and needs no token; one in the
     // body is still checked. Browsers' cross-site attempts were already
     // stopped by the checks above.
-    if (!anonymous && !formFieldCheckInstalled) throw forbidden('CSRF token missing: send it in the x-csrf-token header');
-    if (formFieldCheckInstalled) awaitingFormField.set(req, !anonymous);
+    if (!anonymous && !fieldAllowed) {
+      throw forbidden('CSRF token missing: send it in the x-csrf-token header (a _csrf field is read only from URL-encoded forms and JSON, never from uploads)');
+    }
+    if (fieldAllowed) awaitingFormField.set(req, !anonymous);
     next();
   };
 }
