@@ -3,6 +3,16 @@ import type { Edit, Endpoint, Group } from './types.js';
 const APP = 'src/app.js';
 const CONFIG = 'src/config.js';
 const ROUTES = 'src/routes.js';
+/** The users example's tests log in through this extension point (startUsersApp). */
+const USERS_TESTS = 'test/users-helpers.js';
+
+/** The login step of the users tests, from the style's test/<feature>-helpers.js. */
+function usersTestsLogin(feature: string, step: string): Edit[] {
+  return [
+    { kind: 'import', file: USERS_TESTS, from: `./${feature}-helpers.js`, names: [step] },
+    { kind: 'statement', file: USERS_TESTS, function: 'startUsersApp', code: `steps.push(${step});` },
+  ];
+}
 
 /** Every style checks passwords against scrypt hashes made by this script (templates/base/scripts). */
 const HASH_PASSWORD = { 'hash-password': 'node scripts/hash-password.js' };
@@ -52,6 +62,7 @@ export const auth: Group = {
           { kind: 'use', file: APP, slot: 'auth', call: 'basicAuth(config)' },
           { kind: 'import', file: ROUTES, from: './lib/auth-basic.js', names: ['requireUser', 'currentUser'] },
           { kind: 'statement', file: ROUTES, function: 'routes', code: "router.get('/me', requireUser(config), currentUser);" },
+          ...usersTestsLogin('auth-basic', 'basicLogin'),
           {
             kind: 'property',
             file: CONFIG,
@@ -92,6 +103,7 @@ export const auth: Group = {
           { kind: 'statement', file: ROUTES, function: 'routes', code: "router.post('/login', login(config));" },
           { kind: 'statement', file: ROUTES, function: 'routes', code: "router.post('/logout', logout);" },
           { kind: 'statement', file: ROUTES, function: 'routes', code: "router.get('/me', requireUser, currentUser);" },
+          ...usersTestsLogin('auth-session', 'sessionLogin'),
           {
             kind: 'property',
             file: CONFIG,
@@ -149,6 +161,7 @@ export const auth: Group = {
           { kind: 'import', file: ROUTES, from: './lib/auth-token.js', names: ['login', 'requireUser', 'currentUser'] },
           { kind: 'statement', file: ROUTES, function: 'routes', code: "router.post('/login', login(config));" },
           { kind: 'statement', file: ROUTES, function: 'routes', code: "router.get('/me', requireUser(config), currentUser);" },
+          ...usersTestsLogin('auth-token', 'tokenLogin'),
           {
             kind: 'property',
             file: CONFIG,

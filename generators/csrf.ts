@@ -30,6 +30,9 @@ export const csrf: Group = {
       { kind: 'use', file: APP, slot: 'body', call: 'csrfFormField()' },
       { kind: 'import', file: ROUTES, from: './lib/csrf.js', names: ['sendCsrfToken'] },
       { kind: 'statement', file: ROUTES, function: 'routes', code: "router.get('/csrf-token', sendCsrfToken);" },
+      // The users example's tests send the token after their login step (test/users-helpers.js).
+      { kind: 'import', file: 'test/users-helpers.js', from: './csrf-helpers.js', names: ['csrfHeader'] },
+      { kind: 'statement', file: 'test/users-helpers.js', function: 'startUsersApp', code: 'steps.push(csrfHeader);' },
       {
         kind: 'property',
         file: CONFIG,

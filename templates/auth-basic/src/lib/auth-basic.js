@@ -58,8 +58,11 @@ export function basicAuth(config) {
   /** @type {LruCache<string, string> | null} HMAC of the credentials -> user name */
   const verified = cacheTtl > 0 ? new LruCache({ maxEntries: CACHE_ENTRIES, ttl: cacheTtl }) : null;
   const cacheKey = randomBytes(32);
+  const loginRequired = () => unauthorized(challenge, 'Log in with HTTP Basic authentication');
 
   return async function basicAuthMiddleware(req, res, next) {
+    // What requireLogin (src/lib/guards.js) answers when this request needs a user.
+    req.loginError = loginRequired;
     const header = req.headers.authorization;
     if (header === undefined || !/^basic(?:\s|$)/i.test(header)) return next();
     const credentials = parseBasic(header);

@@ -40,7 +40,10 @@ const CHALLENGE = 'Cookie realm="app", form-action="/login"';
  */
 export function sessionAuth(config) {
   const users = loadUsers(config);
+  const loginRequired = () => new HttpError(401, 'Log in first: POST /login', { headers: { 'WWW-Authenticate': CHALLENGE } });
   return function sessionAuthMiddleware(req, res, next) {
+    // What requireLogin (src/lib/guards.js) answers when this request needs a user.
+    req.loginError = loginRequired;
     const user = /** @type {{ name?: unknown } | undefined} */ (sessionOf(req).data.user);
     req.user = user && typeof user.name === 'string' && users.has(user.name) ? { name: user.name } : null;
     next();
