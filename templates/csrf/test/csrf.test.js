@@ -58,7 +58,7 @@ class Client {
     return /** @type {string} */ ((await res.json()).token);
   }
 
-  /** Logs in through a pre-session, the way a login form does. */
+  /** Logs in with a visitor's token first, the way a login form does. */
   async login() {
     const token = await this.token();
     const res = await this.post('/login', CREDENTIALS, { 'x-csrf-token': token });
