@@ -138,9 +138,9 @@ test('a body that is not a JSON object is 400; other media types are not accepte
   assert.equal(empty.status, 400);
   assert.match(empty.body.message, /^Send a JSON object/);
   // No body format reads bytes; with the text format, text arrives as a string, not an object.
-  const bytes = await app.fetch('/users', { method: 'POST', headers: { 'Content-Type': 'application/octet-stream' }, body: 'name=First User' });
+  const bytes = await app.fetch('/users', { method: 'POST', headers: { ...app.headers, 'Content-Type': 'application/octet-stream' }, body: 'name=First User' });
   assert.equal(bytes.status, 415);
-  const text = await app.fetch('/users', { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: '{"name": "First User", "email": "first@example.com"}' });
+  const text = await app.fetch('/users', { method: 'POST', headers: { ...app.headers, 'Content-Type': 'text/plain' }, body: '{"name": "First User", "email": "first@example.com"}' });
   assert.ok(text.status === 415 || text.status === 400, `text/plain: ${text.status}`);
   assert.equal(store.users.size, 0);
 });
