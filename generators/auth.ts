@@ -17,13 +17,16 @@ function usersTestsLogin(feature: string, step: string): Edit[] {
 /** Every style checks passwords against scrypt hashes made by this script (templates/base/scripts). */
 const HASH_PASSWORD = { 'hash-password': 'node scripts/hash-password.js' };
 
-/**
- * `auth.users` and the login limits: the same settings for every style
- * (AUTH_USERS, AUTH_HASH_CONCURRENCY, ...), read by templates/base/src/lib/credentials.js.
- */
+/** `auth.users`: the same setting for every style (AUTH_USERS). */
 const USERS_PROPERTY = `/** Users as name:scrypt:... entries, comma-separated in AUTH_USERS (npm run hash-password -- <name>). */
-    users: /** @type {string[]} */ ([]),
-    /** Password hashes computed at once: they share libuv's thread pool (4 threads) with file reads and DNS. */
+    users: /** @type {string[]} */ ([]),`;
+
+/**
+ * The login limits, the same for every style (AUTH_HASH_CONCURRENCY, ...),
+ * read by templates/base/src/lib/credentials.js. They come first in `auth`,
+ * so each style's own keys keep their places around `users`.
+ */
+const LIMITS_PROPERTY = `/** Password hashes computed at once: they share libuv's thread pool (4 threads) with file reads and DNS. */
     hashConcurrency: 2,
     /** Logins waiting for a hash; more get 503 with Retry-After. */
     hashQueue: 16,
@@ -70,6 +73,7 @@ export const auth: Group = {
             name: 'auth',
             doc: 'HTTP Basic login; see docs/auth-basic.md.',
             value: `{
+    ${LIMITS_PROPERTY}
     /** Shown by browsers in the login prompt. */
     realm: 'Restricted',
     ${USERS_PROPERTY}
@@ -111,6 +115,7 @@ export const auth: Group = {
             name: 'auth',
             doc: 'Who may log in; see docs/auth-session.md.',
             value: `{
+    ${LIMITS_PROPERTY}
     ${USERS_PROPERTY}
   }`,
           },
@@ -169,6 +174,7 @@ export const auth: Group = {
             name: 'auth',
             doc: 'Who may log in; see docs/auth-token.md.',
             value: `{
+    ${LIMITS_PROPERTY}
     ${USERS_PROPERTY}
   }`,
           },
