@@ -3,6 +3,16 @@ import type { Edit, Endpoint, Group } from './types.js';
 const APP = 'src/app.js';
 const CONFIG = 'src/config.js';
 const ROUTES = 'src/routes.js';
+/** The users example's tests log in through this extension point (startUsersApp). */
+const USERS_TESTS = 'test/users-helpers.js';
+
+/** The login step of the users tests, from the style's test/<feature>-helpers.js. */
+function usersTestsLogin(feature: string, step: string): Edit[] {
+  return [
+    { kind: 'import', file: USERS_TESTS, from: `./${feature}-helpers.js`, names: [step] },
+    { kind: 'statement', file: USERS_TESTS, function: 'startUsersApp', code: `steps.push(${step});` },
+  ];
+}
 
 /** Every style checks passwords against scrypt hashes made by this script (templates/base/scripts). */
 const HASH_PASSWORD = { 'hash-password': 'node scripts/hash-password.js' };
@@ -10,6 +20,22 @@ const HASH_PASSWORD = { 'hash-password': 'node scripts/hash-password.js' };
 /** `auth.users`: the same setting for every style (AUTH_USERS). */
 const USERS_PROPERTY = `/** Users as name:scrypt:... entries, comma-separated in AUTH_USERS (npm run hash-password -- <name>). */
     users: /** @type {string[]} */ ([]),`;
+
+/**
+ * The login limits, the same for every style (AUTH_HASH_CONCURRENCY, ...),
+ * read by templates/base/src/lib/credentials.js. They come first in `auth`,
+ * so each style's own keys keep their places around `users`.
+ */
+const LIMITS_PROPERTY = `/** Password hashes computed at once: they share libuv's thread pool (4 threads) with file reads and DNS. */
+    hashConcurrency: 2,
+    /** Logins waiting for a hash; more get 503 with Retry-After. */
+    hashQueue: 16,
+    /** Failed login attempts per client address within attemptWindow; more get 429 with Retry-After. */
+    attemptsPerAddress: 50,
+    /** Failed login attempts per user name within attemptWindow, from any address; more get 429. */
+    attemptsPerUser: 10,
+    /** ms over which failed login attempts are counted (15 minutes). */
+    attemptWindow: 900_000,`;
 
 const ME: Endpoint = { method: 'GET', path: '/me', description: 'the logged-in user (401 without one)' };
 
@@ -39,6 +65,7 @@ export const auth: Group = {
           { kind: 'use', file: APP, slot: 'auth', call: 'basicAuth(config)' },
           { kind: 'import', file: ROUTES, from: './lib/auth-basic.js', names: ['requireUser', 'currentUser'] },
           { kind: 'statement', file: ROUTES, function: 'routes', code: "router.get('/me', requireUser(config), currentUser);" },
+          ...usersTestsLogin('auth-basic', 'basicLogin'),
           {
             kind: 'property',
             file: CONFIG,
@@ -46,6 +73,7 @@ export const auth: Group = {
             name: 'auth',
             doc: 'HTTP Basic login; see docs/auth-basic.md.',
             value: `{
+    ${LIMITS_PROPERTY}
     /** Shown by browsers in the login prompt. */
     realm: 'Restricted',
     ${USERS_PROPERTY}
@@ -79,6 +107,7 @@ export const auth: Group = {
           { kind: 'statement', file: ROUTES, function: 'routes', code: "router.post('/login', login(config));" },
           { kind: 'statement', file: ROUTES, function: 'routes', code: "router.post('/logout', logout);" },
           { kind: 'statement', file: ROUTES, function: 'routes', code: "router.get('/me', requireUser, currentUser);" },
+          ...usersTestsLogin('auth-session', 'sessionLogin'),
           {
             kind: 'property',
             file: CONFIG,
@@ -86,6 +115,7 @@ export const auth: Group = {
             name: 'auth',
             doc: 'Who may log in; see docs/auth-session.md.',
             value: `{
+    ${LIMITS_PROPERTY}
     ${USERS_PROPERTY}
   }`,
           },
@@ -136,6 +166,7 @@ export const auth: Group = {
           { kind: 'import', file: ROUTES, from: './lib/auth-token.js', names: ['login', 'requireUser', 'currentUser'] },
           { kind: 'statement', file: ROUTES, function: 'routes', code: "router.post('/login', login(config));" },
           { kind: 'statement', file: ROUTES, function: 'routes', code: "router.get('/me', requireUser(config), currentUser);" },
+          ...usersTestsLogin('auth-token', 'tokenLogin'),
           {
             kind: 'property',
             file: CONFIG,
@@ -143,6 +174,7 @@ export const auth: Group = {
             name: 'auth',
             doc: 'Who may log in; see docs/auth-token.md.',
             value: `{
+    ${LIMITS_PROPERTY}
     ${USERS_PROPERTY}
   }`,
           },

@@ -8,7 +8,9 @@ const ROUTES = 'src/routes.js';
  * CSRF protection for cookie sessions. Two middleware: `csrf(config)` in
  * its slot (before the body is read) checks Origin, Sec-Fetch-Site and the
  * `x-csrf-token` header; `csrfFormField()` right after `body(...)` checks a
- * `_csrf` field for HTML forms, which only exists once the body is parsed.
+ * `_csrf` field of URL-encoded and JSON bodies, which only exists once the
+ * body is parsed (uploads need the header: their files are stored while
+ * they are parsed).
  */
 export const csrf: Group = {
   id: 'csrf',
@@ -23,13 +25,16 @@ export const csrf: Group = {
   feature: {
     id: 'csrf',
     requires: [{ group: 'auth', values: ['session'], message: '--csrf needs cookie sessions: --auth session' }],
-    endpoints: [{ method: 'GET', path: '/csrf-token', description: 'a CSRF token for this session ({ token } and the csrf cookie)' }],
+    endpoints: [{ method: 'GET', path: '/csrf-token', description: 'a CSRF token ({ token } and the csrf cookie); before login a signed one, nothing stored' }],
     edits: (): Edit[] => [
       { kind: 'import', file: APP, from: './lib/csrf.js', names: ['csrf', 'csrfFormField'] },
       { kind: 'use', file: APP, slot: 'csrf', call: 'csrf(config)' },
       { kind: 'use', file: APP, slot: 'body', call: 'csrfFormField()' },
       { kind: 'import', file: ROUTES, from: './lib/csrf.js', names: ['sendCsrfToken'] },
       { kind: 'statement', file: ROUTES, function: 'routes', code: "router.get('/csrf-token', sendCsrfToken);" },
+      // The users example's tests send the token after their login step (test/users-helpers.js).
+      { kind: 'import', file: 'test/users-helpers.js', from: './csrf-helpers.js', names: ['csrfHeader'] },
+      { kind: 'statement', file: 'test/users-helpers.js', function: 'startUsersApp', code: 'steps.push(csrfHeader);' },
       {
         kind: 'property',
         file: CONFIG,

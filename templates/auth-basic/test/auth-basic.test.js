@@ -2,10 +2,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { startApp } from './helpers.js';
 import { hashPassword } from '../src/lib/password.js';
 import { ConfigError } from '../src/lib/config-loader.js';
 import { basicAuth } from '../src/lib/auth-basic.js';
+import { defaults } from '../src/config.js';
 
 /** A cheap scrypt cost keeps the tests fast; the code path is the production one. */
 const FAST = { N: 1024, r: 8, p: 1 };
@@ -134,8 +137,65 @@ test('a huge Authorization header is refused by the server, which keeps serving'
   assert.equal((await app.fetch('/me', { headers: { authorization: basic('admin', 's3cret pw') } })).status, 200);
 });
 
+test('wrong passwords cannot starve the server: hashes in flight are bounded (503 + Retry-After beyond the queue) and a static file still answers', async (t) => {
+  // A real cost, so the hashes keep libuv's thread pool busy for a while.
+  const slowUsers = [`admin:${await hashPassword('s3cret pw', { N: 2 ** 14, r: 8, p: 1 })}`];
+  const app = await startApp({ auth: { users: slowUsers, attemptsPerAddress: 1000, attemptsPerUser: 1000 } });
+  t.after(() => app.close());
+  let hashed = 0;
+  const guesses = Array.from({ length: 32 }, async (_, i) => {
+    const res = await app.fetch('/me', { headers: { authorization: basic('admin', `guess ${i}`) } });
+    await res.body?.cancel();
+    if (res.status === 401) hashed++;
+    return { status: res.status, retryAfter: res.headers.get('retry-after') };
+  });
+  // Let the guesses reach the server and their hashes start.
+  await sleep(100);
+  const hashedBefore = hashed;
+  const file = await app.fetch('/style.css');
+  assert.equal(file.status, 200);
+  await file.arrayBuffer();
+  const hashedMeanwhile = hashed - hashedBefore;
+  const results = await Promise.all(guesses);
+  // Unbounded, the file's reads queue behind every hash already waiting for the pool; bounded, threads stay free for them.
+  assert.ok(hashedMeanwhile <= 8, `${hashedMeanwhile} hashes finished while the static file waited`);
+  const refused = results.filter((r) => r.status === 503);
+  assert.ok(refused.length > 0, 'the queue is bounded');
+  assert.ok(refused.every((r) => r.retryAfter === '1'));
+  assert.ok(results.every((r) => r.status === 401 || r.status === 503), JSON.stringify(results));
+});
+
+test('login attempts are throttled per address and per user name: 429 with Retry-After, even for the right password', async (t) => {
+  const app = await start({ attemptsPerAddress: 100, attemptsPerUser: 3 });
+  t.after(() => app.close());
+  for (let i = 0; i < 3; i++) {
+    const res = await app.fetch('/me', { headers: { authorization: basic('admin', `guess ${i}`) } });
+    assert.equal(res.status, 401);
+    await res.body?.cancel();
+  }
+  const throttled = await app.fetch('/me', { headers: { authorization: basic('admin', 's3cret pw') } });
+  assert.equal(throttled.status, 429);
+  assert.ok(Number(throttled.headers.get('retry-after')) > 0);
+  assert.match((await throttled.json()).message, /Too many login attempts/);
+  const other = await app.fetch('/me', { headers: { authorization: basic('pad', 'x') } });
+  assert.equal(other.status, 200, 'other users are not affected');
+  await other.body?.cancel();
+});
+
+test('GET /metrics takes Authorization: Bearer $METRICS_TOKEN next to Basic logins', async (t) => {
+  const metricsToken = randomBytes(24).toString('hex');
+  const app = await startApp({ auth: { realm: 'Test area', users }, metrics: { token: metricsToken } });
+  t.after(() => app.close());
+  const scrape = await app.fetch('/metrics', { headers: { authorization: `Bearer ${metricsToken}` } });
+  assert.equal(scrape.status, 200);
+  assert.match(await scrape.text(), /^# HELP /m);
+  const wrong = await app.fetch('/metrics', { headers: { authorization: basic('admin', 's3cret pw') } });
+  assert.equal(wrong.status, 401, 'a user login is not the metrics token');
+  await wrong.body?.cancel();
+});
+
 test('settings are checked at start: realm, cache ttl, users; production needs users', () => {
-  const config = (/** @type {Record<string, any>} */ auth, env = 'test') => ({ env, auth: { realm: 'Test area', users, cacheTtl: 0, ...auth } });
+  const config = (/** @type {Record<string, any>} */ auth, env = 'test') => ({ env, trustProxy: false, auth: { ...defaults.auth, realm: 'Test area', users, cacheTtl: 0, ...auth } });
   assert.throws(() => basicAuth(config({ realm: 'bad "realm"' })), (err) => err instanceof ConfigError && /AUTH_REALM/.test(err.message));
   assert.throws(() => basicAuth(config({ cacheTtl: -1 })), (err) => err instanceof ConfigError && /AUTH_CACHE_TTL/.test(err.message));
   assert.throws(() => basicAuth(config({ users: ['admin:not-a-hash'] })), (err) => err instanceof ConfigError && /AUTH_USERS/.test(err.message));

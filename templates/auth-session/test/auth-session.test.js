@@ -14,7 +14,7 @@ import { hashPassword } from '../src/lib/password.js';
 import { ConfigError } from '../src/lib/config-loader.js';
 import { deriveKey } from '../src/lib/secrets.js';
 import { session, sign, newSessionId } from '../src/lib/session.js';
-import { createFileStore, sweep } from '../src/lib/session-store.js';
+import { createFileStore, createMemoryStore, sweep } from '../src/lib/session-store.js';
 
 /** A cheap scrypt cost keeps the tests fast; the code path is the production one. */
 const FAST = { N: 1024, r: 8, p: 1 };
@@ -373,6 +373,30 @@ test('memory store is bounded: beyond maxSessions the least recently used sessio
   assert.equal((await app.fetch('/me', withCookie(third))).status, 200);
 });
 
+test('SESSION_MAX_SESSIONS bounds both stores at every moment, not only at the next sweep, however many sessions start at once', async (t) => {
+  const dir = storeDir(t);
+  const stores = [createFileStore({ dir, ttl: 60_000, maxSessions: 50 }), createMemoryStore({ ttl: 60_000, maxSessions: 50 })];
+  t.after(() => stores.forEach((store) => store.close()));
+  for (const store of stores) {
+    const ids = Array.from({ length: 200 }, () => newSessionId());
+    let most = 0;
+    const count = async () => {
+      if (store.kind === 'file') return readdirSync(dir).filter((name) => name.endsWith('.json')).length;
+      return (await Promise.all(ids.map((id) => store.get(id)))).filter(Boolean).length;
+    };
+    await Promise.all(
+      ids.map(async (id, i) => {
+        const now = Date.now();
+        await store.set(id, { data: { i }, createdAt: now, lastSeen: now });
+        most = Math.max(most, await count());
+      }),
+    );
+    assert.ok(most <= 50, `${store.kind} store held ${most} sessions`);
+    assert.equal(await count(), 50, store.kind);
+    assert.deepEqual((await store.get(ids[199]))?.data, { i: 199 }, 'the newest session is kept');
+  }
+});
+
 test('HTTPS (production, or X-Forwarded-Proto behind a trusted proxy): Secure cookie with the __Host- prefix', async (t) => {
   const prod = await start({}, { env: 'production' });
   t.after(() => prod.close());
@@ -408,7 +432,8 @@ test('a user removed from AUTH_USERS is logged out at the next request', async (
 
 test('file store sweep: idle sessions, dead temporary files and the excess over maxSessions go', async (t) => {
   const dir = storeDir(t);
-  const store = createFileStore({ dir, ttl: 1000, maxSessions: 2 });
+  // Written with a higher bound: the sweep finds more after SESSION_MAX_SESSIONS was lowered.
+  const store = createFileStore({ dir, ttl: 1000, maxSessions: 10 });
   t.after(() => store.close());
   const now = Date.now();
   for (const name of ['a', 'b', 'c', 'old']) await store.set(name, { data: { name }, createdAt: now, lastSeen: now });
@@ -424,6 +449,32 @@ test('file store sweep: idle sessions, dead temporary files and the excess over 
   assert.deepEqual((await store.get('b'))?.data, { name: 'b' });
   assert.deepEqual((await store.get('c'))?.data, { name: 'c' });
   assert.equal(readdirSync(dir).length, 2);
+});
+
+test('login attempts are throttled per user name and per address: 429 with Retry-After, even for the right password', async (t) => {
+  const app = await start({}, { auth: { users, attemptsPerAddress: 4, attemptsPerUser: 2 } });
+  t.after(() => app.close());
+  for (const password of ['guess 1', 'guess 2']) assert.equal((await login(app, 'admin', password)).status, 401);
+  const throttled = await login(app, 'admin', 's3cret pw');
+  assert.equal(throttled.status, 429);
+  assert.ok(Number(throttled.headers.get('retry-after')) > 0);
+  assert.equal(sessionSetCookie(throttled), '', 'no session');
+  assert.equal((await login(app, 'editor', 'other pw')).status, 200, 'another user');
+  for (const password of ['guess 3', 'guess 4']) assert.equal((await login(app, 'editor', password)).status, 401);
+  assert.equal((await login(app, 'editor', 'other pw')).status, 429, 'four failures from this address');
+});
+
+test('GET /metrics takes Authorization: Bearer $METRICS_TOKEN next to session logins', async (t) => {
+  const metricsToken = randomBytes(24).toString('hex');
+  const app = await start({}, { metrics: { token: metricsToken } });
+  t.after(() => app.close());
+  const scrape = await app.fetch('/metrics', { headers: { authorization: `Bearer ${metricsToken}` } });
+  assert.equal(scrape.status, 200);
+  assert.match(await scrape.text(), /^# HELP /m);
+  const cookie = cookieOf(await login(app));
+  const wrong = await app.fetch('/metrics', withCookie(cookie));
+  assert.equal(wrong.status, 401, 'a user session is not the metrics token');
+  await wrong.body?.cancel();
 });
 
 test('settings are checked at start; production refuses to start without SESSION_SECRETS', () => {

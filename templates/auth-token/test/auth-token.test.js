@@ -7,6 +7,7 @@ import { hashPassword } from '../src/lib/password.js';
 import { ConfigError } from '../src/lib/config-loader.js';
 import { signJwt } from '../src/lib/jwt.js';
 import { login, tokenAuth } from '../src/lib/auth-token.js';
+import { defaults } from '../src/config.js';
 
 /** A cheap scrypt cost keeps the tests fast; the code path is the production one. */
 const FAST = { N: 1024, r: 8, p: 1 };
@@ -187,6 +188,33 @@ test('a malformed Authorization: Bearer header is 400 invalid_request; the serve
   assert.equal((await app.fetch('/health')).status, 200);
 });
 
+test('login attempts are throttled per user name: 429 with Retry-After, even for the right password', async (t) => {
+  const app = await startApp({ auth: { users, attemptsPerUser: 2 }, token: { keys: [entry(OLD)] } });
+  t.after(() => app.close());
+  /** @param {string} password */
+  const login = (password) => app.fetch('/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
+  for (const password of ['guess 1', 'guess 2']) assert.equal((await login(password)).status, 401);
+  const throttled = await login('s3cret pw');
+  assert.equal(throttled.status, 429);
+  assert.ok(Number(throttled.headers.get('retry-after')) > 0);
+  assert.equal((await throttled.json()).access_token, undefined);
+});
+
+test('GET /metrics takes Authorization: Bearer $METRICS_TOKEN: other bearer credentials are not refused as bad tokens', async (t) => {
+  const metricsToken = randomBytes(24).toString('hex');
+  const app = await startApp({ auth: { users }, token: { keys: [entry(OLD)] }, metrics: { token: metricsToken } });
+  t.after(() => app.close());
+  const scrape = await app.fetch('/metrics', { headers: { authorization: `Bearer ${metricsToken}` } });
+  assert.equal(scrape.status, 200);
+  assert.match(await scrape.text(), /^# HELP /m);
+  const wrong = await app.fetch('/metrics', { headers: { authorization: 'Bearer not-the-metrics-token' } });
+  assert.equal(wrong.status, 401);
+  assert.equal(wrong.headers.get('www-authenticate'), 'Bearer realm="metrics"');
+  await wrong.body?.cancel();
+  // The metrics token is no login: a route that needs a user says why it was refused.
+  await assertInvalidToken(await me(app, metricsToken), /./);
+});
+
 test('key rotation by kid: the new key signs, the old one still verifies; without a key its tokens fail', async (t) => {
   const oldToken = signJwt(claims(), OLD);
   const rotated = await start({ keys: [entry(NEW), entry(OLD)] });
@@ -228,7 +256,7 @@ test('issuer and audience, when configured, are set and required', async (t) => 
 test('settings are checked at start; production refuses to start without TOKEN_KEYS', () => {
   const base = { keys: [entry(OLD)], ttl: 900, clockSkew: 30, issuer: '', audience: '', realm: 'api' };
   /** @param {Record<string, unknown>} change @param {string} [env] */
-  const config = (change, env = 'test') => ({ env, auth: { users }, token: { ...base, ...change } });
+  const config = (change, env = 'test') => ({ env, trustProxy: false, auth: { ...defaults.auth, users }, token: { ...base, ...change } });
   /** @type {[Record<string, unknown>, RegExp, string?][]} */
   const cases = [
     [{ keys: [] }, /^TOKEN_KEYS is not set/, 'production'],

@@ -2,6 +2,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { request } from 'node:http';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startApp } from './helpers.js';
 import { hashPassword } from '../src/lib/password.js';
 import { ConfigError } from '../src/lib/config-loader.js';
@@ -54,7 +58,7 @@ class Client {
     return /** @type {string} */ ((await res.json()).token);
   }
 
-  /** Logs in through a pre-session, the way a login form does. */
+  /** Logs in with a visitor's token first, the way a login form does. */
   async login() {
     const token = await this.token();
     const res = await this.post('/login', CREDENTIALS, { 'x-csrf-token': token });
@@ -71,7 +75,7 @@ async function assertForbidden(res) {
   return body.message;
 }
 
-test('GET /csrf-token: a token, the same value in a readable cookie, and a session for the visitor', async (t) => {
+test('GET /csrf-token: a token and the same value in a readable cookie; a visitor gets no session', async (t) => {
   const app = await start();
   t.after(() => app.close());
   const client = new Client(app);
@@ -81,22 +85,53 @@ test('GET /csrf-token: a token, the same value in a readable cookie, and a sessi
   const { token } = await res.json();
   assert.match(token, TOKEN);
   const lines = res.headers.getSetCookie();
-  assert.ok(lines.includes(`csrf=${token}; Path=/; SameSite=Strict`), lines.join(' | '));
-  assert.ok(lines.some((line) => /^sid=.*; HttpOnly; SameSite=Lax$/.test(line)), 'a pre-session, so the token has an id to be bound to');
+  assert.deepEqual(lines, [`csrf=${token}; Path=/; SameSite=Strict`], 'the token cookie only: no session before login');
   const again = await client.request('/csrf-token');
   assert.equal((await again.json()).token, token, 'the same token while the cookie is valid');
   assert.deepEqual(again.headers.getSetCookie(), []);
+});
+
+test('anonymous visitors cost no stored session: 200 GET /csrf-token write nothing; a login writes one', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'csrf-sessions-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const app = await start({ session: { secrets: [SECRET], store: 'file', dir } });
+  t.after(() => app.close());
+  const sessionFiles = () => readdirSync(dir).filter((name) => name.endsWith('.json')).length;
+  for (let i = 0; i < 200; i++) {
+    const res = await app.fetch('/csrf-token');
+    assert.equal(res.status, 200);
+    await res.body?.cancel();
+  }
+  assert.equal(sessionFiles(), 0);
+  const client = new Client(app);
+  await client.login();
+  assert.equal(sessionFiles(), 1);
+});
+
+test('a visitor\'s token is signed, not stored: a valid one passes a login, a forged or tampered one is refused', async (t) => {
+  const app = await start();
+  t.after(() => app.close());
+  const client = new Client(app);
+  const token = await client.token();
+  const [random, signature] = token.split('.');
+  const forged = `${random}.${signature.slice(0, -2)}${signature.at(-2) === 'A' ? 'B' : 'A'}${signature.at(-1)}`;
+  client.cookies.set('csrf', forged);
+  assert.match(await assertForbidden(await client.post('/login', CREDENTIALS, { 'x-csrf-token': forged })), /invalid/);
+  client.cookies.set('csrf', token);
+  const res = await client.post('/login', CREDENTIALS, { 'x-csrf-token': token });
+  assert.equal(res.status, 200);
+  assert.deepEqual(await res.json(), { name: 'admin' });
+  assert.notEqual(client.cookies.get('csrf'), token, 'login binds a new token to the session');
 });
 
 test('a state-changing request of a session without a token: 403; with the header token: passes', async (t) => {
   const app = await start();
   t.after(() => app.close());
   const client = new Client(app);
-  const token = await client.token();
-  assert.match(await assertForbidden(await client.post('/login', CREDENTIALS)), /CSRF token missing/);
-  const res = await client.post('/login', CREDENTIALS, { 'x-csrf-token': token });
-  assert.equal(res.status, 200);
-  assert.deepEqual(await res.json(), { name: 'admin' });
+  await client.login();
+  assert.match(await assertForbidden(await client.post('/logout')), /CSRF token missing/);
+  const res = await client.post('/logout', {}, { 'x-csrf-token': /** @type {string} */ (client.cookies.get('csrf')) });
+  assert.equal(res.status, 204);
 });
 
 test('login gives a new session id and with it a new token; the old token stops working', async (t) => {
@@ -123,6 +158,44 @@ test('the token may come as a _csrf field of the parsed body instead of the head
   assert.match(await assertForbidden(await client.post('/login', { ...CREDENTIALS, _csrf: ['a', 'b'] })), /missing/);
   const res = await client.post('/login', { ...CREDENTIALS, _csrf: token });
   assert.equal(res.status, 200);
+});
+
+test('a forged upload (a session, no header token) is refused before its body is read: no file reaches the disk', async (t) => {
+  const uploadDir = mkdtempSync(join(tmpdir(), 'csrf-uploads-'));
+  t.after(() => rmSync(uploadDir, { recursive: true, force: true }));
+  // Where uploads would land when the project has the multipart parser.
+  const app = await start({ body: { multipart: { uploadDir } } });
+  t.after(() => app.close());
+  const client = new Client(app);
+  await client.login();
+  const token = /** @type {string} */ (client.cookies.get('csrf'));
+  const cookie = [...client.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+  const boundary = 'forged';
+  const filePart = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="payload.bin"\r\nContent-Type: application/octet-stream\r\n\r\n${'x'.repeat(4096)}`;
+  // Even a _csrf field sent first does not count: an upload needs the header.
+  const fieldFirst = `--${boundary}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${token}\r\n${filePart}`;
+  for (const start of [filePart, fieldFirst]) {
+    const { url } = app;
+    // The body announces a megabyte and sends only its first part: an answer can only come from a check made before the body is read.
+    const answer = await new Promise((resolve, reject) => {
+      const req = request(`${url}/logout`, { method: 'POST', headers: { cookie, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': 1_048_576 } }, (res) => {
+        res.resume();
+        resolve(res.statusCode);
+        req.destroy();
+      });
+      req.on('error', reject);
+      req.setTimeout(5000, () => {
+        req.destroy();
+        resolve('no answer: the server waited for the body');
+      });
+      req.write(start);
+    });
+    assert.equal(answer, 403);
+  }
+  assert.deepEqual(readdirSync(uploadDir), []);
+  // With the header the same session's request passes the check.
+  const ok = await client.request('/logout', { method: 'POST', headers: { 'x-csrf-token': token } });
+  assert.equal(ok.status, 204);
 });
 
 test('tokens are bound to their session: another session\'s token (with its cookie) is refused', async (t) => {

@@ -2,20 +2,19 @@
 import { test, describe, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { mkdtempSync, mkdirSync, writeFileSync, symlinkSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, symlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startApp } from './helpers.js';
-import { callJson } from './users-helpers.js';
+import { callJson, startUsersApp } from './users-helpers.js';
 import { store } from '../src/controllers/users.js';
 import { createApp } from '../src/lib/app.js';
 import { naturalRouter } from '../src/lib/natural-router.js';
 import { ConfigError } from '../src/lib/config-loader.js';
 
-/** @type {Awaited<ReturnType<typeof startApp>>} */
+/** @type {import('./users-helpers.js').UsersApp} a logged-in client when the app has a login */
 let app;
 before(async () => {
-  app = await startApp();
+  app = await startUsersApp();
 });
 after(() => app.close());
 beforeEach(() => store.users.clear());
@@ -42,6 +41,39 @@ function rawStatus(path) {
 }
 
 describe('the users controller', () => {
+  test('reading is public; with a login (auth), create, update and destroy need a logged-in user, whatever the method', async () => {
+    const created = await call('POST', '/users/create', { name: 'First User', email: 'first@example.com' });
+    assert.equal(created.status, 201);
+    const { id } = created.body;
+    /** @param {string} method @param {string} path @param {unknown} [body] */
+    const anonymous = (method, path, body) => callJson(app, method, path, body, {});
+    assert.equal((await anonymous('GET', '/users')).status, 200);
+    assert.equal((await anonymous('GET', `/users/show/${id}`)).status, 200);
+    const changes = [
+      await anonymous('POST', '/users/create', { name: 'Second User', email: 'second@example.com' }),
+      await anonymous('PUT', `/users/update/${id}`, { name: 'Renamed User', email: 'renamed@example.com' }),
+      await anonymous('PATCH', `/users/update/${id}`, { name: 'Renamed User' }),
+      await anonymous('POST', `/users/update/${id}`, { name: 'Renamed User' }),
+      await anonymous('DELETE', `/users/destroy/${id}`),
+      await anonymous('POST', `/users/destroy/${id}`),
+    ];
+    // The example file is yours: without requireLogin (taken out on purpose, or written by an
+    // older version of the generator) anyone may change users, and that is what is checked.
+    const source = readFileSync(new URL('../src/controllers/users.js', import.meta.url), 'utf8');
+    const guarded = /^\s*requireLogin\(req\);/m.test(source);
+    if (app.hasLogin && guarded) {
+      for (const res of changes) {
+        assert.equal(res.status, 401);
+        assert.ok(res.headers.get('www-authenticate'), 'the login style says how to log in');
+      }
+      assert.deepEqual((await call('GET', `/users/show/${id}`)).body, created.body, 'nothing changed');
+      assert.equal(store.users.size, 1);
+    } else {
+      // Without a login (or the guard) the example is open (docs/routing-natural.md).
+      assert.deepEqual(changes.map((res) => res.status), [201, 200, 200, 200, 204, 404]);
+    }
+  });
+
   test('create, show, index, update and destroy at /users/<action>/<id>', async () => {
     const created = await call('POST', '/users/create', { name: ' First User ', email: 'first@example.com' });
     assert.equal(created.status, 201);

@@ -1,14 +1,14 @@
 // @ts-check
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { startApp } from './helpers.js';
-import { callJson } from './users-helpers.js';
+import { readFileSync } from 'node:fs';
+import { callJson, startUsersApp } from './users-helpers.js';
 import { store } from '../src/resources/users.js';
 
-/** @type {Awaited<ReturnType<typeof startApp>>} */
+/** @type {import('./users-helpers.js').UsersApp} a logged-in client when the app has a login */
 let app;
 before(async () => {
-  app = await startApp();
+  app = await startUsersApp();
 });
 after(() => app.close());
 beforeEach(() => store.users.clear());
@@ -36,6 +36,35 @@ test('POST /users creates a user with a server-made id; GET /users/:id and GET /
 
   const list = await call('GET', '/users');
   assert.deepEqual(list.body, { users: [created.body], total: 1, offset: 0, limit: 20 });
+});
+
+test('reading users is public; with a login (auth), creating, changing and deleting them needs a logged-in user', async () => {
+  const user = await createUser('First User', 'first@example.com');
+  /** @param {string} method @param {string} path @param {unknown} [body] */
+  const anonymous = (method, path, body) => callJson(app, method, path, body, {});
+  assert.equal((await anonymous('GET', '/users')).status, 200);
+  assert.equal((await anonymous('GET', `/users/${user.id}`)).status, 200);
+  const changes = [
+    await anonymous('POST', '/users', { name: 'Second User', email: 'second@example.com' }),
+    await anonymous('PUT', `/users/${user.id}`, { name: 'Renamed User', email: 'renamed@example.com' }),
+    await anonymous('PATCH', `/users/${user.id}`, { name: 'Renamed User' }),
+    await anonymous('DELETE', `/users/${user.id}`),
+  ];
+  // The example file is yours: without requireLogin (taken out on purpose, or written by an
+  // older version of the generator) anyone may change users, and that is what is checked.
+  const source = readFileSync(new URL('../src/resources/users.js', import.meta.url), 'utf8');
+  const guarded = /^\s*requireLogin\(req\);/m.test(source);
+  if (app.hasLogin && guarded) {
+    for (const res of changes) {
+      assert.equal(res.status, 401);
+      assert.ok(res.headers.get('www-authenticate'), 'the login style says how to log in');
+    }
+    assert.deepEqual((await call('GET', `/users/${user.id}`)).body, user, 'nothing changed');
+    assert.equal(store.users.size, 1);
+  } else {
+    // Without a login (or the guard) the example is open (docs/routing-table.md).
+    assert.deepEqual(changes.map((res) => res.status), [201, 200, 200, 204]);
+  }
 });
 
 test('GET /users pages with offset and limit, and refuses bad values with 400', async () => {
@@ -109,9 +138,9 @@ test('a body that is not a JSON object is 400; other media types are not accepte
   assert.equal(empty.status, 400);
   assert.match(empty.body.message, /^Send a JSON object/);
   // No body format reads bytes; with the text format, text arrives as a string, not an object.
-  const bytes = await app.fetch('/users', { method: 'POST', headers: { 'Content-Type': 'application/octet-stream' }, body: 'name=First User' });
+  const bytes = await app.fetch('/users', { method: 'POST', headers: { ...app.headers, 'Content-Type': 'application/octet-stream' }, body: 'name=First User' });
   assert.equal(bytes.status, 415);
-  const text = await app.fetch('/users', { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: '{"name": "First User", "email": "first@example.com"}' });
+  const text = await app.fetch('/users', { method: 'POST', headers: { ...app.headers, 'Content-Type': 'text/plain' }, body: '{"name": "First User", "email": "first@example.com"}' });
   assert.ok(text.status === 415 || text.status === 400, `text/plain: ${text.status}`);
   assert.equal(store.users.size, 0);
 });

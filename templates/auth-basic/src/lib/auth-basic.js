@@ -28,15 +28,17 @@ import { LruCache } from './lru.js';
  */
 
 /**
- * @typedef {object} BasicAuthSettings
+ * @typedef {object} BasicAuthOwnSettings
  * @property {string} realm shown by browsers in the login prompt
- * @property {readonly string[]} users `name:scrypt:...` entries
  * @property {number} cacheTtl ms a verified name:password pair is remembered; 0 for never
  */
+
+/** @typedef {import('./credentials.js').AuthSettings & BasicAuthOwnSettings} BasicAuthSettings */
 
 /**
  * @typedef {object} BasicAuthConfig
  * @property {string} env
+ * @property {boolean} trustProxy
  * @property {BasicAuthSettings} auth
  */
 
@@ -50,14 +52,17 @@ const CACHE_ENTRIES = 1000;
  */
 export function basicAuth(config) {
   const challenge = basicChallenge(config.auth.realm);
-  const users = loadUsers(config.auth.users, config.env);
+  const users = loadUsers(config);
   const cacheTtl = config.auth.cacheTtl;
   if (!Number.isSafeInteger(cacheTtl) || cacheTtl < 0) throw new ConfigError(`AUTH_CACHE_TTL must be a whole number of ms (0 turns the cache off), got ${cacheTtl}`);
   /** @type {LruCache<string, string> | null} HMAC of the credentials -> user name */
   const verified = cacheTtl > 0 ? new LruCache({ maxEntries: CACHE_ENTRIES, ttl: cacheTtl }) : null;
   const cacheKey = randomBytes(32);
+  const loginRequired = () => unauthorized(challenge, 'Log in with HTTP Basic authentication');
 
   return async function basicAuthMiddleware(req, res, next) {
+    // What requireLogin (src/lib/guards.js) answers when this request needs a user.
+    req.loginError = loginRequired;
     const header = req.headers.authorization;
     if (header === undefined || !/^basic(?:\s|$)/i.test(header)) return next();
     const credentials = parseBasic(header);
@@ -69,7 +74,7 @@ export function basicAuth(config) {
       req.user = { name: cached };
       return next();
     }
-    const user = await users.verify(credentials.name, credentials.password);
+    const user = await users.verify(credentials.name, credentials.password, req);
     if (user === null) throw unauthorized(challenge, 'Wrong user name or password');
     verified?.set(key, user.name);
     req.user = user;

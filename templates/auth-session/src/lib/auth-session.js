@@ -20,7 +20,8 @@ import { HttpError } from './http-error.js';
 /**
  * @typedef {object} SessionAuthConfig
  * @property {string} env
- * @property {{ users: readonly string[] }} auth
+ * @property {boolean} trustProxy
+ * @property {import('./credentials.js').AuthSettings} auth
  */
 
 /**
@@ -38,8 +39,11 @@ const CHALLENGE = 'Cookie realm="app", form-action="/login"';
  * @returns {import('./app.js').Middleware}
  */
 export function sessionAuth(config) {
-  const users = loadUsers(config.auth.users, config.env);
+  const users = loadUsers(config);
+  const loginRequired = () => new HttpError(401, 'Log in first: POST /login', { headers: { 'WWW-Authenticate': CHALLENGE } });
   return function sessionAuthMiddleware(req, res, next) {
+    // What requireLogin (src/lib/guards.js) answers when this request needs a user.
+    req.loginError = loginRequired;
     const user = /** @type {{ name?: unknown } | undefined} */ (sessionOf(req).data.user);
     req.user = user && typeof user.name === 'string' && users.has(user.name) ? { name: user.name } : null;
     next();
@@ -52,10 +56,10 @@ export function sessionAuth(config) {
  * @returns {import('./app.js').Middleware}
  */
 export function login(config) {
-  const users = loadUsers(config.auth.users, config.env);
+  const users = loadUsers(config);
   return async function loginHandler(req, res) {
     const { username, password } = readLoginBody(req);
-    const user = await users.verify(username, password);
+    const user = await users.verify(username, password, req);
     if (user === null) throw new HttpError(401, 'Wrong user name or password', { headers: { 'WWW-Authenticate': CHALLENGE } });
     const session = sessionOf(req);
     // A new id at every login: whoever knew the old one (fixation) gets nothing.

@@ -1,8 +1,9 @@
 // @ts-check
 import cluster from 'node:cluster';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, readdir, rename, stat, unlink, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError } from './config-loader.js';
 import { LruCache } from './lru.js';
 
@@ -17,6 +18,11 @@ import { LruCache } from './lru.js';
  *   session. Writes are atomic (temporary file + rename), and a file is
  *   named after a hash of the session id, never the id itself: a directory
  *   listing or a log of file names gives nobody a usable session.
+ *
+ * Both hold at most `maxSessions` at every moment: a new session first
+ * makes room by dropping the least recently used ones (the file store does
+ * that under a lock that every process respects), so a flood of logins
+ * cannot fill the memory or the disk between two sweeps.
  *
  * `store: 'auto'` picks memory in a single process and file when this
  * process is a worker of a cluster (node:cluster or a forked child with an
@@ -132,6 +138,26 @@ export function createFileStore({ dir, ttl, maxSessions }) {
   }, sweepInterval(ttl));
   timer.unref();
 
+  /**
+   * Writes the whole record beside its file, then renames it over it:
+   * readers see the old or the new file, never half of one.
+   * @param {string} file
+   * @param {SessionRecord} record
+   */
+  async function write(file, record) {
+    const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+    try {
+      await writeFile(temporary, JSON.stringify(record), { mode: 0o600, flag: 'wx' });
+      await rename(temporary, file);
+    } catch (err) {
+      await removeFile(temporary);
+      throw err;
+    }
+  }
+
+  // One new session at a time in this process; the lock folder orders the processes.
+  let creating = Promise.resolve();
+
   return {
     kind: 'file',
     async get(id) {
@@ -159,17 +185,18 @@ export function createFileStore({ dir, ttl, maxSessions }) {
     },
     async set(id, record) {
       const file = fileOf(id);
-      // Write the whole record beside it, then rename over it: readers see the old or the new file, never half of one.
-      const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
       // Made on demand (a no-op when it exists): a server that never saves a session leaves no folder behind.
       await mkdir(root, { recursive: true, mode: 0o700 });
-      try {
-        await writeFile(temporary, JSON.stringify(record), { mode: 0o600, flag: 'wx' });
-        await rename(temporary, file);
-      } catch (err) {
-        await removeFile(temporary);
-        throw err;
-      }
+      if (await exists(file)) return write(file, record);
+      // A new session: make room first, under the lock, so no moment sees more than maxSessions files.
+      const turn = creating.then(() =>
+        withLock(root, async () => {
+          await dropOldest(root, maxSessions - 1);
+          await write(file, record);
+        }),
+      );
+      creating = turn.catch(() => {});
+      return turn;
     },
     async destroy(id) {
       await removeFile(fileOf(id));
@@ -188,9 +215,70 @@ export function createFileStore({ dir, ttl, maxSessions }) {
   };
 }
 
+/** ms after which a lock is taken to be left behind by a process that died holding it. */
+const STALE_LOCK = 10_000;
+
+/**
+ * Runs `fn` while holding the store's lock, a `.lock` folder in it:
+ * `mkdir` either creates it or fails, atomically, for every process on the
+ * machine. Other processes wait their turn.
+ * @template T
+ * @param {string} root
+ * @param {() => Promise<T>} fn
+ * @returns {Promise<T>}
+ */
+async function withLock(root, fn) {
+  const lock = join(root, '.lock');
+  for (let waited = 0; ; ) {
+    try {
+      await mkdir(lock, { mode: 0o700 });
+      break;
+    } catch (err) {
+      if (/** @type {NodeJS.ErrnoException} */ (err).code !== 'EEXIST') throw err;
+    }
+    // Holding it takes milliseconds: an old lock belongs to a process that died.
+    const age = await stat(lock).then((s) => Date.now() - s.mtimeMs, () => 0);
+    if (age > STALE_LOCK) {
+      await rm(lock, { recursive: true, force: true });
+      continue;
+    }
+    if (waited > 2 * STALE_LOCK) throw new Error(`session file store: ${lock} stays locked; remove it if no server is running`);
+    // A random pause, so waiting processes do not retry in step.
+    const pause = 2 + Math.floor(Math.random() * 8);
+    await sleep(pause);
+    waited += pause;
+  }
+  try {
+    return await fn();
+  } finally {
+    await rm(lock, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Deletes the least recently used sessions until at most `keep` are left.
+ * @param {string} root
+ * @param {number} keep
+ */
+async function dropOldest(root, keep) {
+  const names = (await readdir(root)).filter((name) => name.endsWith('.json'));
+  if (names.length <= keep) return;
+  /** @type {{ file: string, modified: number }[]} */
+  const sessions = [];
+  for (const name of names) {
+    const file = join(root, name);
+    const modified = await stat(file).then((s) => s.mtimeMs, () => null);
+    if (modified !== null) sessions.push({ file, modified });
+  }
+  sessions.sort((a, b) => a.modified - b.modified);
+  for (const { file } of sessions.slice(0, Math.max(0, sessions.length - keep))) await removeFile(file);
+}
+
 /**
  * Deletes sessions idle for longer than `ttl`, leftovers of interrupted
- * writes, and the least recently used sessions above `maxSessions`.
+ * writes, and the least recently used sessions above `maxSessions` (there
+ * are more only after SESSION_MAX_SESSIONS was lowered: new sessions make
+ * room for themselves).
  * @param {string} root
  * @param {number} ttl
  * @param {number} maxSessions
@@ -256,6 +344,17 @@ async function removeFile(file) {
     await unlink(file);
   } catch (err) {
     if (!isMissing(err)) throw err;
+  }
+}
+
+/** @param {string} file */
+async function exists(file) {
+  try {
+    await stat(file);
+    return true;
+  } catch (err) {
+    if (isMissing(err)) return false;
+    throw err;
   }
 }
 

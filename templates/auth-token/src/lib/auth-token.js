@@ -37,7 +37,8 @@ import { checkSecret, developmentSecret } from './secrets.js';
 /**
  * @typedef {object} TokenAuthConfig
  * @property {string} env
- * @property {{ users: readonly string[] }} auth
+ * @property {boolean} trustProxy
+ * @property {import('./credentials.js').AuthSettings} auth
  * @property {TokenSettings} token
  */
 
@@ -52,17 +53,26 @@ const BEARER = /^bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 export function tokenAuth(config) {
   const settings = checkSettings(config.token);
   const { verifying } = loadKeys(config.token.keys, config.env);
-  const users = loadUsers(config.auth.users, config.env);
+  const users = loadUsers(config);
   const realm = `Bearer realm="${settings.realm}"`;
+  // No error code when no token was sent at all (RFC 6750 §3.1).
+  const noToken = () => new HttpError(401, 'Send a token: Authorization: Bearer <token> (POST /login gives one)', { headers: { 'WWW-Authenticate': realm } });
 
   return function tokenAuthMiddleware(req, res, next) {
+    req.loginError = noToken;
     const header = req.headers.authorization;
     if (header === undefined || !/^bearer(?:\s|$)/i.test(header)) return next();
+    // A Bearer header that is not one of our tokens leaves the request anonymous
+    // instead of failing here: other routes take bearer credentials of their
+    // own (GET /metrics with METRICS_TOKEN). Only a route that needs a user
+    // answers with the reason (requireUser).
     const match = BEARER.exec(header);
     if (!match) {
-      throw new HttpError(400, 'Malformed Authorization header: use "Bearer <token>"', {
+      const error = new HttpError(400, 'Malformed Authorization header: use "Bearer <token>"', {
         headers: { 'WWW-Authenticate': `${realm}, error="invalid_request", error_description="Malformed Bearer header"` },
       });
+      req.loginError = () => error;
+      return next();
     }
     let claims;
     try {
@@ -75,10 +85,16 @@ export function tokenAuth(config) {
       });
     } catch (err) {
       if (!(err instanceof TokenError)) throw err;
-      throw invalidToken(realm, err.message);
+      const error = invalidToken(realm, err.message);
+      req.loginError = () => error;
+      return next();
     }
     // A user removed from AUTH_USERS loses access at once, whatever tokens they still hold.
-    if (typeof claims.sub !== 'string' || !users.has(claims.sub)) throw invalidToken(realm, 'The token names no known user');
+    if (typeof claims.sub !== 'string' || !users.has(claims.sub)) {
+      const error = invalidToken(realm, 'The token names no known user');
+      req.loginError = () => error;
+      return next();
+    }
     req.user = { name: claims.sub };
     next();
   };
@@ -92,10 +108,10 @@ export function tokenAuth(config) {
 export function login(config) {
   const settings = checkSettings(config.token);
   const { signing } = loadKeys(config.token.keys, config.env);
-  const users = loadUsers(config.auth.users, config.env);
+  const users = loadUsers(config);
   return async function loginHandler(req, res) {
     const { username, password } = readLoginBody(req);
-    const user = await users.verify(username, password);
+    const user = await users.verify(username, password, req);
     if (user === null) {
       throw new HttpError(401, 'Wrong user name or password', { headers: { 'WWW-Authenticate': `Bearer realm="${settings.realm}"` } });
     }
@@ -112,7 +128,8 @@ export function login(config) {
 }
 
 /**
- * Guards a route: 401 with the Bearer challenge unless a valid token came.
+ * Guards a route: 401 with the Bearer challenge unless a valid token came
+ * (`error="invalid_token"` and the reason when a bad one came).
  * `router.get('/reports', requireUser(config), handler)`
  * @param {TokenAuthConfig} config
  * @returns {import('./app.js').Middleware}
@@ -120,9 +137,8 @@ export function login(config) {
 export function requireUser(config) {
   const { realm } = checkSettings(config.token);
   return function requireTokenUser(req, res, next) {
-    // No error code when no token was sent at all (RFC 6750 §3.1).
-    if (req.user === null) throw new HttpError(401, 'Send a token: Authorization: Bearer <token> (POST /login gives one)', { headers: { 'WWW-Authenticate': `Bearer realm="${realm}"` } });
-    next();
+    if (req.user !== null) return next();
+    throw req.loginError?.() ?? new HttpError(401, 'Send a token: Authorization: Bearer <token>', { headers: { 'WWW-Authenticate': `Bearer realm="${realm}"` } });
   };
 }
 

@@ -42,6 +42,12 @@ export class Request extends http.IncomingMessage {
     this.files = [];
     /** @type {{ name: string } | null} the authenticated user, set by auth */
     this.user = null;
+    /**
+     * @type {(() => HttpError) | null} the 401 for a route that needs a user
+     * and has none, with the login style's challenge; set by the auth
+     * middleware on every request. null: the app has no login.
+     */
+    this.loginError = null;
     /** @type {Session | null} set by the session middleware */
     this.session = null;
     /** @type {Record<string, unknown>} per-request values for handlers and views */

@@ -1,12 +1,22 @@
 // @ts-check
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { ConfigError } from './config-loader.js';
+import { ConfigError, envName } from './config-loader.js';
 import { HttpError } from './http-error.js';
+import { Limiter, LimiterFullError } from './limiter.js';
+import { LruCache } from './lru.js';
 import { DEFAULT_COST, MAX_PASSWORD_LENGTH, dummyPasswordHash, parsePasswordHash, verifyPassword } from './password.js';
 
 /**
  * The users who may log in, from the configuration (`AUTH_USERS`): a list
  * of `name:scrypt:...` entries made with `npm run hash-password -- <name>`.
+ *
+ * Checking a password is slow on purpose, which makes it a target: every
+ * check goes through two limits (`config.auth`), whatever the login style.
+ * - Attempts per client address and per user name, over a window: beyond
+ *   them 429 with Retry-After, before any hashing (online guessing).
+ * - Hashes in flight (a concurrency limiter with a bounded queue): beyond
+ *   it 503 with Retry-After, so a burst of logins cannot take every thread
+ *   of libuv's pool from file reads and DNS (src/lib/limiter.js).
  */
 
 /**
@@ -16,9 +26,27 @@ import { DEFAULT_COST, MAX_PASSWORD_LENGTH, dummyPasswordHash, parsePasswordHash
 
 /**
  * @typedef {object} Users
- * @property {(name: string, password: string) => Promise<User | null>} verify the user, or null for a wrong name or password
+ * @property {(name: string, password: string, req: import('./app.js').Request) => Promise<User | null>} verify the user, or null for a wrong name or password; throws 429 or 503 HttpErrors when the login limits say no
  * @property {(name: string) => boolean} has whether a user of that name is configured
  * @property {number} count how many users there are
+ */
+
+/**
+ * `config.auth`: the users, and the limits on checking their passwords.
+ * @typedef {object} AuthSettings
+ * @property {readonly string[]} users `name:scrypt:...` entries (AUTH_USERS)
+ * @property {number} hashConcurrency password hashes computed at once
+ * @property {number} hashQueue logins waiting for a hash; more get 503
+ * @property {number} attemptsPerAddress login attempts per client address in `attemptWindow`; more get 429
+ * @property {number} attemptsPerUser login attempts per user name in `attemptWindow`; more get 429
+ * @property {number} attemptWindow ms over which attempts are counted
+ */
+
+/**
+ * @typedef {object} CredentialsConfig
+ * @property {string} env
+ * @property {boolean} trustProxy take the client address from X-Forwarded-For
+ * @property {AuthSettings} auth
  */
 
 /** Where users come from, for messages. */
@@ -27,20 +55,27 @@ const ENV_NAME = 'AUTH_USERS';
 /** What a user name may be: no `:` (RFC 7617 §2), no `,` (the list separator), no control characters. */
 const USER_NAME = /^[^:,\x00-\x1F\x7F]{1,100}$/;
 
+/** Addresses and names whose attempts are counted at most: the counters cannot grow without bound. */
+const COUNTED_KEYS = 10_000;
+
+/** Seconds a client is asked to wait when every hash slot is taken: a hash takes well under one. */
+const BUSY_RETRY_AFTER = 1;
+
 /** Shown once per process when nobody can log in outside production. */
 let warnedEmpty = false;
 
 /**
- * Reads the user list. Malformed entries stop the server at start; an
- * empty list does too in production (nobody could ever log in).
- * @param {readonly string[]} entries `auth.users`
- * @param {string} env `config.env`
+ * Reads the user list and sets up the login limits. Malformed entries stop
+ * the server at start; an empty list does too in production (nobody could
+ * ever log in).
+ * @param {CredentialsConfig} config
  * @returns {Users}
  */
-export function loadUsers(entries, env) {
+export function loadUsers(config) {
+  const { auth: settings, env } = config;
   /** @type {{ name: string, nameDigest: Buffer, hash: import('./password.js').PasswordHash }[]} */
   const users = [];
-  for (const entry of entries.map((e) => e.trim()).filter(Boolean)) {
+  for (const entry of settings.users.map((e) => e.trim()).filter(Boolean)) {
     const colon = entry.indexOf(':');
     const name = entry.slice(0, colon).normalize('NFC');
     const hash = colon > 0 ? parsePasswordHash(entry.slice(colon + 1)) : null;
@@ -61,12 +96,17 @@ export function loadUsers(entries, env) {
   }
   // Same cost as the real hashes, so an unknown name takes as long as a wrong password.
   const dummy = dummyPasswordHash(users[0]?.hash.cost ?? DEFAULT_COST);
+  const hashing = new Limiter({ concurrency: count(settings, 'hashConcurrency', 1), queue: count(settings, 'hashQueue', 0) });
+  const attempts = new AttemptCounter(settings);
 
   return {
     count: users.length,
     has: (name) => users.some((u) => u.name === name),
-    async verify(name, password) {
-      const wanted = digest(String(name).normalize('NFC'));
+    async verify(name, password, req) {
+      const userName = String(name).normalize('NFC');
+      // Counted before any work, so a burst cannot slip in while the first hashes run.
+      const counted = attempts.start(clientAddress(req, config.trustProxy), userName);
+      const wanted = digest(userName);
       let match = null;
       // Compare against every user, without stopping at the first match:
       // the time taken must not tell which names exist.
@@ -74,11 +114,97 @@ export function loadUsers(entries, env) {
         const same = timingSafeEqual(user.nameDigest, wanted);
         match = same && match === null ? user : match;
       }
-      // An unknown name is checked against the dummy hash: same work, always false.
-      const passwordOk = await verifyPassword(String(password), match ? match.hash : dummy);
-      return passwordOk && match !== null ? { name: match.name } : null;
+      let passwordOk;
+      try {
+        // An unknown name is checked against the dummy hash: same work, always false.
+        passwordOk = await hashing.run(() => verifyPassword(String(password), match ? match.hash : dummy));
+      } catch (err) {
+        if (!(err instanceof LimiterFullError)) throw err;
+        counted.forgive();
+        throw new HttpError(503, 'Too many logins are being checked right now: try again in a moment', { headers: { 'Retry-After': String(BUSY_RETRY_AFTER) } });
+      }
+      if (!passwordOk || match === null) return null;
+      // Whoever knows the password is not guessing: the attempt does not count against the name or the address.
+      counted.forgive();
+      return { name: match.name };
     },
   };
+}
+
+/**
+ * Counts login attempts per client address and per user name over a fixed
+ * window, in memory (each process counts its own). An attempt counts when
+ * it starts and is forgiven when it succeeds, so only wrong guesses use up
+ * the allowance, however many arrive at once. Over the limit: 429 with
+ * Retry-After until the window ends, before any password is hashed.
+ */
+class AttemptCounter {
+  /** @param {AuthSettings} settings */
+  constructor(settings) {
+    this.perAddress = count(settings, 'attemptsPerAddress', 1);
+    this.perUser = count(settings, 'attemptsPerUser', 1);
+    this.window = count(settings, 'attemptWindow', 1);
+    /** @type {LruCache<string, { attempts: number, until: number }>} `address:<ip>` or `user:<digest>` -> count */
+    this.counts = new LruCache({ maxEntries: COUNTED_KEYS, ttl: this.window });
+  }
+
+  /**
+   * @param {string} address
+   * @param {string} userName
+   * @returns {{ forgive: () => void }}
+   */
+  start(address, userName) {
+    const now = Date.now();
+    const keys = [`address:${address}`, `user:${digest(userName).toString('base64url')}`];
+    const limits = [this.perAddress, this.perUser];
+    const entries = keys.map((key) => {
+      const entry = this.counts.get(key);
+      return entry !== undefined && entry.until > now ? entry : { attempts: 0, until: now + this.window };
+    });
+    const full = entries.findIndex((entry, i) => entry.attempts >= limits[i]);
+    if (full !== -1) {
+      const seconds = Math.max(1, Math.ceil((entries[full].until - now) / 1000));
+      throw new HttpError(429, `Too many login attempts${full === 0 ? ' from this address' : ' for this user'}: try again in ${seconds} s`, { headers: { 'Retry-After': String(seconds) } });
+    }
+    entries.forEach((entry, i) => {
+      entry.attempts++;
+      this.counts.set(keys[i], entry, { ttl: entry.until - now });
+    });
+    let forgiven = false;
+    return {
+      forgive: () => {
+        if (forgiven) return;
+        forgiven = true;
+        for (const entry of entries) entry.attempts = Math.max(0, entry.attempts - 1);
+      },
+    };
+  }
+}
+
+/**
+ * The address a login attempt comes from. Behind a proxy we trust
+ * (TRUST_PROXY) every connection is the proxy's: the client is the last
+ * address of X-Forwarded-For, the one our proxy added (the ones before it
+ * are whatever the client sent).
+ * @param {import('./app.js').Request} req
+ * @param {boolean} trustProxy
+ */
+export function clientAddress(req, trustProxy) {
+  const forwarded = trustProxy ? req.headers['x-forwarded-for'] : undefined;
+  const last = typeof forwarded === 'string' ? forwarded.split(',').at(-1)?.trim() : undefined;
+  return last || req.socket.remoteAddress || 'unknown';
+}
+
+/**
+ * A login limit from `config.auth`: a whole number of at least `min`.
+ * @param {AuthSettings} settings
+ * @param {'hashConcurrency' | 'hashQueue' | 'attemptsPerAddress' | 'attemptsPerUser' | 'attemptWindow'} key
+ * @param {number} min
+ */
+function count(settings, key, min) {
+  const value = settings[key];
+  if (!Number.isSafeInteger(value) || value < min) throw new ConfigError(`${envName(['auth', key])} must be a whole number of ${min} or more, got ${JSON.stringify(value)}`);
+  return value;
 }
 
 /**

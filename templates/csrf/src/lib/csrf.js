@@ -3,6 +3,7 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import { ConfigError } from './config-loader.js';
 import { clearCookie, getCookie, setCookie } from './cookies.js';
 import { HttpError } from './http-error.js';
+import { parseMediaType } from './media-type.js';
 import { deriveKey, resolveSecrets } from './secrets.js';
 import { SessionHandle, onHeaders, secureCookies } from './session.js';
 
@@ -26,17 +27,25 @@ import { SessionHandle, onHeaders, secureCookies } from './session.js';
  *
  * A request without an existing session (no or an unknown session cookie)
  * needs no token: it acts as nobody. That covers API clients and a first
- * login; a login form that wants a token anyway fetches one first, which
- * starts a session for the visitor (OWASP's "pre-session").
+ * login. A visitor still gets a token (a login form should send one), but
+ * it costs the server nothing: `<random>.<HMAC("anonymous" + random)>`
+ * lives only in the visitor's cookie, so no session is stored before login
+ * and anonymous traffic cannot fill the session store. When such a token
+ * is sent, it is checked like any other.
  *
  * Failures are 403. Get a token with `GET /csrf-token` (or
  * `await issueCsrfToken(req, res)` in a handler that renders a form; views
  * see it as `csrfToken`). Tokens are bound to the session id, which changes
  * at login: the login response carries a new token cookie.
  *
- * The header is checked here, before the body is read. A `_csrf` form
- * field can only be checked once a body parser has run, so that check is
- * `csrfFormField()`, placed right after `body(...)` in src/app.js.
+ * The header is checked here, before the body is read. A `_csrf` field
+ * can only be checked once a body parser has run, so that check is
+ * `csrfFormField()`, placed right after `body(...)` in src/app.js. That is
+ * allowed only for bodies the parsers keep in memory (URL-encoded forms and
+ * JSON, within the body limit): a multipart upload writes its files to disk
+ * while it is parsed, so a session's upload without the header is refused
+ * here, before a single byte of it is read. Uploads send the token in the
+ * header (see docs/csrf.md).
  */
 
 /**
@@ -56,6 +65,7 @@ import { SessionHandle, onHeaders, secureCookies } from './session.js';
 /**
  * @typedef {object} CsrfContext
  * @property {SessionHandle} session
+ * @property {string} binding what the request's tokens are bound to: the session id, or ANONYMOUS
  * @property {Buffer[]} keys the first creates tokens, all verify
  * @property {string} cookieName with its prefix for this request
  * @property {boolean} secure
@@ -63,12 +73,20 @@ import { SessionHandle, onHeaders, secureCookies } from './session.js';
  */
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
+/**
+ * Bodies whose `_csrf` field may stand in for the header: their parsers hold
+ * them in memory and store nothing, so checking after parsing is safe. Any
+ * other body (multipart uploads above all) needs the header.
+ */
+const FIELD_TYPES = new Set(['application/x-www-form-urlencoded', 'application/json']);
+/** What tokens of visitors without a session are bound to; never a session id (those are 43 characters). */
+const ANONYMOUS = 'anonymous';
 const TOKEN = /^([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/;
 
 /** @type {WeakMap<import('./app.js').Request, CsrfContext>} what `issueCsrfToken` and `csrfFormField` need, per request */
 const contexts = new WeakMap();
-/** @type {WeakSet<import('./app.js').Request>} unsafe requests whose token must come in the body */
-const awaitingFormField = new WeakSet();
+/** @type {WeakMap<import('./app.js').Request, boolean>} unsafe requests whose token may come in the body -> whether it must */
+const awaitingFormField = new WeakMap();
 /** Whether `csrfFormField()` is part of the app: without it, a request without the header cannot pass. */
 let formFieldCheckInstalled = false;
 
@@ -96,10 +114,11 @@ export function csrf(config) {
     const secure = isSecure(req);
     const cookieName = secure ? `__Host-${config.csrf.cookieName}` : config.csrf.cookieName;
     const cookieToken = getCookie(req, cookieName);
+    const anonymous = session.isNew;
     /** @type {CsrfContext} */
-    const context = { session, keys, cookieName, secure, cookieToken };
+    const context = { session, binding: anonymous ? ANONYMOUS : session.id, keys, cookieName, secure, cookieToken };
     contexts.set(req, context);
-    if (cookieToken !== undefined && isValidToken(cookieToken, session.id, keys)) res.locals.csrfToken = cookieToken;
+    if (cookieToken !== undefined && isValidToken(cookieToken, context.binding, keys)) res.locals.csrfToken = cookieToken;
 
     // The session id changes at login and ends at logout: the token, bound to the old id, is replaced or dropped.
     const idAtStart = session.id;
@@ -107,23 +126,28 @@ export function csrf(config) {
       if (session.destroyed) {
         if (cookieToken !== undefined) clearCookie(res, cookieName, { secure, sameSite: 'Strict', path: '/' });
       } else if (session.id !== idAtStart) {
+        context.binding = session.id;
         writeToken(res, context);
       }
     });
 
     if (SAFE_METHODS.has(req.method ?? 'GET')) return next();
     checkOrigin(req, trusted, secure, config.trustProxy);
-    // No existing session, no ambient authority to abuse: such a request acts
-    // as nobody (API clients, first login). Browsers' cross-site attempts were
-    // already stopped by the checks above.
-    if (session.isNew) return next();
     const header = req.headers['x-csrf-token'];
     if (header !== undefined) {
       checkToken(context, header);
       return next();
     }
-    if (!formFieldCheckInstalled) throw forbidden('CSRF token missing: send it in the x-csrf-token header');
-    awaitingFormField.add(req);
+    // The token may wait for the body only where reading the body stores nothing.
+    const fieldAllowed = formFieldCheckInstalled && FIELD_TYPES.has(parseMediaType(req.headers['content-type'])?.type ?? '');
+    // No existing session, no ambient authority to abuse: such a request acts
+    // as nobody (API clients, first login) and needs no token; one in the
+    // body is still checked. Browsers' cross-site attempts were already
+    // stopped by the checks above.
+    if (!anonymous && !fieldAllowed) {
+      throw forbidden('CSRF token missing: send it in the x-csrf-token header (a _csrf field is read only from URL-encoded forms and JSON, never from uploads)');
+    }
+    if (fieldAllowed) awaitingFormField.set(req, !anonymous);
     next();
   };
 }
@@ -136,18 +160,20 @@ export function csrf(config) {
 export function csrfFormField() {
   formFieldCheckInstalled = true;
   return function csrfFormFieldMiddleware(req, res, next) {
-    if (!awaitingFormField.has(req)) return next();
+    const required = awaitingFormField.get(req);
+    if (required === undefined) return next();
     awaitingFormField.delete(req);
     const context = /** @type {CsrfContext} */ (contexts.get(req));
     const body = /** @type {Record<string, unknown> | null | undefined} */ (req.body);
-    checkToken(context, typeof body === 'object' && body !== null ? body._csrf : undefined);
+    const field = typeof body === 'object' && body !== null ? body._csrf : undefined;
+    if (required || field !== undefined) checkToken(context, field);
     next();
   };
 }
 
 /**
- * The CSRF token of this session (sets the cookie when needed). Makes an
- * anonymous visitor's session permanent, so a login form is protected too.
+ * The CSRF token of this session, or of this visitor before login (sets
+ * the cookie when needed). Stores nothing on the server.
  * @param {import('./app.js').Request} req
  * @param {import('./response.js').Response} res
  * @returns {Promise<string>}
@@ -157,7 +183,6 @@ export async function issueCsrfToken(req, res) {
   if (typeof existing === 'string') return existing;
   const context = contexts.get(req);
   if (context === undefined) throw new Error('issueCsrfToken() needs app.use(csrf(config)) in src/app.js');
-  if (context.session.isNew) await context.session.save();
   return writeToken(res, context);
 }
 
@@ -173,56 +198,56 @@ export async function sendCsrfToken(req, res) {
 }
 
 /**
- * Makes a token for the current session id and sets it as the cookie.
- * Not HttpOnly: page scripts read it to send the header (double submit).
+ * Makes a token for the session (or the anonymous visitor) and sets it as
+ * the cookie. Not HttpOnly: page scripts read it to send the header (double submit).
  * @param {import('./response.js').Response} res
  * @param {CsrfContext} context
  */
 function writeToken(res, context) {
   const random = randomBytes(16).toString('base64url');
-  const token = `${random}.${mac(context.keys[0], context.session.id, random)}`;
+  const token = `${random}.${mac(context.keys[0], context.binding, random)}`;
   setCookie(res, context.cookieName, token, { secure: context.secure, sameSite: 'Strict', path: '/' });
   res.locals.csrfToken = token;
   return token;
 }
 
 /**
- * 403 unless `submitted` equals the cookie and is valid for the session.
+ * 403 unless `submitted` equals the cookie and is valid for the session (or, before login, is an anonymous token).
  * @param {CsrfContext} context
  * @param {unknown} submitted
  */
 function checkToken(context, submitted) {
   if (typeof submitted !== 'string' || submitted === '') throw forbidden('CSRF token missing: send it in the x-csrf-token header or a _csrf field');
   const matchesCookie = context.cookieToken !== undefined && sameText(submitted, context.cookieToken);
-  const valid = isValidToken(submitted, context.session.id, context.keys);
+  const valid = isValidToken(submitted, context.binding, context.keys);
   if (!matchesCookie || !valid) throw forbidden('CSRF token invalid: get a new one from GET /csrf-token');
 }
 
 /**
- * Whether `token` carries a valid HMAC for `sessionId` under any key; every
- * key is tried without an early exit.
+ * Whether `token` carries a valid HMAC for `binding` (a session id or
+ * ANONYMOUS) under any key; every key is tried without an early exit.
  * @param {string} token
- * @param {string} sessionId
+ * @param {string} binding
  * @param {Buffer[]} keys
  */
-function isValidToken(token, sessionId, keys) {
+function isValidToken(token, binding, keys) {
   const match = TOKEN.exec(token);
   if (!match) return false;
   const given = Buffer.from(match[2], 'base64url');
   // Only the canonical text: the last character has 2 unused bits.
   if (given.toString('base64url') !== match[2]) return false;
   let valid = false;
-  for (const key of keys) valid = timingSafeEqual(Buffer.from(mac(key, sessionId, match[1]), 'base64url'), given) || valid;
+  for (const key of keys) valid = timingSafeEqual(Buffer.from(mac(key, binding, match[1]), 'base64url'), given) || valid;
   return valid;
 }
 
 /**
  * @param {Buffer} key
- * @param {string} sessionId
+ * @param {string} binding
  * @param {string} random
  */
-function mac(key, sessionId, random) {
-  return createHmac('sha256', key).update(`${sessionId}.${random}`).digest('base64url');
+function mac(key, binding, random) {
+  return createHmac('sha256', key).update(`${binding}.${random}`).digest('base64url');
 }
 
 /**

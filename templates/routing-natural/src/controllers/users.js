@@ -1,5 +1,6 @@
 // @ts-check
 import { allowMethods } from '../lib/natural-router.js';
+import { requireLogin } from '../lib/guards.js';
 import { listUsers, findUser, createUser, updateUser, deleteUser } from '../models/users.js';
 
 /*
@@ -14,8 +15,14 @@ import { listUsers, findUser, createUser, updateUser, deleteUser } from '../mode
  *   DELETE /users/destroy/<id>          destroy  -> 204 (POST too, for HTML forms)
  *
  * This file is the HTTP side only (statuses, headers, which methods each
- * action takes); src/models/users.js keeps the users and checks them, and
- * throws the 4xx errors this file lets pass to the error handler.
+ * action takes, who may call it); src/models/users.js keeps the users and
+ * checks them, and throws the 4xx errors this file lets pass to the error
+ * handler.
+ *
+ * Reading is public. Changing needs a logged-in user once the app has a
+ * login (auth): `requireLogin(req)` answers 401 otherwise, and does nothing
+ * in an app without login. Add it to `index` and `show` to make reading
+ * private too, or remove it to let anyone change users.
  *
  * Only export what should be a URL: the helper below and the functions
  * imported from the model are not exported, so /users/findUser does not
@@ -76,6 +83,7 @@ export function show(req, res, id) {
  */
 export function create(req, res) {
   allowMethods(req, 'POST');
+  requireLogin(req);
   const user = createUser(req.body);
   res.status(201).setHeader('Location', `/users/show/${user.id}`);
   res.json(user);
@@ -89,6 +97,7 @@ export function create(req, res) {
  */
 export function update(req, res, id) {
   allowMethods(req, 'PUT', 'PATCH', 'POST');
+  requireLogin(req);
   res.json(updateUser(id, req.body, { partial: req.method !== 'PUT' }));
 }
 
@@ -100,6 +109,7 @@ export function update(req, res, id) {
  */
 export function destroy(req, res, id) {
   allowMethods(req, 'DELETE', 'POST');
+  requireLogin(req);
   deleteUser(id);
   res.status(204).end();
 }

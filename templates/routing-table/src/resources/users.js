@@ -1,4 +1,5 @@
 // @ts-check
+import { requireLogin } from '../lib/guards.js';
 import { listUsers, findUser, createUser, updateUser, deleteUser } from '../models/users.js';
 
 /*
@@ -13,8 +14,13 @@ import { listUsers, findUser, createUser, updateUser, deleteUser } from '../mode
  *   DELETE /users/:id                destroy  -> 204
  *
  * This file is the HTTP side only (statuses, headers, which method does
- * what); src/models/users.js keeps the users and checks them, and throws
- * the 4xx errors this file lets pass to the error handler.
+ * what, who may call it); src/models/users.js keeps the users and checks
+ * them, and throws the 4xx errors this file lets pass to the error handler.
+ *
+ * Reading is public. Changing needs a logged-in user once the app has a
+ * login (auth): `requireLogin(req)` answers 401 otherwise, and does nothing
+ * in an app without login. Add it to `index` and `show` to make reading
+ * private too, or remove it to let anyone change users.
  *
  * This file is yours: change it, or copy it for your own resources.
  * `create-nodeserver regenerate` never overwrites it.
@@ -53,6 +59,7 @@ export function show(req, res) {
  * @param {Response} res
  */
 export function create(req, res) {
+  requireLogin(req);
   const user = createUser(req.body);
   res.status(201).setHeader('Location', `/users/${user.id}`);
   res.json(user);
@@ -64,6 +71,7 @@ export function create(req, res) {
  * @param {Response} res
  */
 export function update(req, res) {
+  requireLogin(req);
   res.json(updateUser(req.params.id, req.body, { partial: req.method === 'PATCH' }));
 }
 
@@ -73,6 +81,7 @@ export function update(req, res) {
  * @param {Response} res
  */
 export function destroy(req, res) {
+  requireLogin(req);
   deleteUser(req.params.id);
   res.status(204).end();
 }
