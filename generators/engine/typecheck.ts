@@ -42,6 +42,8 @@ function libFile(name: string): string | undefined {
 const libCache = new Map<string, ts.SourceFile | undefined>();
 
 function realPath(path: string): string | undefined {
+  // The folder itself too: module resolution asks whether it exists before looking inside.
+  if (path === '/node_modules') return NODE_MODULES;
   if (path.startsWith('/node_modules/')) return join(NODE_MODULES, path.slice('/node_modules/'.length));
   return undefined;
 }
