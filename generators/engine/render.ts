@@ -1,10 +1,10 @@
-import nodePlop from 'node-plop';
 import { base } from '../base.js';
 import { groups } from '../registry.js';
 import type { Answers, Contribution, Edit, Endpoint } from '../types.js';
 import { selectedOptions } from './answers.js';
 import { applyEdit, slotTable, type SlotTable } from './compose.js';
-import { templateFiles } from './templates.js';
+import { createPlop } from './plop.js';
+import { templateFiles, type TemplateFile } from './templates.js';
 import type { Tree } from './tree.js';
 import { VERSION } from './version.js';
 
@@ -41,9 +41,9 @@ export function describeFeature(id: string): { title: string; description: strin
 }
 
 /**
- * Renders a project: answers in, files out, nothing on disk. One node-plop
- * generator per feature; its actions are `render` (copy or handlebars) for
- * each of the feature's template files, then `compose` for each edit.
+ * Renders a project: answers in, files out, nothing on disk. Two node-plop
+ * generators per feature (plop.ts): one renders each of its template files
+ * (copied, or through handlebars), the other applies each of its edits.
  * Pure: the same answers always give the same tree.
  */
 export async function render(answers: Answers): Promise<Tree> {
@@ -51,52 +51,25 @@ export async function render(answers: Answers): Promise<Tree> {
   const features = featuresOf(answers);
   const data = templateData(answers, features);
   const table = registrySlots(answers);
-  const plop = await nodePlop('', { force: true, destBasePath: '.' });
-  plop.setHelper('json', (value: unknown) => JSON.stringify(value, null, 2).replace(/\n/g, '\n  '));
+  const plop = await createPlop({ json: (value) => JSON.stringify(value, null, 2).replace(/\n/g, '\n  ') });
 
-  // node-plop reports failures as plain objects; keep the real error to rethrow it.
-  let failure: unknown;
-  plop.setActionType('render', (_answers, config) => {
-    const { feature, file } = config as unknown as { feature: Contribution; file: ReturnType<typeof templateFiles>[number] };
-    try {
-      const content = file.handlebars ? plop.renderString(file.source as string, data) : file.source;
-      const policy = feature.userFiles?.includes(file.target) ? 'user' : 'generated';
-      tree.set(file.target, { content, feature: feature.id, policy });
-      return file.target;
-    } catch (err) {
-      failure = err;
-      throw err;
-    }
-  });
-  plop.setActionType('compose', (_answers, config) => {
-    const { edit } = config as unknown as { edit: Edit };
-    try {
-      const file = tree.get(edit.file);
-      if (!file) throw new Error(`compose: ${edit.kind} edit targets ${edit.file}, which no feature renders`);
-      if (typeof file.content !== 'string') throw new Error(`compose: ${edit.kind} edit targets ${edit.file}, which is not text`);
-      file.content = applyEdit(file.content, edit, table);
-      return edit.file;
-    } catch (err) {
-      failure = err;
-      throw err;
-    }
-  });
+  const renderFile = (feature: Contribution, file: TemplateFile) => () => {
+    const content = file.handlebars ? plop.renderString(file.source as string, data) : file.source;
+    const policy = feature.userFiles?.includes(file.target) ? 'user' : 'generated';
+    tree.set(file.target, { content, feature: feature.id, policy });
+    return file.target;
+  };
+  const compose = (edit: Edit) => () => {
+    const file = tree.get(edit.file);
+    if (!file) throw new Error(`compose: ${edit.kind} edit targets ${edit.file}, which no feature renders`);
+    if (typeof file.content !== 'string') throw new Error(`compose: ${edit.kind} edit targets ${edit.file}, which is not text`);
+    file.content = applyEdit(file.content, edit, table);
+    return edit.file;
+  };
 
   // Files first (all features), then edits: an edit may target any feature's file.
-  for (const phase of ['files', 'edits'] as const) {
-    for (const feature of features) {
-      const actions =
-        phase === 'files'
-          ? templateFiles(feature.id).map((file) => ({ type: 'render', feature, file }))
-          : (feature.edits?.(answers) ?? []).map((edit) => ({ type: 'compose', edit }));
-      if (!actions.length) continue;
-      const generator = plop.setGenerator(`${feature.id}:${phase}`, { description: feature.id, prompts: [], actions });
-      const result = await generator.runActions(answers);
-      if (result.failures.length) {
-        throw failure instanceof Error ? failure : new Error(`render ${feature.id}: ${JSON.stringify(result.failures[0])}`);
-      }
-    }
-  }
+  for (const feature of features) await plop.run(`${feature.id}:files`, templateFiles(feature.id).map((file) => renderFile(feature, file)));
+  for (const feature of features) await plop.run(`${feature.id}:edits`, (feature.edits?.(answers) ?? []).map(compose));
   return tree;
 }
 
