@@ -310,7 +310,9 @@ describe('body: multipart splitting', () => {
   });
 });
 
-describe('body: large uploads', { timeout: 30_000 }, () => {
+// A guard against a hang, not a speed limit: with a full collection every
+// 25 ms, 44 MB take a few seconds on an idle machine and far longer on a busy one.
+describe('body: large uploads', { timeout: 180_000 }, () => {
   test('a 40 MB upload is streamed to disk: memory grows by far less than the upload', async () => {
     // V8 collects garbage (here: the chunks already written to disk) when it
     // sees fit, so RSS would also count what is merely waiting to be collected.
