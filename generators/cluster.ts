@@ -29,6 +29,7 @@ export const cluster: Group = {
       description: 'workers forked by node:cluster, auto-restart with limits and back-off, zero-downtime reload on SIGHUP',
       feature: {
         id: 'cluster',
+        needs: ['process-support'],
         edits: (answers: Answers): Edit[] => [
           { kind: 'swap-import', file: SERVER, name: 'serve', from: './lib/serve.js', to: './lib/cluster.js' },
           clusterSettings(answers, true),
@@ -41,6 +42,7 @@ export const cluster: Group = {
       description: 'the master listens and passes the socket to child_process.fork() workers (handle passing); same restarts, limits and reload',
       feature: {
         id: 'master-worker',
+        needs: ['process-support'],
         edits: (answers: Answers): Edit[] => [
           { kind: 'swap-import', file: SERVER, name: 'serve', from: './lib/serve.js', to: './lib/master-worker.js' },
           clusterSettings(answers, false),
