@@ -25,7 +25,7 @@ const USERS_PROPERTY = `/** Users as name:scrypt:... entries, comma-separated in
 
 /**
  * The login limits, the same for every style (AUTH_HASH_CONCURRENCY, ...),
- * read by templates/base/src/lib/credentials.js. They come first in `auth`,
+ * read by templates/credentials/src/lib/credentials.js. They come first in `auth`,
  * so each style's own keys keep their places around `users`.
  */
 const LIMITS_PROPERTY = `/** Password hashes computed at once: they share libuv's thread pool (4 threads) with file reads and DNS. */
@@ -44,7 +44,7 @@ const ME: Endpoint = { method: 'GET', path: '/me', description: 'the logged-in u
 /**
  * How users log in. Each style is one module in the `auth` slot that sets
  * `req.user`, plus its routes in src/routes.js; the users and their scrypt
- * hashes come from the configuration (templates/base/src/lib/credentials.js).
+ * hashes come from the configuration (the `credentials` support feature).
  */
 export const auth: Group = {
   id: 'auth',

@@ -8,8 +8,9 @@ const CONFIG = 'src/config.js';
  * multi-process models swap the `serve` that src/server.js imports for
  * their own (same signature) and add the `cluster` settings. The master and
  * worker logic they share (restarts, limits, reload, shutdown, logs and
- * metrics through the master) is in the base: src/lib/supervisor.js and
- * src/lib/worker.js.
+ * metrics through the master) is the `process-support` support feature
+ * (templates/process-support: src/lib/supervisor.js and the modules it
+ * imports, src/lib/worker.js), which both need.
  */
 export const cluster: Group = {
   id: 'cluster',
