@@ -14,8 +14,10 @@ function usersTestsLogin(feature: string, step: string): Edit[] {
   ];
 }
 
-/** Every style checks passwords against scrypt hashes made by this script (templates/base/scripts). */
-const HASH_PASSWORD = { 'hash-password': 'node scripts/hash-password.js' };
+/**
+ * Every style checks logins with the `credentials` support feature (users
+ * from the configuration, scrypt hashes made by `npm run hash-password`).
+ */
 
 /** `auth.users`: the same setting for every style (AUTH_USERS). */
 const USERS_PROPERTY = `/** Users as name:scrypt:... entries, comma-separated in AUTH_USERS (npm run hash-password -- <name>). */
@@ -23,7 +25,7 @@ const USERS_PROPERTY = `/** Users as name:scrypt:... entries, comma-separated in
 
 /**
  * The login limits, the same for every style (AUTH_HASH_CONCURRENCY, ...),
- * read by templates/base/src/lib/credentials.js. They come first in `auth`,
+ * read by templates/credentials/src/lib/credentials.js. They come first in `auth`,
  * so each style's own keys keep their places around `users`.
  */
 const LIMITS_PROPERTY = `/** Password hashes computed at once: they share libuv's thread pool (4 threads) with file reads and DNS. */
@@ -42,7 +44,7 @@ const ME: Endpoint = { method: 'GET', path: '/me', description: 'the logged-in u
 /**
  * How users log in. Each style is one module in the `auth` slot that sets
  * `req.user`, plus its routes in src/routes.js; the users and their scrypt
- * hashes come from the configuration (templates/base/src/lib/credentials.js).
+ * hashes come from the configuration (the `credentials` support feature).
  */
 export const auth: Group = {
   id: 'auth',
@@ -58,7 +60,8 @@ export const auth: Group = {
       description: 'Authorization: Basic on every request, scrypt hashes, constant-time checks',
       feature: {
         id: 'auth-basic',
-        scripts: HASH_PASSWORD,
+        // Verified logins are remembered in an LRU map (cacheTtl).
+        needs: ['credentials', 'lru'],
         endpoints: [ME],
         edits: (): Edit[] => [
           { kind: 'import', file: APP, from: './lib/auth-basic.js', names: ['basicAuth'] },
@@ -90,9 +93,10 @@ export const auth: Group = {
       description: 'login form -> signed HttpOnly session cookie; memory or file store, idle and absolute timeouts',
       feature: {
         id: 'auth-session',
+        // The session cookie is signed with rotating secrets; the memory store is an LRU map.
+        needs: ['credentials', 'cookies', 'secrets', 'lru'],
         // POST /login reads its credentials from a JSON body (its tests do too).
         requires: [{ group: 'body', values: ['json'], message: '--auth session logs in with a JSON body: keep json in --body' }],
-        scripts: HASH_PASSWORD,
         endpoints: [
           { method: 'POST', path: '/login', description: 'log in with username and password (JSON or form); sets the session cookie' },
           { method: 'POST', path: '/logout', description: 'end the session (204)' },
@@ -153,9 +157,10 @@ export const auth: Group = {
       description: 'POST /login returns a signed token; Authorization: Bearer; key rotation by kid',
       feature: {
         id: 'auth-token',
+        // Tokens are signed with rotating keys.
+        needs: ['credentials', 'secrets'],
         // POST /login reads its credentials from a JSON body (its tests do too).
         requires: [{ group: 'body', values: ['json'], message: '--auth token logs in with a JSON body: keep json in --body' }],
-        scripts: HASH_PASSWORD,
         endpoints: [
           { method: 'POST', path: '/login', description: 'username and password (JSON or form) -> { access_token, token_type, expires_in }' },
           ME,

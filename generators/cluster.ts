@@ -8,8 +8,9 @@ const CONFIG = 'src/config.js';
  * multi-process models swap the `serve` that src/server.js imports for
  * their own (same signature) and add the `cluster` settings. The master and
  * worker logic they share (restarts, limits, reload, shutdown, logs and
- * metrics through the master) is in the base: src/lib/supervisor.js and
- * src/lib/worker.js.
+ * metrics through the master) is the `process-support` support feature
+ * (templates/process-support: src/lib/supervisor.js and the modules it
+ * imports, src/lib/worker.js), which both need.
  */
 export const cluster: Group = {
   id: 'cluster',
@@ -29,6 +30,7 @@ export const cluster: Group = {
       description: 'workers forked by node:cluster, auto-restart with limits and back-off, zero-downtime reload on SIGHUP',
       feature: {
         id: 'cluster',
+        needs: ['process-support'],
         edits: (answers: Answers): Edit[] => [
           { kind: 'swap-import', file: SERVER, name: 'serve', from: './lib/serve.js', to: './lib/cluster.js' },
           clusterSettings(answers, true),
@@ -41,6 +43,7 @@ export const cluster: Group = {
       description: 'the master listens and passes the socket to child_process.fork() workers (handle passing); same restarts, limits and reload',
       feature: {
         id: 'master-worker',
+        needs: ['process-support'],
         edits: (answers: Answers): Edit[] => [
           { kind: 'swap-import', file: SERVER, name: 'serve', from: './lib/serve.js', to: './lib/master-worker.js' },
           clusterSettings(answers, false),

@@ -24,6 +24,8 @@ export const csrf: Group = {
   whenText: 'only with cookie sessions: --auth session',
   feature: {
     id: 'csrf',
+    // The token cookie is signed with rotating secrets; its tests log in with hashed passwords.
+    needs: ['cookies', 'secrets', 'credentials'],
     requires: [{ group: 'auth', values: ['session'], message: '--csrf needs cookie sessions: --auth session' }],
     endpoints: [{ method: 'GET', path: '/csrf-token', description: 'a CSRF token ({ token } and the csrf cookie); before login a signed one, nothing stored' }],
     edits: (): Edit[] => [

@@ -7,6 +7,8 @@ import { csrf } from './csrf.js';
 import { bigpipe } from './bigpipe.js';
 import { cluster, sched, workers } from './cluster.js';
 
+export { support } from './support.js';
+
 /**
  * Every question of the generator, in prompt order. Adding a feature means
  * adding a group (or an option to one) here and its files under templates/.

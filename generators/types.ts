@@ -70,6 +70,13 @@ export interface Contribution {
   edits?: (answers: Answers) => Edit[];
   /** Other groups' answers this feature needs, e.g. csrf needs auth session. */
   requires?: Requirement[];
+  /**
+   * Support features whose code this feature imports (ids of `support` in
+   * generators/support.ts), e.g. every auth style needs `credentials`. The
+   * registry brings them with the first feature that needs them and takes
+   * them with the last: they are never asked for, flagged or added alone.
+   */
+  needs?: string[];
   /** npm scripts the feature adds to the project's package.json. */
   scripts?: Record<string, string>;
   /** Endpoints the generated README lists. */

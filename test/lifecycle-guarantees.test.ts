@@ -5,7 +5,7 @@ import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, sta
 import { join } from 'node:path';
 import { resolveAnswers } from '../generators/engine/answers.js';
 import { hash, migrateAnswers } from '../generators/engine/records.js';
-import { cli, generate, olderBase as olderProject, remove, run, tempDir, CLI } from './support/project.js';
+import { cli, generate, olderBase as olderProject, remove, run, tempDir, CLI, ROOT } from './support/project.js';
 import { readTree, treeDiff } from './support/tree.js';
 
 /**
@@ -280,6 +280,39 @@ guarantees('create --force deletes nothing of the user\'s and moves files at gen
   assert.match(r.stdout, /moved to \.nodeserver\/replaced\/: README\.md/);
   const replaced = execFileSync('find', [join(dir, '.nodeserver/replaced'), '-name', 'README.md'], { encoding: 'utf8' }).trim();
   assert.is(readFileSync(replaced, 'utf8'), '# my notes');
+});
+
+guarantees('a module that moved from the base to a support feature stays while the user\'s own code imports it', async () => {
+  // An older generator put src/lib/lru.js and its test in every project (feature base); this one brings them
+  // only with a feature that needs them (the lru support feature), so regenerate deletes the unused copies.
+  const files = json('.nodeserver/manifest.json');
+  for (const [file, template] of [['src/lib/lru.js', 'templates/lru/src/lib/lru.js'], ['test/lru.test.js', 'templates/lru/test/lru.test.js']]) {
+    const text = readFileSync(join(ROOT, template), 'utf8');
+    write(file, text);
+    mkdirSync(path(`.nodeserver/base/${file}`).replace(/\/[^/]+$/, ''), { recursive: true });
+    write(`.nodeserver/base/${file}`, text);
+    files.files[file] = { hash: hash(text), feature: 'base', policy: 'generated' };
+  }
+  writeJson('.nodeserver/manifest.json', files);
+  writeJson('nodeserver.json', { ...json('nodeserver.json'), version: '0.1.9' });
+  write('src/recent.js', "// @ts-check\nimport { LruCache } from './lib/lru.js';\nexport const recent = new LruCache({ maxEntries: 100 });\n");
+  const r = await cli(['regenerate'], app);
+  assert.is(r.code, 0, r.stdout + r.stderr);
+  assert.ok(existsSync(path('src/lib/lru.js')), 'still imported by src/recent.js: kept');
+  assert.match(r.stdout, /src\/lib\/lru\.js.*still imported by src\/recent\.js/);
+  assert.not.ok(existsSync(path('test/lru.test.js')), 'its unchanged test, which nothing imports, goes');
+});
+
+guarantees('remove takes the support features of the last feature that needs them, except a module the user\'s code imports', async () => {
+  assert.is((await cli(['add', 'auth', 'basic'], app)).code, 0);
+  for (const file of ['src/lib/credentials.js', 'src/lib/password.js', 'src/lib/lru.js', 'scripts/hash-password.js']) assert.ok(existsSync(path(file)), `${file} comes with auth`);
+  assert.is(json('package.json').scripts['hash-password'], 'node scripts/hash-password.js');
+  write('src/recent.js', "// @ts-check\nimport { LruCache } from './lib/lru.js';\nexport const recent = new LruCache({ maxEntries: 100 });\n");
+  const r = await cli(['remove', 'auth'], app);
+  assert.is(r.code, 0, r.stdout + r.stderr);
+  for (const file of ['src/lib/credentials.js', 'src/lib/password.js', 'scripts/hash-password.js', 'test/credentials.test.js']) assert.not.ok(existsSync(path(file)), `${file} goes with the last auth style`);
+  assert.is(json('package.json').scripts['hash-password'], undefined);
+  assert.ok(existsSync(path('src/lib/lru.js')), 'src/recent.js still imports it');
 });
 
 guarantees('"skip" in nodeserver.json: regenerate never updates those files', async () => {

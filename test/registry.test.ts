@@ -2,10 +2,12 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { groups } from '../generators/registry.js';
+import { groups, support } from '../generators/registry.js';
 import { presets } from '../generators/presets.js';
 import { resolveAnswers, parseValue } from '../generators/engine/answers.js';
-import { allContributions, render } from '../generators/engine/render.js';
+import { allContributions, chosenFeatures, featuresOf, render } from '../generators/engine/render.js';
+import { addFeature, removeFeature } from '../generators/engine/answer-changes.js';
+import { groupById } from '../generators/engine/answers.js';
 import { TEMPLATES_DIR } from '../generators/engine/templates.js';
 import { parseArgs } from '../cli/args.js';
 import { SLOTS } from '../generators/types.js';
@@ -36,6 +38,33 @@ test('every use edit names a known slot; requirements and whens name real groups
     for (const req of c.requires ?? []) assert.ok(groups.some((g) => g.id === req.group), `${c.id} requires ${req.group}`);
   }
   for (const g of groups) if (g.when) assert.ok(groups.some((o) => o.id === g.when!.group), g.id);
+});
+
+test('support features: needed by a feature, in templates/, never asked, flagged or added alone', () => {
+  const needed = new Set(allContributions().flatMap((c) => c.needs ?? []));
+  for (const feature of support) {
+    assert.ok(needed.has(feature.id), `${feature.id} is needed by some feature`);
+    assert.ok(existsSync(join(TEMPLATES_DIR, feature.id)), `templates/${feature.id}/ holds its files`);
+    assert.is(feature.requires, undefined, `${feature.id}: a support feature has no requirements of its own`);
+    assert.is(groupById(feature.id), undefined, `${feature.id} is not a group: no prompt, no flag`);
+    assert.throws(() => addFeature(resolveAnswers({ name: 'x' }), [feature.id]), /unknown feature/);
+    assert.throws(() => removeFeature(resolveAnswers({ name: 'x' }), [feature.id]), /unknown feature/);
+  }
+  for (const id of needed) assert.ok(support.some((s) => s.id === id), `"${id}" in needs names a support feature`);
+  assert.throws(() => parseArgs(['app', '--process-support']), /process-support/);
+});
+
+test('support features come with the first feature that needs them and go with the last', () => {
+  const ids = (answers: Record<string, unknown>) => featuresOf(resolveAnswers({ name: 'x', ...answers })).map((f) => f.id);
+  assert.equal(ids({}), ['base', 'routing-table', 'body-json'], 'the defaults need no support code');
+  assert.equal(ids({ cache: ['memory'] }), ['base', 'lru', 'routing-table', 'body-json', 'cache-memory']);
+  // credentials needs lru itself: auth token brings both although it only names credentials and secrets.
+  assert.equal(ids({ auth: 'token' }), ['base', 'lru', 'secrets', 'credentials', 'routing-table', 'body-json', 'auth-token']);
+  assert.equal(ids({ auth: 'session', csrf: true }), ['base', 'lru', 'cookies', 'secrets', 'credentials', 'routing-table', 'body-json', 'auth-session', 'csrf']);
+  assert.equal(ids({ cluster: 'cluster' }).filter((id) => support.some((s) => s.id === id)), ['process-support']);
+  assert.equal(ids({ cluster: 'master-worker' }).filter((id) => support.some((s) => s.id === id)), ['process-support']);
+  // The README and the summary list what the user chose.
+  assert.equal(chosenFeatures(resolveAnswers({ name: 'x', auth: 'basic' })).map((f) => f.id), ['base', 'routing-table', 'body-json', 'auth-basic']);
 });
 
 test('every preset resolves to valid answers', () => {

@@ -4,7 +4,7 @@ import { walkFiles } from '../../generators/engine/templates.js';
 import { groups } from '../../generators/registry.js';
 import { resolveAnswers, validateName, withPreset } from '../../generators/engine/answers.js';
 import { CLIError } from '../../generators/engine/errors.js';
-import { render, describeFeature, featuresOf } from '../../generators/engine/render.js';
+import { render, describeFeature, chosenFeatures } from '../../generators/engine/render.js';
 import { withRecords, isRecord, BASE_DIR, STATE_DIR } from '../../generators/engine/records.js';
 import { commit, recover, writeNewProject } from '../../generators/engine/transaction.js';
 import { sameContent, type Content } from '../../generators/engine/content.js';
@@ -153,7 +153,7 @@ function summary(answers: Answers, shown: string): void {
   print(`${paint.ok('✔')} Created ${paint.bold(answers.name)} in ${shown}/`);
   print();
   print(paint.bold('Features:'));
-  for (const feature of featuresOf(answers)) {
+  for (const feature of chosenFeatures(answers)) {
     const { title, description } = describeFeature(feature.id);
     print(`  ${paint.ok('•')} ${title}${description ? paint.dim(` — ${description}`) : ''}`);
   }

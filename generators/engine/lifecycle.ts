@@ -1,5 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { join, posix } from 'node:path';
+import { support } from '../registry.js';
 import type { Answers, Contribution } from '../types.js';
 import { transition } from './compose.js';
 import { decodeText, eolOf, isBytes, sameContent, toLf, withEol, type Content } from './content.js';
@@ -112,7 +113,7 @@ export async function planUpdate(project: Project, answers: Answers, options: Pl
     if (entry) entries.push(entry);
   }
 
-  keepImported(entries);
+  keepImported(entries, project);
   const writes = new Map<string, Content | null>();
   for (const e of entries) if (!sameContent(e.before, e.after)) writes.set(e.path, e.after ?? null);
   for (const [path, content] of extra) writes.set(path, content);
@@ -144,25 +145,39 @@ function recordedTree(rendered: Tree, project: Project, added: Set<string>, writ
 }
 
 /**
- * A file that stays (the user changed it, so it was kept) must not lose the
- * modules it imports: a deletion of one of them becomes a keep, repeated
- * until nothing kept imports anything deleted. Never a dangling import.
+ * A file that stays must not lose the modules it imports: a deletion of one
+ * of them becomes a keep, repeated until nothing that stays imports anything
+ * deleted. A file the user changed and that is kept keeps everything it
+ * imports. Any other file that stays (the user's own modules, the files the
+ * plan writes or leaves alone) keeps the modules nobody chose to remove: a
+ * support feature's (it goes with the last feature that needs it, e.g.
+ * src/lib/lru.js) and the base's that a newer generator no longer renders.
+ * A module of a feature the user removes is not kept for them: the type
+ * check refuses that plan and names the importing line.
  */
-function keepImported(entries: PlanEntry[]): void {
+function keepImported(entries: PlanEntry[], project: Project): void {
+  const unchosen = new Set(['base', ...support.map((f) => f.id)]);
   const byPath = new Map(entries.map((e) => [e.path, e]));
-  let changed = true;
-  while (changed) {
-    changed = false;
-    for (const entry of entries) {
-      if (entry.action !== 'keep' || typeof entry.after === 'undefined') continue;
-      const text = typeof entry.after === 'string' ? entry.after : decodeText(entry.after);
-      if (text === undefined) continue;
-      for (const target of relativeImports(entry.path, text)) {
-        const dep = byPath.get(target);
-        if (dep?.action !== 'delete') continue;
-        Object.assign(dep, { action: 'keep', after: dep.before, note: `still imported by ${entry.path}: kept` });
-        changed = true;
-      }
+  const staying: { path: string; content: Content }[] = [];
+  for (const path of walkProject(project.root)) {
+    if (byPath.has(path) || !isCheckedFile(path)) continue;
+    const content = project.current(path);
+    if (content !== undefined) staying.push({ path, content });
+  }
+  const seen = new Set<string>();
+  const todo = [...staying, ...entries.filter((e) => e.action !== 'delete' && e.after !== undefined).map((e) => ({ path: e.path, content: e.after! }))];
+  while (todo.length) {
+    const { path, content } = todo.pop()!;
+    if (seen.has(path) || !isCheckedFile(path)) continue;
+    seen.add(path);
+    const text = typeof content === 'string' ? content : decodeText(content);
+    if (text === undefined) continue;
+    for (const target of relativeImports(path, text)) {
+      const dep = byPath.get(target);
+      if (dep?.action !== 'delete' || dep.before === undefined) continue;
+      if (byPath.get(path)?.action !== 'keep' && !unchosen.has(project.files[target]?.feature ?? '')) continue;
+      Object.assign(dep, { action: 'keep', after: dep.before, note: `still imported by ${path}: kept` });
+      todo.push({ path: dep.path, content: dep.before });
     }
   }
 }

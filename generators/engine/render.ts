@@ -1,5 +1,5 @@
 import { base } from '../base.js';
-import { groups } from '../registry.js';
+import { groups, support } from '../registry.js';
 import type { Answers, Contribution, Edit, Endpoint } from '../types.js';
 import { selectedOptions } from './answers.js';
 import { applyEdit, slotTable, type SlotTable } from './compose.js';
@@ -8,14 +8,41 @@ import { templateFiles, type TemplateFile } from './templates.js';
 import type { Tree } from './tree.js';
 import { VERSION } from './version.js';
 
-/** The features an answer set selects, base first, in registry order. */
-export function featuresOf(answers: Answers): Contribution[] {
+/** The features the user chose (base first, in registry order): what a project says it has. */
+export function chosenFeatures(answers: Answers): Contribution[] {
   return [base, ...selectedOptions(answers)];
 }
 
-/** Every contribution the registry knows (for slot tables and `list`). */
+/**
+ * Every feature a project of these answers has: the chosen ones and the
+ * support features they need (transitively), those right after base in the
+ * order of `support`. The one place render, add, remove and regenerate take
+ * features from, so a support feature comes with the first feature that
+ * needs it and goes with the last.
+ */
+export function featuresOf(answers: Answers): Contribution[] {
+  const chosen = chosenFeatures(answers);
+  return [chosen[0], ...supportNeeded(chosen), ...chosen.slice(1)];
+}
+
+/** The support features `features` need, directly or through another support feature, in registry order. */
+export function supportNeeded(features: Contribution[]): Contribution[] {
+  const needed = new Set<string>();
+  const todo = features.flatMap((f) => f.needs ?? []);
+  while (todo.length) {
+    const id = todo.pop()!;
+    if (needed.has(id)) continue;
+    const feature = support.find((s) => s.id === id);
+    if (!feature) throw new Error(`a feature needs "${id}", which is not a support feature of the registry`);
+    needed.add(id);
+    todo.push(...(feature.needs ?? []));
+  }
+  return support.filter((s) => needed.has(s.id));
+}
+
+/** Every contribution the registry knows, support features included (for slot tables and the registry tests). */
 export function allContributions(): Contribution[] {
-  const out: Contribution[] = [base];
+  const out: Contribution[] = [base, ...support];
   for (const group of groups) {
     if (group.feature) out.push(group.feature);
     for (const option of group.options ?? []) if (option.feature) out.push(option.feature);
@@ -49,7 +76,7 @@ export function describeFeature(id: string): { title: string; description: strin
 export async function render(answers: Answers): Promise<Tree> {
   const tree: Tree = new Map();
   const features = featuresOf(answers);
-  const data = templateData(answers, features);
+  const data = templateData(answers, features, chosenFeatures(answers));
   const table = registrySlots(answers);
   const plop = await createPlop({ json: (value) => JSON.stringify(value, null, 2).replace(/\n/g, '\n  ') });
 
@@ -73,7 +100,8 @@ export async function render(answers: Answers): Promise<Tree> {
   return tree;
 }
 
-function templateData(answers: Answers, features: Contribution[]) {
+/** `features` bring scripts and endpoints; the README lists only the `chosen` ones (support features are not the user's choice). */
+function templateData(answers: Answers, features: Contribution[], chosen: Contribution[]) {
   const scripts: Record<string, string> = {};
   const endpoints: Endpoint[] = [];
   for (const feature of features) {
@@ -87,7 +115,7 @@ function templateData(answers: Answers, features: Contribution[]) {
     answersJson: JSON.stringify(answers),
     scripts,
     endpoints,
-    features: features.map((f) => ({
+    features: chosen.map((f) => ({
       id: f.id,
       ...describeFeature(f.id),
       doc: templateFiles(f.id).find((t) => t.target === `docs/${f.id}.md`)?.target,

@@ -2,8 +2,8 @@
 
 /*
  * Helpers for the tests of the example users API (src/models/users.js),
- * which both routing options serve: test/routing-table.test.js or
- * test/routing-natural.test.js.
+ * which both routing options serve; the tests of the project's routing
+ * option use them.
  */
 
 import { deepMerge, startApp } from './helpers.js';

@@ -10,7 +10,7 @@ import { listen } from './helpers.js';
 /*
  * The example users model (src/models/users.js) behind a bare POST, so the
  * test does not depend on which routing option serves it. Its HTTP shape is
- * tested in test/routing-table.test.js or test/routing-natural.test.js.
+ * tested by the tests of the project's routing option.
  */
 
 describe('users model', { timeout: 10_000 }, () => {

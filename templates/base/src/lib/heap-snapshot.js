@@ -17,8 +17,8 @@ import { requireSetting } from './config-loader.js';
  * again while it runs. Take them on purpose, not on a short interval.
  * With several processes the master keeps the schedule, and SIGUSR2 to the
  * master does the same at once: the master writes one, then each worker,
- * one after the other, so they never all stop at once
- * (src/lib/supervisor.js).
+ * one after the other, so they never all stop at once (the supervisor of
+ * the cluster and master-worker process models).
  */
 
 /**

@@ -20,8 +20,8 @@ import { promisify } from 'node:util';
  *   send SIGUSR1 and every log file of the process is reopened at its path.
  *   (Node also uses SIGUSR1 to start the inspector on demand; with this
  *   handler installed, start the inspector with `--inspect` instead.)
- * - Several processes: a worker of src/lib/cluster.js or
- *   src/lib/master-worker.js does not open files itself; its lines go to the
+ * - Several processes (the cluster and master-worker process models): a
+ *   worker does not open files itself; its lines go to the
  *   master over IPC (`forwardLogsTo`), and the master, the only process with
  *   the file open, writes and rotates it. No two processes ever rotate the
  *   same file.

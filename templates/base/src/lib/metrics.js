@@ -14,7 +14,7 @@ import { HttpError } from './http-error.js';
  * sends `Authorization: Bearer <token>`. Without a token, only clients on
  * this machine that did not come through a proxy, and never in production.
  *
- * With several processes (src/lib/cluster.js, src/lib/master-worker.js) the
+ * With several processes (the cluster and master-worker process models) the
  * worker that answers asks its master, which collects the numbers of every
  * worker; each series then has a `worker` label (its slot, 1..N), so
  * counters stay monotonic per worker whichever worker Prometheus reaches.

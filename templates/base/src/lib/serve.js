@@ -7,8 +7,8 @@ import { installHeapSnapshots } from './heap-snapshot.js';
 /**
  * Runs the application in this one process: listen, log where, and shut
  * down gracefully on SIGTERM (sent by process managers, Docker, Kubernetes)
- * or SIGINT (Ctrl-C). The pieces are exported so a multi-process setup
- * (src/lib/cluster.js) can run the same server in each worker.
+ * or SIGINT (Ctrl-C). The pieces are exported so a multi-process model
+ * (cluster, master-worker) can run the same server in each worker.
  */
 
 /**

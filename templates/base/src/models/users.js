@@ -4,8 +4,8 @@ import { HttpError } from '../lib/http-error.js';
 
 /*
  * The example users, kept in memory (empty again after a restart). The
- * example controller of your routing option (src/resources/users.js or
- * src/controllers/users.js) decides URLs, methods and headers; this module
+ * example controller of your routing option (users.js in src/resources/ or
+ * src/controllers/) decides URLs, methods and headers; this module
  * decides what a valid user is and keeps them. Keeping the two apart means
  * a second way in (a page, a script, another routing) cannot skip the checks.
  *

@@ -8,8 +8,8 @@ import { delay, eventually, get, startKeepAliveLoad, startLoad, startProcessServ
 
 /**
  * The behaviour both multi-process models promise, as tests with real
- * processes and real signals; test/cluster.test.js and
- * test/master-worker.test.js run them for their model. Each test starts its
+ * processes and real signals; the tests of the project's process model
+ * (cluster or master-worker) run them for it. Each test starts its
  * own server with 2 workers and kills whatever is left at the end.
  * @param {'cluster' | 'master-worker'} model
  * @param {Record<string, string>} [env] extra settings for the first test (e.g. a scheduling policy)

@@ -7,7 +7,7 @@ import { installHeapSnapshots, takeHeapSnapshotAndReport } from './heap-snapshot
 import { flushLogFiles, forwardLogsTo } from './log-file.js';
 import { collectMetricsWith, renderMetrics, takeSnapshot } from './metrics.js';
 import { createHttpServer, gracefulClose, serverUrl } from './serve.js';
-import { EXIT_CONFIG } from './supervisor.js';
+import { EXIT_CONFIG } from './restart-policy.js';
 
 /**
  * The worker side of a multi-process server: builds the app, listens the

@@ -11,12 +11,11 @@ import { metricsEndpoint, requestMetrics } from '../src/lib/metrics.js';
 import { broadcast, fromMaster } from '../src/lib/worker.js';
 
 /**
- * Helpers for the tests of the multi-process models (test/cluster.test.js,
- * test/master-worker.test.js): real processes, real signals, real sockets.
+ * Helpers for the tests of the multi-process models (cluster,
+ * master-worker): real processes, real signals, real sockets.
  *
  * A test starts a tiny entry script, written to a temporary folder, that
- * imports the project's process model (src/lib/cluster.js or
- * src/lib/master-worker.js) and serves `buildTestApp` below instead of the
+ * imports the project's process model and serves `buildTestApp` below instead of the
  * real app: routes to crash on purpose exist only in the tests, never in
  * the server's own code.
  */

@@ -3,11 +3,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import os from 'node:os';
 import { ConfigError } from '../src/lib/config-loader.js';
-import { RestartBudget, backoffDelay, checkClusterSettings, workerCount } from '../src/lib/supervisor.js';
+import { RestartBudget, RestartPolicy, backoffDelay, checkClusterSettings, workerCount } from '../src/lib/restart-policy.js';
 
-// The master's rules in isolation. The master and its workers themselves are
-// tested with real processes by the multi-process features
-// (test/cluster.test.js or test/master-worker.test.js).
+// The master's restart rules in isolation. The master and its workers
+// themselves are tested with real processes by the tests of the project's
+// process model (cluster or master-worker).
 
 const settings = {
   workers: 2,
@@ -35,6 +35,29 @@ test('restart budget: counts the restarts within the sliding window only', () =>
   assert.equal(budget.record(300), 4, 'a fourth within 1 s: more than the limit');
   assert.equal(budget.record(1150), 3, 'the ones at 0 and 100 ms are out of the window');
   assert.equal(budget.record(5000), 1);
+});
+
+test('restart policy: restarts with back-off up to maxRestarts, then gives up naming the limit', () => {
+  const policy = new RestartPolicy({ ...settings, maxRestarts: 3 });
+  assert.deepEqual([0, 1, 2].map((t) => policy.next(t)), [
+    { giveUp: false, recent: 1, delay: 0 },
+    { giveUp: false, recent: 2, delay: 100 },
+    { giveUp: false, recent: 3, delay: 200 },
+  ]);
+  const fourth = policy.next(3);
+  assert.equal(fourth.giveUp, true);
+  assert.match(fourth.giveUp ? fourth.reason : '', /4 worker restarts within 60 s, more than the limit of 3 \(cluster.maxRestarts/);
+  // Outside the window the count starts again.
+  assert.deepEqual(policy.next(60_004), { giveUp: false, recent: 1, delay: 0 });
+});
+
+test('restart policy: new limits (a reload) keep the restarts counted so far', () => {
+  const policy = new RestartPolicy({ ...settings, maxRestarts: 5 });
+  policy.next(0);
+  policy.next(1);
+  policy.update({ ...settings, maxRestarts: 2, backoffInitial: 50 });
+  const third = policy.next(2);
+  assert.equal(third.giveUp, true, 'the two earlier restarts count under the new limit of 2');
 });
 
 test('workers: 0 means one per CPU this process may use', () => {
