@@ -27,6 +27,7 @@ export const base: Contribution = {
     { kind: 'use', file: 'src/app.js', slot: 'security-headers', call: 'securityHeaders(config.securityHeaders)' },
     { kind: 'use', file: 'src/app.js', slot: 'static', call: 'staticFiles(config.static, {})' },
     { kind: 'use', file: 'src/app.js', slot: 'static', call: 'views(config.views)' },
+    { kind: 'use', file: 'src/app.js', slot: 'rate-limit', call: 'rateLimit(config.rateLimit, { trustProxy: config.trustProxy })' },
     { kind: 'use', file: 'src/app.js', slot: 'body', call: 'body(config.body, {})' },
     { kind: 'use', file: 'src/app.js', slot: 'router', call: 'routes(config)' },
   ],
