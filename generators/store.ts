@@ -55,6 +55,9 @@ export const store: Group = {
         edits: (): Edit[] => [
           { kind: 'import', file: APP, from: './lib/store-redis.js', names: ['redisStore'] },
           { kind: 'use', file: APP, slot: 'store', call: 'redisStore(config)' },
+          // Every test app of the project runs on a real Redis (test/redis-helpers.js).
+          { kind: 'import', file: 'test/helpers.js', from: './redis-helpers.js', names: ['redisTestSettings'] },
+          { kind: 'statement', file: 'test/helpers.js', function: 'testServices', code: 'Object.assign(settings, await redisTestSettings());' },
           {
             kind: 'property',
             file: CONFIG,

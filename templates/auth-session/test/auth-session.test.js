@@ -315,6 +315,8 @@ test('the real server, whatever its process model (one process or several worker
       HEAP_DIR: join(dir, 'heapdumps'),
       // Read only when the project runs several workers; the session store stays on auto.
       CLUSTER_WORKERS: '2',
+      // The shared store's server when the project has one (set by its test helpers).
+      REDIS_URL: process.env.REDIS_URL ?? '',
       SESSION_DIR: join(dir, 'sessions'),
       SESSION_SECRETS: SECRET_A,
       AUTH_USERS: users.join(','),

@@ -19,7 +19,8 @@ export async function startApp(overrides = {}) {
   /** @type {import('node:http').Server} */
   let server;
   try {
-    config = deepMerge(readConfig({ NODE_ENV: 'test', LOG_DIR: join(dir, 'logs'), LOG_ERRORS_TO_STDERR: 'false', HEAP_DIR: join(dir, 'heapdumps') }), overrides);
+    const base = readConfig({ NODE_ENV: 'test', LOG_DIR: join(dir, 'logs'), LOG_ERRORS_TO_STDERR: 'false', HEAP_DIR: join(dir, 'heapdumps') });
+    config = deepMerge(deepMerge(base, await testServices()), overrides);
     server = buildApp(config).createServer();
     await new Promise((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', () => resolve(undefined)));
   } catch (err) {
@@ -42,6 +43,18 @@ export async function startApp(overrides = {}) {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Settings every test app gets from the services its features need (the
+ * address of a test Redis, started once per test file). Features add their
+ * line here.
+ * @returns {Promise<Record<string, any>>}
+ */
+export async function testServices() {
+  /** @type {Record<string, any>} */
+  const settings = {};
+  return settings;
 }
 
 /**

@@ -50,7 +50,7 @@ export async function freePort() {
  */
 export async function startRedis(extraArgs = []) {
   if (process.env.REDIS_URL && extraArgs.length === 0) {
-    return { url: process.env.REDIS_URL, port: 0, async stop() {}, async start() {} };
+    return { url: process.env.REDIS_URL, port: 0, async stop() {}, async start() {}, async close() {}, unref() {} };
   }
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'redis-test-'));
@@ -73,7 +73,12 @@ export async function startRedis(extraArgs = []) {
         });
       });
     },
-    /** Stops it (SIGKILL: as abrupt as a crash). */
+    /** Lets the test process end while it runs (it is killed when the process exits). */
+    unref() {
+      child?.unref();
+      /** @type {any} */ (child?.stdout)?.unref?.();
+    },
+        /** Stops it (SIGKILL: as abrupt as a crash). */
     async stop() {
       const proc = child;
       child = null;
@@ -92,8 +97,9 @@ export async function startRedis(extraArgs = []) {
 
 /**
  * A TCP proxy to `port` that hands Redis's replies to the client in pieces
- * of `size` bytes, one per turn of the event loop: every reply arrives
- * split, in every possible place, like it can over a real network.
+ * of `size` bytes, each in its own TCP segment a millisecond apart (no
+ * Nagle): every reply arrives split, in every possible place, like it can
+ * over a real network.
  * @param {number} port
  * @param {number} [size]
  */
@@ -103,6 +109,7 @@ export async function startSplittingProxy(port, size = 1) {
   const server = net.createServer((client) => {
     const upstream = net.connect(port, '127.0.0.1');
     sockets.add(client).add(upstream);
+    client.setNoDelay(true);
     client.pipe(upstream);
     /** @type {Buffer[]} */
     const pending = [];
@@ -117,13 +124,13 @@ export async function startSplittingProxy(port, size = 1) {
       if (piece.length === chunk.length) pending.shift();
       else pending[0] = chunk.subarray(size);
       client.write(piece);
-      setImmediate(drip);
+      setTimeout(drip, 1);
     };
     upstream.on('data', (chunk) => {
       pending.push(chunk);
       if (!writing) {
         writing = true;
-        setImmediate(drip);
+        setTimeout(drip, 1);
       }
     });
     const end = () => {
@@ -162,4 +169,27 @@ export async function eventually(fn, tries = 200) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
+}
+
+/** @type {Promise<string> | null} the test Redis of this test process */
+let shared = null;
+
+/**
+ * The settings that point a test app at a real Redis: REDIS_URL, or a
+ * redis-server from PATH started once for this test file (stopped when it
+ * exits). Also put into process.env, so servers a test spawns find it.
+ * @returns {Promise<Record<string, any>>}
+ */
+export async function redisTestSettings() {
+  if (process.env.REDIS_URL) return { redis: { url: process.env.REDIS_URL } };
+  if (!hasRedisServer()) throw new Error(`these tests run the app with its Redis store: ${HOW}`);
+  shared ??= startRedis().then((redis) => {
+    redis.unref();
+    // stop() kills at once (the wait for the exit never happens at exit, and is not needed).
+    process.once('exit', () => void redis.stop());
+    return redis.url;
+  });
+  const url = await shared;
+  process.env.REDIS_URL = url;
+  return { redis: { url } };
 }

@@ -330,7 +330,7 @@ function beforeEnd(res, fn) {
           for (const [name, value] of Object.entries(err?.headers ?? {})) res.setHeader(name, /** @type {string} */ (value));
           res.statusCode = status;
           res.setHeader('Content-Type', 'application/json; charset=utf-8');
-          end.call(res, JSON.stringify({ error: status === 503 ? 'Service Unavailable' : 'Internal Server Error', status }));
+          end.apply(res, /** @type {any} */ ([JSON.stringify({ error: status === 503 ? 'Service Unavailable' : 'Internal Server Error', status })]));
         },
       );
       return res;

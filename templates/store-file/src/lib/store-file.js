@@ -41,7 +41,7 @@ export function fileStore(config) {
   /** @type {import('./app.js').Middleware} */
   const middleware = function sharedStore(req, res, next) {
     req.store = store;
-    next();
+    return next();
   };
   return Object.assign(middleware, { store });
 }

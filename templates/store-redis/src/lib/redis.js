@@ -87,7 +87,7 @@ export function parseRedisUrl(url) {
 
 /**
  * @typedef {string | number | Buffer} Arg
- * @typedef {string | number | null | RedisError | Reply[]} Reply
+ * @typedef {string | number | null | RedisError | unknown[]} Reply an array holds Replies
  */
 
 /**
@@ -312,7 +312,7 @@ export class RedisClient extends EventEmitter {
     if (db !== 0) setup.push(['SELECT', db]);
     for (const channel of this.channels) setup.push(['SUBSCRIBE', channel]);
     const replies = await Promise.all(setup.map((args) => this.send(socket, args)));
-    const failed = replies.find((r) => r instanceof RedisError);
+    const failed = replies.find((/** @type {Reply} */ r) => r instanceof RedisError);
     if (failed) throw failed;
   }
 

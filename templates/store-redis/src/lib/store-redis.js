@@ -53,7 +53,7 @@ return { count, ttl }`;
  * Stores a new session and keeps at most ARGV[4] of them: idle ones leave
  * the index first, then the least recently used go, all in one step, so no
  * moment (and no race between instances) sees more than the limit.
- * KEYS: index, session key. ARGV: id, record, idle ms, max, now, key prefix.
+ * KEYS: index, session key. ARGV: id, record, idle ms, max, last use (ms since epoch), key prefix.
  */
 const CREATE_SESSION = `
 local index, key = KEYS[1], KEYS[2]
@@ -99,7 +99,7 @@ export function redisStore(config) {
   /** @type {import('./app.js').Middleware} */
   const middleware = function sharedStore(req, res, next) {
     req.store = store;
-    next();
+    return next();
   };
   return Object.assign(middleware, { store });
 }
@@ -165,7 +165,7 @@ export function createRedisStore(client, options, settings) {
           if (replies[0] instanceof Error) throw replies[0];
           // Not there yet: a new session, which has to respect the limit.
           if (replies[0] === null) {
-            await call(() => client.evalScript(CREATE_SESSION, [index, keyOf(id)], [id, text, ttl, maxSessions, Date.now(), `${prefix}session:`]));
+            await call(() => client.evalScript(CREATE_SESSION, [index, keyOf(id)], [id, text, ttl, maxSessions, record.lastSeen, `${prefix}session:`]));
           }
         },
         async destroy(id) {
