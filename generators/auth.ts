@@ -136,7 +136,7 @@ export const auth: Group = {
     idleTimeout: 1_800_000,
     /** ms after login after which the session ends however active (8 hours). */
     absoluteTimeout: 28_800_000,
-    /** auto (memory in one process, file in a cluster worker), memory or file. */
+    /** auto (the shared store when the app has one, else memory in one process and file in a cluster worker), memory or file. */
     store: 'auto',
     /** Folder of the file store. */
     dir: 'sessions',

@@ -5,6 +5,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
+import { randomUUID } from 'node:crypto';
 
 /**
  * A real Redis for the tests: REDIS_URL when it is set (a server you run;
@@ -181,7 +182,9 @@ let shared = null;
  * @returns {Promise<Record<string, any>>}
  */
 export async function redisTestSettings() {
-  if (process.env.REDIS_URL) return { redis: { url: process.env.REDIS_URL } };
+  // Each test app its own keys: counters and sessions of one test never reach another.
+  const prefix = `test-${randomUUID()}:`;
+  if (process.env.REDIS_URL) return { redis: { url: process.env.REDIS_URL, prefix } };
   if (!hasRedisServer()) throw new Error(`these tests run the app with its Redis store: ${HOW}`);
   shared ??= startRedis().then((redis) => {
     redis.unref();
@@ -190,6 +193,8 @@ export async function redisTestSettings() {
     return redis.url;
   });
   const url = await shared;
+  // The latest test app's keys: a server a test spawns next shares its sessions.
   process.env.REDIS_URL = url;
-  return { redis: { url } };
+  process.env.REDIS_PREFIX = prefix;
+  return { redis: { url, prefix } };
 }

@@ -135,10 +135,10 @@ export function session(config) {
   /** @type {WeakMap<import('./app.js').SharedStore, import('./app.js').SessionStorage>} */
   const sharedStores = new WeakMap();
   /**
-   * Where this request's session lives: the shared store's sessions when
-   * the app has one (every instance sees every session), else this
-   * process's store from the settings. A shared store without sessions of
-   * its own (the file store) makes `auto` mean the session file store.
+   * Where this request's session lives. With SESSION_STORE=auto: the shared
+   * store's sessions when the app has one (every instance sees every
+   * session); a shared store without sessions of its own (the file store)
+   * makes it the session file store. Otherwise the store the settings name.
    * @param {import('./app.js').Request} req
    */
   const storeFor = (req) => {
@@ -146,9 +146,10 @@ export function session(config) {
     if (shared === null) return local;
     let store = sharedStores.get(shared);
     if (store === undefined) {
-      store = shared.sessions
-        ? shared.sessions({ ttl: settings.idleTimeout, maxSessions: settings.maxSessions })
-        : settings.store === 'auto' ? createStore({ ...settings, store: shared.kind === 'file' ? 'file' : 'auto' }) : local;
+      // SESSION_STORE=memory or file still wins: only auto follows the shared store.
+      if (settings.store !== 'auto') store = local;
+      else if (shared.sessions) store = shared.sessions({ ttl: settings.idleTimeout, maxSessions: settings.maxSessions });
+      else store = createStore({ ...settings, store: shared.kind === 'file' ? 'file' : 'auto' });
       sharedStores.set(shared, store);
     }
     return store;

@@ -163,7 +163,8 @@ class AttemptCounter {
     const counts = await Promise.all(keys.map((key) => counter.hit(key, this.window)));
     const full = counts.findIndex((entry, i) => entry.count > limits[i]);
     if (full !== -1) {
-      // Refused attempts stay counted: the window does not grow, and nothing was hashed to forgive.
+      // A refused attempt is not an attempt: nothing was checked, so it uses up nothing.
+      await Promise.all(keys.map((key) => counter.hit(key, this.window, -1)));
       const seconds = Math.max(1, Math.ceil(counts[full].resetIn / 1000));
       throw new HttpError(429, `Too many login attempts${full === 0 ? ' from this address' : ' for this user'}: try again in ${seconds} s`, { headers: { 'Retry-After': String(seconds) } });
     }

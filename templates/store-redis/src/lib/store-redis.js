@@ -150,11 +150,12 @@ export function createRedisStore(client, options, settings) {
       return {
         kind: 'redis',
         async get(id) {
-          const text = await call(() => client.command(['GET', keyOf(id)]));
+          // The last use is the index's score: `touch` moves it without rewriting the record.
+          const [text, score] = await call(() => client.pipeline([['GET', keyOf(id)], ['ZSCORE', index, id]]));
           if (typeof text !== 'string') return undefined;
           try {
             const record = JSON.parse(text);
-            return { data: record.data, createdAt: record.createdAt, lastSeen: record.lastSeen };
+            return { data: record.data, createdAt: record.createdAt, lastSeen: Math.max(record.lastSeen, Number(score) || 0) };
           } catch {
             return undefined;
           }
