@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readConfig } from '../src/config.js';
 import { buildApp } from '../src/app.js';
+import { envName } from '../src/lib/config-loader.js';
 
 /**
  * Starts the real application on a random port (0) with the default
@@ -55,6 +56,25 @@ export async function testServices() {
   /** @type {Record<string, any>} */
   const settings = {};
   return settings;
+}
+
+/**
+ * The environment variables that give a process a test starts (the real
+ * server, a second instance) the settings of `testServices()`, named as
+ * src/config.js reads them: a child process gets the same Redis and key
+ * prefix as the test app it works with.
+ * @param {Record<string, any>} settings
+ * @param {string[]} [path]
+ * @returns {Record<string, string>}
+ */
+export function servicesEnv(settings, path = []) {
+  /** @type {Record<string, string>} */
+  const env = {};
+  for (const [key, value] of Object.entries(settings)) {
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) Object.assign(env, servicesEnv(value, [...path, key]));
+    else env[envName([...path, key])] = Array.isArray(value) ? value.join(',') : String(value);
+  }
+  return env;
 }
 
 /**

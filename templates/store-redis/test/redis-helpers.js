@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { randomUUID } from 'node:crypto';
+import { afterEach, beforeEach } from 'node:test';
 
 /**
  * A real Redis for the tests: REDIS_URL when it is set (a server you run;
@@ -17,9 +18,13 @@ import { randomUUID } from 'node:crypto';
 
 const HOW = 'install redis-server (e.g. apt-get install redis-server) or set REDIS_URL=redis://host:port to run the Redis tests';
 
+/** @type {boolean | undefined} */
+let found;
+
 /** Whether redis-server can be started here. */
 export function hasRedisServer() {
-  return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
+  found ??= spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
+  return found;
 }
 
 /**
@@ -176,25 +181,63 @@ export async function eventually(fn, tries = 200) {
 let shared = null;
 
 /**
+ * The tests running now, innermost last: a test app that cannot have its
+ * Redis skips the test that asked for it (redisTestSettings).
+ * @type {import('node:test').TestContext[]}
+ */
+const running = [];
+/** @type {string | null} set when a hook (before) started a test app without a Redis */
+let missing = null;
+beforeEach((t) => {
+  running.push(t);
+  if (missing !== null) skipTest(t, missing);
+});
+afterEach((t) => {
+  const i = running.lastIndexOf(t);
+  if (i !== -1) running.splice(i, 1);
+});
+
+/**
+ * Skips a test that has started. Marked todo as well: an error it throws
+ * then must not count as a failure of the suite around it (Node 24 and
+ * later count a skipped test's error; a todo's never).
+ * @param {import('node:test').TestContext} t
+ * @param {string} reason
+ */
+function skipTest(t, reason) {
+  t.todo(reason);
+  t.skip(reason);
+}
+
+/**
  * The settings that point a test app at a real Redis: REDIS_URL, or a
  * redis-server from PATH started once for this test file (stopped when it
- * exits). Also put into process.env, so servers a test spawns find it.
+ * exits), and a key prefix of its own. A process the test starts gets them
+ * through servicesEnv() of test/helpers.js.
+ * Without a Redis (in CI that fails) the test that asked is skipped, saying
+ * how to run it. A hook (before) that asked gets an address where nothing
+ * listens, so it completes, and every test after it in this file is skipped.
  * @returns {Promise<Record<string, any>>}
  */
 export async function redisTestSettings() {
+  const reason = redisSkipReason();
+  if (reason !== null) {
+    const test = running.at(-1);
+    if (test === undefined) {
+      missing = reason;
+      return { redis: { url: `redis://127.0.0.1:${await freePort()}`, prefix: 'test:' } };
+    }
+    skipTest(test, reason);
+    throw new Error(`this test runs the app with its Redis store: ${reason}`);
+  }
   // Each test app its own keys: counters and sessions of one test never reach another.
   const prefix = `test-${randomUUID()}:`;
   if (process.env.REDIS_URL) return { redis: { url: process.env.REDIS_URL, prefix } };
-  if (!hasRedisServer()) throw new Error(`these tests run the app with its Redis store: ${HOW}`);
   shared ??= startRedis().then((redis) => {
     redis.unref();
     // stop() kills at once (the wait for the exit never happens at exit, and is not needed).
     process.once('exit', () => void redis.stop());
     return redis.url;
   });
-  const url = await shared;
-  // The latest test app's keys: a server a test spawns next shares its sessions.
-  process.env.REDIS_URL = url;
-  process.env.REDIS_PREFIX = prefix;
-  return { redis: { url, prefix } };
+  return { redis: { url: await shared, prefix } };
 }

@@ -21,7 +21,9 @@ import tls from 'node:tls';
  *   AUTH and SELECT again before any queued command.
  * - A command already sent when the connection drops is rejected, not
  *   resent: it may have run, and running it twice (INCR) would be wrong.
- * - Sockets and timers are unref'd: an idle client never keeps a process alive.
+ * - Sockets and reconnect timers are unref'd: an idle client never keeps a
+ *   process alive. A command waiting for its answer does, until it is
+ *   answered or times out: a script that awaits it gets one or the other.
  */
 
 /** An error reply from Redis (`-ERR ...`, `-WRONGTYPE ...`): the command reached it and failed. */
@@ -362,7 +364,6 @@ export class RedisClient extends EventEmitter {
       // socket, a frozen server). Start over rather than wait behind it.
       if (sent) this.socket?.destroy(new Error('a command timed out'));
     }, this.commandTimeout);
-    pending.timer.unref();
     return pending;
   }
 
