@@ -32,6 +32,9 @@ export const store: Group = {
         edits: (): Edit[] => [
           { kind: 'import', file: APP, from: './lib/store-file.js', names: ['fileStore'] },
           { kind: 'use', file: APP, slot: 'store', call: 'fileStore(config)' },
+          // Every test app of the project gets a store folder of its own (test/store-file-helpers.js).
+          { kind: 'import', file: 'test/helpers.js', from: './store-file-helpers.js', names: ['fileStoreTestSettings'] },
+          { kind: 'statement', file: 'test/helpers.js', function: 'testServices', code: 'Object.assign(settings, await fileStoreTestSettings());' },
           {
             kind: 'property',
             file: CONFIG,

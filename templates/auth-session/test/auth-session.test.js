@@ -257,9 +257,9 @@ test('file store: sessions survive a new app instance; files are named by hash, 
 
 test('several processes: a session made in one is valid in another (file store, chosen automatically in a worker)', async (t) => {
   const dir = storeDir(t);
-  // A project whose shared store is a service (Redis) keeps sessions there: both
-  // processes stay on auto and get the same Redis and key prefix. Otherwise this
-  // one uses the file store that auto picks in a worker.
+  // A project with a shared store (Redis, files) keeps sessions where it says:
+  // both processes stay on auto and get the same store settings. Otherwise
+  // this one uses the file store that auto picks in a worker.
   const services = await testServices();
   const app = await start({ store: Object.keys(services).length > 0 ? 'auto' : 'file', dir }, services);
   t.after(() => app.close());
