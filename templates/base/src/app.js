@@ -2,6 +2,7 @@
 import { createApp } from './lib/app.js';
 import { accessLog, errorLog } from './lib/access-log.js';
 import { requestMetrics } from './lib/metrics.js';
+import { instanceId } from './lib/instance-id.js';
 import { securityHeaders } from './lib/security-headers.js';
 import { staticFiles } from './lib/static-files.js';
 import { views } from './lib/views.js';
@@ -18,9 +19,10 @@ import { routes } from './routes.js';
  * @param {import('./config.js').Config} config
  */
 export function buildApp(config) {
-  const app = createApp({ env: config.env, trustProxy: config.trustProxy, instanceId: config.instanceId, logError: errorLog(config.log) });
+  const app = createApp({ env: config.env, trustProxy: config.trustProxy, logError: errorLog(config.log) });
   app.use(accessLog(config.log));
   app.use(requestMetrics(config.metrics));
+  app.use(instanceId(config.instanceId));
   app.use(securityHeaders(config.securityHeaders));
   app.use(staticFiles(config.static, {}));
   app.use(views(config.views));

@@ -131,7 +131,6 @@ export class Request extends http.IncomingMessage {
  * @property {string} [env] `development` shows stacks in error responses
  * @property {boolean} [trustProxy] trust `x-request-id` (and forwarded headers) from a proxy
  * @property {(err: unknown, req: Request) => void} [logError] where 5xx errors go
- * @property {string} [instanceId] sent as `X-Instance-Id` on every response (which of several instances answered); empty: none
  */
 
 /**
@@ -155,7 +154,6 @@ export function createApp(options = {}) {
     },
     handle(req, res) {
       prepare(req, res, options.trustProxy === true);
-      if (options.instanceId) res.setHeader('X-Instance-Id', options.instanceId);
       run(stack, req, res, (err) => {
         if (err === undefined) err = new HttpError(404);
         handleError(err, req, res, development, logError);
