@@ -60,8 +60,7 @@ export const auth: Group = {
       description: 'Authorization: Basic on every request, scrypt hashes, constant-time checks',
       feature: {
         id: 'auth-basic',
-        // Verified logins are remembered in an LRU map (cacheTtl).
-        needs: ['credentials', 'lru'],
+        needs: ['credentials'],
         endpoints: [ME],
         edits: (): Edit[] => [
           { kind: 'import', file: APP, from: './lib/auth-basic.js', names: ['basicAuth'] },
@@ -93,8 +92,8 @@ export const auth: Group = {
       description: 'login form -> signed HttpOnly session cookie; memory or file store, idle and absolute timeouts',
       feature: {
         id: 'auth-session',
-        // The session cookie is signed with rotating secrets; the memory store is an LRU map.
-        needs: ['credentials', 'cookies', 'secrets', 'lru'],
+        // The session cookie is signed with rotating secrets.
+        needs: ['credentials', 'cookies', 'secrets'],
         // POST /login reads its credentials from a JSON body (its tests do too).
         requires: [{ group: 'body', values: ['json'], message: '--auth session logs in with a JSON body: keep json in --body' }],
         endpoints: [
@@ -140,7 +139,7 @@ export const auth: Group = {
     idleTimeout: 1_800_000,
     /** ms after login after which the session ends however active (8 hours). */
     absoluteTimeout: 28_800_000,
-    /** auto (memory in one process, file in a cluster worker), memory or file. */
+    /** auto (the shared store when the app has one, else memory in one process and file in a cluster worker), memory or file. */
     store: 'auto',
     /** Folder of the file store. */
     dir: 'sessions',

@@ -24,9 +24,11 @@ export const base: Contribution = {
   edits: () => [
     { kind: 'use', file: 'src/app.js', slot: 'request-log', call: 'accessLog(config.log)' },
     { kind: 'use', file: 'src/app.js', slot: 'request-log', call: 'requestMetrics(config.metrics)' },
+    { kind: 'use', file: 'src/app.js', slot: 'request-log', call: 'instanceId(config.instanceId)' },
     { kind: 'use', file: 'src/app.js', slot: 'security-headers', call: 'securityHeaders(config.securityHeaders)' },
     { kind: 'use', file: 'src/app.js', slot: 'static', call: 'staticFiles(config.static, {})' },
     { kind: 'use', file: 'src/app.js', slot: 'static', call: 'views(config.views)' },
+    { kind: 'use', file: 'src/app.js', slot: 'rate-limit', call: 'rateLimit(config.rateLimit, { trustProxy: config.trustProxy })' },
     { kind: 'use', file: 'src/app.js', slot: 'body', call: 'body(config.body, {})' },
     { kind: 'use', file: 'src/app.js', slot: 'router', call: 'routes(config)' },
   ],

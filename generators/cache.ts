@@ -79,7 +79,6 @@ export const cache: Group = {
       description: 'server-side LRU cache of GET responses, bounded by entries, bytes and TTL (X-Cache: HIT|MISS)',
       feature: {
         id: 'cache-memory',
-        needs: ['lru'],
         edits: (): Edit[] => [
           { kind: 'import', file: APP, from: './lib/cache-memory.js', names: ['memoryCache'] },
           { kind: 'use', file: APP, slot: 'cache', call: 'memoryCache(config.cacheMemory)' },

@@ -29,7 +29,7 @@ export const presets: Preset[] = [
   },
   {
     name: 'full',
-    description: 'every feature group at once, on a master/worker process model',
+    description: 'every feature group at once, on a master/worker process model with a file store',
     answers: {
       body: ['json', 'form', 'xml', 'multipart', 'text'],
       cache: ['etag', 'last-modified', 'max-age', 'memory'],
@@ -37,6 +37,7 @@ export const presets: Preset[] = [
       csrf: true,
       bigpipe: true,
       cluster: 'master-worker',
+      store: 'file',
     },
   },
 ];

@@ -9,8 +9,6 @@ import type { Contribution } from './types.js';
  * templates/<id>/ like any feature's; a support feature may need another.
  */
 export const support: Contribution[] = [
-  /** An LRU map with a size bound (sessions, login caches, the memory cache). */
-  { id: 'lru' },
   /** Cookie parsing and Set-Cookie serialisation (sessions, CSRF). */
   { id: 'cookies' },
   /** HMAC secrets with rotation, read from the environment (sessions, tokens, CSRF). */
@@ -21,13 +19,17 @@ export const support: Contribution[] = [
    */
   {
     id: 'credentials',
-    needs: ['lru'],
     scripts: { 'hash-password': 'node scripts/hash-password.js' },
   },
+  /**
+   * A worker's IPC channel to its master (send, broadcast, messages from
+   * the master): the worker runtime and the file store's broadcasts.
+   */
+  { id: 'master-channel' },
   /**
    * What `cluster` and `master-worker` share: the supervisor in the master
    * (restart policy, IPC messages, reload, give-up hook) and the worker side,
    * with the process tests both run.
    */
-  { id: 'process-support' },
+  { id: 'process-support', needs: ['master-channel'] },
 ];

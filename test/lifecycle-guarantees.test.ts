@@ -283,10 +283,10 @@ guarantees('create --force deletes nothing of the user\'s and moves files at gen
 });
 
 guarantees('a module that moved from the base to a support feature stays while the user\'s own code imports it', async () => {
-  // An older generator put src/lib/lru.js and its test in every project (feature base); this one brings them
-  // only with a feature that needs them (the lru support feature), so regenerate deletes the unused copies.
+  // An older generator put src/lib/cookies.js and its test in every project (feature base); this one brings them
+  // only with a feature that needs them (the cookies support feature), so regenerate deletes the unused copies.
   const files = json('.nodeserver/manifest.json');
-  for (const [file, template] of [['src/lib/lru.js', 'templates/lru/src/lib/lru.js'], ['test/lru.test.js', 'templates/lru/test/lru.test.js']]) {
+  for (const [file, template] of [['src/lib/cookies.js', 'templates/cookies/src/lib/cookies.js'], ['test/cookies.test.js', 'templates/cookies/test/cookies.test.js']]) {
     const text = readFileSync(join(ROOT, template), 'utf8');
     write(file, text);
     mkdirSync(path(`.nodeserver/base/${file}`).replace(/\/[^/]+$/, ''), { recursive: true });
@@ -295,24 +295,24 @@ guarantees('a module that moved from the base to a support feature stays while t
   }
   writeJson('.nodeserver/manifest.json', files);
   writeJson('nodeserver.json', { ...json('nodeserver.json'), version: '0.1.9' });
-  write('src/recent.js', "// @ts-check\nimport { LruCache } from './lib/lru.js';\nexport const recent = new LruCache({ maxEntries: 100 });\n");
+  write('src/recent.js', "// @ts-check\nimport { getCookie } from './lib/cookies.js';\nexport const theme = (/** @type {import('node:http').IncomingMessage} */ req) => getCookie(req, 'theme');\n");
   const r = await cli(['regenerate'], app);
   assert.is(r.code, 0, r.stdout + r.stderr);
-  assert.ok(existsSync(path('src/lib/lru.js')), 'still imported by src/recent.js: kept');
-  assert.match(r.stdout, /src\/lib\/lru\.js.*still imported by src\/recent\.js/);
-  assert.not.ok(existsSync(path('test/lru.test.js')), 'its unchanged test, which nothing imports, goes');
+  assert.ok(existsSync(path('src/lib/cookies.js')), 'still imported by src/recent.js: kept');
+  assert.match(r.stdout, /src\/lib\/cookies\.js.*still imported by src\/recent\.js/);
+  assert.not.ok(existsSync(path('test/cookies.test.js')), 'its unchanged test, which nothing imports, goes');
 });
 
 guarantees('remove takes the support features of the last feature that needs them, except a module the user\'s code imports', async () => {
   assert.is((await cli(['add', 'auth', 'basic'], app)).code, 0);
-  for (const file of ['src/lib/credentials.js', 'src/lib/password.js', 'src/lib/lru.js', 'scripts/hash-password.js']) assert.ok(existsSync(path(file)), `${file} comes with auth`);
+  for (const file of ['src/lib/credentials.js', 'src/lib/password.js', 'src/lib/limiter.js', 'scripts/hash-password.js']) assert.ok(existsSync(path(file)), `${file} comes with auth`);
   assert.is(json('package.json').scripts['hash-password'], 'node scripts/hash-password.js');
-  write('src/recent.js', "// @ts-check\nimport { LruCache } from './lib/lru.js';\nexport const recent = new LruCache({ maxEntries: 100 });\n");
+  write('src/recent.js', "// @ts-check\nimport { Limiter } from './lib/limiter.js';\nexport const exportJobs = new Limiter({ concurrency: 2, queue: 10 });\n");
   const r = await cli(['remove', 'auth'], app);
   assert.is(r.code, 0, r.stdout + r.stderr);
   for (const file of ['src/lib/credentials.js', 'src/lib/password.js', 'scripts/hash-password.js', 'test/credentials.test.js']) assert.not.ok(existsSync(path(file)), `${file} goes with the last auth style`);
   assert.is(json('package.json').scripts['hash-password'], undefined);
-  assert.ok(existsSync(path('src/lib/lru.js')), 'src/recent.js still imports it');
+  assert.ok(existsSync(path('src/lib/limiter.js')), 'src/recent.js still imports it');
 });
 
 guarantees('"skip" in nodeserver.json: regenerate never updates those files', async () => {

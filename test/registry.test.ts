@@ -57,12 +57,11 @@ test('support features: needed by a feature, in templates/, never asked, flagged
 test('support features come with the first feature that needs them and go with the last', () => {
   const ids = (answers: Record<string, unknown>) => featuresOf(resolveAnswers({ name: 'x', ...answers })).map((f) => f.id);
   assert.equal(ids({}), ['base', 'routing-table', 'body-json'], 'the defaults need no support code');
-  assert.equal(ids({ cache: ['memory'] }), ['base', 'lru', 'routing-table', 'body-json', 'cache-memory']);
-  // credentials needs lru itself: auth token brings both although it only names credentials and secrets.
-  assert.equal(ids({ auth: 'token' }), ['base', 'lru', 'secrets', 'credentials', 'routing-table', 'body-json', 'auth-token']);
-  assert.equal(ids({ auth: 'session', csrf: true }), ['base', 'lru', 'cookies', 'secrets', 'credentials', 'routing-table', 'body-json', 'auth-session', 'csrf']);
-  assert.equal(ids({ cluster: 'cluster' }).filter((id) => support.some((s) => s.id === id)), ['process-support']);
-  assert.equal(ids({ cluster: 'master-worker' }).filter((id) => support.some((s) => s.id === id)), ['process-support']);
+  assert.equal(ids({ auth: 'token' }), ['base', 'secrets', 'credentials', 'routing-table', 'body-json', 'auth-token']);
+  // csrf and sessions both need cookies and secrets: they come once, in the order of the first that needs them.
+  assert.equal(ids({ auth: 'session', csrf: true }), ['base', 'cookies', 'secrets', 'credentials', 'routing-table', 'body-json', 'auth-session', 'csrf']);
+  assert.equal(ids({ cluster: 'cluster' }).filter((id) => support.some((s) => s.id === id)), ['master-channel', 'process-support']);
+  assert.equal(ids({ cluster: 'master-worker' }).filter((id) => support.some((s) => s.id === id)), ['master-channel', 'process-support']);
   // The README and the summary list what the user chose.
   assert.equal(chosenFeatures(resolveAnswers({ name: 'x', auth: 'basic' })).map((f) => f.id), ['base', 'routing-table', 'body-json', 'auth-basic']);
 });

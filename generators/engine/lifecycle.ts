@@ -151,7 +151,7 @@ function recordedTree(rendered: Tree, project: Project, added: Set<string>, writ
  * imports. Any other file that stays (the user's own modules, the files the
  * plan writes or leaves alone) keeps the modules nobody chose to remove: a
  * support feature's (it goes with the last feature that needs it, e.g.
- * src/lib/lru.js) and the base's that a newer generator no longer renders.
+ * src/lib/cookies.js) and the base's that a newer generator no longer renders.
  * A module of a feature the user removes is not kept for them: the type
  * check refuses that plan and names the importing line.
  */

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startApp } from './helpers.js';
+import { servicesEnv, startApp, testServices } from './helpers.js';
 import { hashPassword } from '../src/lib/password.js';
 import { ConfigError } from '../src/lib/config-loader.js';
 import { deriveKey } from '../src/lib/secrets.js';
@@ -257,7 +257,11 @@ test('file store: sessions survive a new app instance; files are named by hash, 
 
 test('several processes: a session made in one is valid in another (file store, chosen automatically in a worker)', async (t) => {
   const dir = storeDir(t);
-  const app = await start({ store: 'file', dir });
+  // A project with a shared store (Redis, files) keeps sessions where it says:
+  // both processes stay on auto and get the same store settings. Otherwise
+  // this one uses the file store that auto picks in a worker.
+  const services = await testServices();
+  const app = await start({ store: Object.keys(services).length > 0 ? 'auto' : 'file', dir }, services);
   t.after(() => app.close());
   const cookie = cookieOf(await login(app));
 
@@ -276,6 +280,7 @@ test('several processes: a session made in one is valid in another (file store, 
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: {
       ...process.env,
+      ...servicesEnv(services),
       NODE_ENV: 'test',
       LOG_DIR: logDir,
       SESSION_STORE: 'auto',
@@ -315,6 +320,8 @@ test('the real server, whatever its process model (one process or several worker
       HEAP_DIR: join(dir, 'heapdumps'),
       // Read only when the project runs several workers; the session store stays on auto.
       CLUSTER_WORKERS: '2',
+      // The shared store's server when the project has one (its test Redis).
+      ...servicesEnv(await testServices()),
       SESSION_DIR: join(dir, 'sessions'),
       SESSION_SECRETS: SECRET_A,
       AUTH_USERS: users.join(','),

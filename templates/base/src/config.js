@@ -12,6 +12,8 @@ export const defaults = {
   host: '127.0.0.1',
   /** Trust X-Forwarded-* and X-Request-Id: only behind your own proxy. */
   trustProxy: false,
+  /** Sent as X-Instance-Id on every response, to tell several instances apart behind a load balancer; empty: not sent. */
+  instanceId: '',
   server: {
     /** ms to receive the request headers (slowloris protection). */
     headersTimeout: 10_000,
@@ -71,6 +73,15 @@ export const defaults = {
       /** Only objects and arrays at the top level (like body-parser's `strict`). */
       strict: true,
     },
+  },
+  /** Requests per client over a window, for the whole app (src/lib/rate-limit.js); 429 above. */
+  rateLimit: {
+    /** Requests per window; 0: no limit. */
+    limit: 0,
+    /** ms over which requests are counted. */
+    window: 60_000,
+    /** Count per client address or per logged-in user (the address without one): address or user. */
+    by: 'address',
   },
   router: {
     /** Longest URL parameter (characters) a route matches; longer ones get 404. */

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readConfig } from '../src/config.js';
 import { buildApp } from '../src/app.js';
+import { envName } from '../src/lib/config-loader.js';
 
 /**
  * Starts the real application on a random port (0) with the default
@@ -19,7 +20,8 @@ export async function startApp(overrides = {}) {
   /** @type {import('node:http').Server} */
   let server;
   try {
-    config = deepMerge(readConfig({ NODE_ENV: 'test', LOG_DIR: join(dir, 'logs'), LOG_ERRORS_TO_STDERR: 'false', HEAP_DIR: join(dir, 'heapdumps') }), overrides);
+    const base = readConfig({ NODE_ENV: 'test', LOG_DIR: join(dir, 'logs'), LOG_ERRORS_TO_STDERR: 'false', HEAP_DIR: join(dir, 'heapdumps') });
+    config = deepMerge(deepMerge(base, await testServices()), overrides);
     server = buildApp(config).createServer();
     await new Promise((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', () => resolve(undefined)));
   } catch (err) {
@@ -42,6 +44,37 @@ export async function startApp(overrides = {}) {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Settings every test app gets from the services its features need (the
+ * address of a test Redis, started once per test file). Features add their
+ * line here.
+ * @returns {Promise<Record<string, any>>}
+ */
+export async function testServices() {
+  /** @type {Record<string, any>} */
+  const settings = {};
+  return settings;
+}
+
+/**
+ * The environment variables that give a process a test starts (the real
+ * server, a second instance) the settings of `testServices()`, named as
+ * src/config.js reads them: a child process gets the same Redis and key
+ * prefix as the test app it works with.
+ * @param {Record<string, any>} settings
+ * @param {string[]} [path]
+ * @returns {Record<string, string>}
+ */
+export function servicesEnv(settings, path = []) {
+  /** @type {Record<string, string>} */
+  const env = {};
+  for (const [key, value] of Object.entries(settings)) {
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) Object.assign(env, servicesEnv(value, [...path, key]));
+    else env[envName([...path, key])] = Array.isArray(value) ? value.join(',') : String(value);
+  }
+  return env;
 }
 
 /**

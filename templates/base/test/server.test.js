@@ -13,7 +13,7 @@ import { createRouter } from '../src/lib/router.js';
 import { ConfigError } from '../src/lib/config-loader.js';
 import { createHttpServer, gracefulClose } from '../src/lib/serve.js';
 import { setReadiness } from '../src/lib/health.js';
-import { startApp } from './helpers.js';
+import { servicesEnv, startApp, testServices } from './helpers.js';
 
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 
@@ -36,18 +36,20 @@ const SINGLE_PROCESS = [
 /**
  * Starts the server as a real child process (`node src/server.js` unless
  * `args` says otherwise) with `env` on top of a test environment, and
- * collects what it prints.
+ * collects what it prints. It gets the services of the test apps (the
+ * project's test Redis, when it has one), as test/helpers.js gives them.
  * @param {Record<string, string>} [env]
  * @param {string[]} [args]
  */
-function startServer(env = {}, args = ['src/server.js']) {
+async function startServer(env = {}, args = ['src/server.js']) {
+  const services = servicesEnv(await testServices());
   const logDir = mkdtempSync(join(tmpdir(), 'nodeserver-server-test-'));
   const child = spawn(process.execPath, args, {
     cwd: projectRoot,
     // A short keep-alive timeout: a draining server waits for idle keep-alive
     // connections (fetch's) until the client lets them go, which it does
     // before this timeout.
-    env: { PATH: process.env.PATH, NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', LOG_DIR: logDir, SERVER_KEEP_ALIVE_TIMEOUT: '2000', ...env },
+    env: { PATH: process.env.PATH, NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', LOG_DIR: logDir, SERVER_KEEP_ALIVE_TIMEOUT: '2000', ...services, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -153,7 +155,7 @@ function request(agent, port, path) {
 // These hold for every process model: src/server.js may run one process or a cluster.
 describe('node src/server.js', () => {
   test('starts, logs the URL with the bound port, and answers /health and /ready', { timeout: 20_000 }, async (t) => {
-    const server = startServer();
+    const server = await startServer();
     t.after(() => server.stop());
     const [, port] = await server.waitFor(LISTENING);
     const url = `http://127.0.0.1:${port}`;
@@ -169,7 +171,7 @@ describe('node src/server.js', () => {
   });
 
   test('SIGTERM: the request in flight is still answered, then the process exits 0', { timeout: 20_000 }, async (t) => {
-    const server = startServer();
+    const server = await startServer();
     t.after(() => server.stop());
     const [, port] = await server.waitFor(LISTENING);
     // A request that is still arriving: its headers are not complete yet.
@@ -192,7 +194,7 @@ describe('node src/server.js', () => {
     [{ PORT: '70000' }, 'Configuration error: PORT must be an integer from 0 to 65535, got 70000'],
   ])) {
     test(`a bad setting (${JSON.stringify(env)}) exits 1 with one clear line and no stack`, { timeout: 20_000 }, async () => {
-      const server = startServer(env);
+      const server = await startServer(env);
       assert.equal(await server.exited, 1);
       assert.equal(server.stderr, `${message}\n`);
       assert.equal(server.stdout, '');
@@ -202,7 +204,7 @@ describe('node src/server.js', () => {
 
 describe('serve(): one process', () => {
   test('SIGTERM: readiness turns to draining, new connections are refused, the request in flight gets Connection: close', { timeout: 20_000 }, async (t) => {
-    const server = startServer({}, SINGLE_PROCESS);
+    const server = await startServer({}, SINGLE_PROCESS);
     t.after(() => server.stop());
     const [, port] = await server.waitFor(LISTENING);
 
@@ -234,7 +236,7 @@ describe('serve(): one process', () => {
     [{ SERVER_HEADERS_TIMEOUT: '60000' }, 'Configuration error: SERVER_HEADERS_TIMEOUT (60000) must not be larger than SERVER_REQUEST_TIMEOUT (30000)'],
   ])) {
     test(`a bad setting found while building the app (${Object.keys(env)[0]}) exits 1 with one line`, { timeout: 20_000 }, async () => {
-      const server = startServer(env, SINGLE_PROCESS);
+      const server = await startServer(env, SINGLE_PROCESS);
       assert.equal(await server.exited, 1);
       assert.equal(server.stderr, `${message}\n`);
     });
@@ -245,7 +247,7 @@ describe('serve(): one process', () => {
     await new Promise((resolve) => blocker.listen(0, '127.0.0.1', () => resolve(undefined)));
     t.after(() => blocker.close());
     const { port } = /** @type {import('node:net').AddressInfo} */ (blocker.address());
-    const server = startServer({ PORT: String(port) }, SINGLE_PROCESS);
+    const server = await startServer({ PORT: String(port) }, SINGLE_PROCESS);
     assert.equal(await server.exited, 1);
     assert.equal(server.stderr, `Cannot listen on 127.0.0.1:${port}: the port is already in use. Stop the other server or set PORT.\n`);
   });

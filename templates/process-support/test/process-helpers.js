@@ -8,7 +8,7 @@ import { createApp } from '../src/lib/app.js';
 import { accessLog, errorLog } from '../src/lib/access-log.js';
 import { ConfigError } from '../src/lib/config-loader.js';
 import { metricsEndpoint, requestMetrics } from '../src/lib/metrics.js';
-import { broadcast, fromMaster } from '../src/lib/worker.js';
+import { broadcast, fromMaster } from '../src/lib/master-channel.js';
 
 /**
  * Helpers for the tests of the multi-process models (cluster,

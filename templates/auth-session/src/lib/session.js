@@ -131,7 +131,29 @@ export function session(config) {
   for (const [name, value] of [['SESSION_IDLE_TIMEOUT', settings.idleTimeout], ['SESSION_ABSOLUTE_TIMEOUT', settings.absoluteTimeout]]) {
     if (!Number.isSafeInteger(value) || /** @type {number} */ (value) < 1) throw new ConfigError(`${name} must be a whole number of ms (1 or more), got ${value}`);
   }
-  const store = createStore(settings);
+  const local = createStore(settings);
+  /** @type {WeakMap<import('./app.js').SharedStore, import('./app.js').SessionStorage>} */
+  const sharedStores = new WeakMap();
+  /**
+   * Where this request's session lives. With SESSION_STORE=auto: the shared
+   * store's sessions when the app has one (every instance sees every
+   * session); a shared store without sessions of its own (the file store)
+   * makes it the session file store. Otherwise the store the settings name.
+   * @param {import('./app.js').Request} req
+   */
+  const storeFor = (req) => {
+    const shared = req.store;
+    if (shared === null) return local;
+    let store = sharedStores.get(shared);
+    if (store === undefined) {
+      // SESSION_STORE=memory or file still wins: only auto follows the shared store.
+      if (settings.store !== 'auto') store = local;
+      else if (shared.sessions) store = shared.sessions({ ttl: settings.idleTimeout, maxSessions: settings.maxSessions });
+      else store = createStore({ ...settings, store: shared.kind === 'file' ? 'file' : 'auto' });
+      sharedStores.set(shared, store);
+    }
+    return store;
+  };
   // Touching the store on every request would be a write per request; a tenth of the idle time is precise enough.
   const touchEvery = Math.floor(settings.idleTimeout / 10);
 
@@ -141,6 +163,7 @@ export function session(config) {
     const cookie = getCookie(req, cookieName);
     const id = cookie === undefined ? null : unsign(cookie, keys);
     const now = Date.now();
+    const store = storeFor(req);
 
     let record = id === null ? undefined : await store.get(id);
     if (record !== undefined && id !== null && isExpired(record, now, settings)) {
@@ -159,6 +182,7 @@ export function session(config) {
 
     const cookieOptions = { httpOnly: true, secure, sameSite: /** @type {const} */ ('Lax'), path: '/' };
     onHeaders(res, () => {
+      if (saveFailed) return;
       if (handle.destroyed || (handle.isNew && !handle.isDirty() && !handle.needsCookie)) {
         // Logged out, or the browser holds a cookie we no longer honour: tell it to forget it.
         if (cookie !== undefined) clearCookie(res, cookieName, cookieOptions);
@@ -169,7 +193,12 @@ export function session(config) {
         setCookie(res, cookieName, sign(handle.id, keys[0]), { ...cookieOptions, maxAge: Math.max(1, Math.ceil(remaining / 1000)) });
       }
     });
-    beforeEnd(res, () => (handle.isDirty() ? handle.save() : undefined));
+    // A failed save leaves the cookie alone: the browser keeps the session it had.
+    let saveFailed = false;
+    beforeEnd(res, () => (handle.isDirty() ? handle.save().catch((err) => {
+      saveFailed = true;
+      throw err;
+    }) : undefined));
     next();
   };
 }
@@ -289,8 +318,20 @@ function beforeEnd(res, fn) {
       pending.then(
         () => end.apply(res, /** @type {any} */ (args)),
         (err) => {
-          console.error(`session: saving failed, connection closed: ${err?.stack ?? err}`);
-          res.destroy();
+          if (res.headersSent) {
+            console.error(`session: saving failed, connection closed: ${err?.stack ?? err}`);
+            res.destroy();
+            return;
+          }
+          // Nothing sent yet: answer the store's error instead (a 503 with
+          // Retry-After when it is unreachable), so the client can retry.
+          console.error(`session: saving failed: ${err?.message ?? err}`);
+          const status = typeof err?.status === 'number' ? err.status : 500;
+          for (const name of res.getHeaderNames()) if (name !== 'x-request-id' && name !== 'x-instance-id') res.removeHeader(name);
+          for (const [name, value] of Object.entries(err?.headers ?? {})) res.setHeader(name, /** @type {string} */ (value));
+          res.statusCode = status;
+          res.setHeader('Content-Type', 'application/json; charset=utf-8');
+          end.apply(res, /** @type {any} */ ([JSON.stringify({ error: status === 503 ? 'Service Unavailable' : 'Internal Server Error', status })]));
         },
       );
       return res;

@@ -15,6 +15,37 @@ import { SECURITY_HEADER_NAMES } from './security-headers.js';
  */
 
 /**
+ * @typedef {object} SessionRecord
+ * @property {Record<string, unknown>} data
+ * @property {number} createdAt ms since epoch
+ * @property {number} lastSeen ms since epoch
+ */
+
+/**
+ * @typedef {object} SessionStorage
+ * Where sessions live between requests (the session feature's stores and a shared store's).
+ * @property {string} kind
+ * @property {(id: string) => Promise<SessionRecord | undefined>} get undefined when unknown or idle too long
+ * @property {(id: string, record: SessionRecord) => Promise<void>} set create or replace
+ * @property {(id: string) => Promise<void>} destroy
+ * @property {(id: string, lastSeen: number) => Promise<void>} touch
+ * @property {() => void} close
+ */
+
+/**
+ * @typedef {object} SharedStore
+ * The contract of a store shared by several processes (the `store` feature:
+ * file or redis), set as `req.store`. Without one, each process keeps its
+ * own sessions, counters and broadcasts in memory.
+ * @property {string} kind `file` or `redis`
+ * @property {((options: { ttl: number, maxSessions: number }) => SessionStorage) | undefined} sessions the shared session storage; undefined: the session settings decide
+ * @property {(name: string, window: number, by?: number) => Promise<{ count: number, resetIn: number }>} hit adds `by` (1) to the counter `name`, which starts at 0 for `window` ms; the new count and the ms left
+ * @property {(channel: string, data: unknown) => Promise<void>} broadcast sends JSON data to every process's `onBroadcast` listeners, this one's included
+ * @property {(channel: string, fn: (data: unknown) => void) => void} onBroadcast
+ * @property {() => void} close
+ */
+
+/**
  * @typedef {object} UploadedFile
  * @property {string} field form field name
  * @property {string} filename sanitized original name (metadata only)
@@ -50,6 +81,8 @@ export class Request extends http.IncomingMessage {
     this.loginError = null;
     /** @type {Session | null} set by the session middleware */
     this.session = null;
+    /** @type {SharedStore | null} set by the store middleware; null: everything stays in this process */
+    this.store = null;
     /** @type {Record<string, unknown>} per-request values for handlers and views */
     this.locals = Object.create(null);
     /** High-resolution start time, for the access log and metrics. */
@@ -234,7 +267,7 @@ export function handleError(err, req, res, development, logError) {
     // keep `Connection: close` from a server that is shutting down.
     // Security headers protect error pages too (security-headers.js).
     if (SECURITY_HEADER_NAMES.has(name)) continue;
-    if (name !== 'x-request-id' && !name.startsWith('x-content-type') && name !== 'vary' && name !== 'connection') res.removeHeader(name);
+    if (name !== 'x-request-id' && name !== 'x-instance-id' && !name.startsWith('x-content-type') && name !== 'vary' && name !== 'connection') res.removeHeader(name);
   }
   if (httpError) for (const [name, value] of Object.entries(httpError.headers)) res.setHeader(name, value);
   const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;

@@ -20,6 +20,12 @@ import { ConfigError } from './config-loader.js';
  * below it (`PUT /users/7` drops `/users/7`, `/users` and `/`), as
  * RFC 9111 §4.4 asks. A request with `Cache-Control: no-cache` skips the
  * cache and refreshes it.
+ *
+ * Several instances: each keeps its own cache, and with a shared store
+ * (`req.store`, the store feature) an invalidation is broadcast to every
+ * instance before the client gets the end of the response that caused it,
+ * so no instance keeps serving the old answer. If the broadcast fails
+ * (the store is down) the others serve theirs until `ttl` runs out.
  */
 
 /**
@@ -45,6 +51,9 @@ import { ConfigError } from './config-loader.js';
  * @property {number} storedAt ms
  */
 
+/** The broadcast channel of invalidations between instances. */
+const INVALIDATE_CHANNEL = 'cache-memory-invalidate';
+
 /** Headers that belong to one exchange, not to the stored answer. */
 const PER_REQUEST_HEADERS = new Set(['x-cache', 'x-request-id', 'date', 'connection', 'keep-alive', 'transfer-encoding', 'age']);
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -67,12 +76,32 @@ export function memoryCache(options) {
   const varyByUrl = new LruCache({ maxEntries: options.maxEntries });
   let hits = 0;
   let misses = 0;
+  /** @type {WeakSet<import('./app.js').SharedStore>} stores whose invalidations this cache listens to */
+  const listening = new WeakSet();
+  /** @param {import('./app.js').SharedStore} shared */
+  const listen = (shared) => {
+    listening.add(shared);
+    shared.onBroadcast(INVALIDATE_CHANNEL, (data) => {
+      const { path, location } = /** @type {{ path?: unknown, location?: unknown }} */ (data ?? {});
+      if (typeof path === 'string') invalidate(store, varyByUrl, path, location);
+    });
+  };
 
   /** @type {import('./app.js').Middleware} */
   const middleware = function cacheInMemory(req, res, next) {
+    const shared = req.store;
+    if (shared !== null && !listening.has(shared)) listen(shared);
     if (UNSAFE_METHODS.has(req.method ?? '')) {
-      res.once('finish', () => {
-        if (res.statusCode < 400) invalidate(store, varyByUrl, req.path, res.getHeader('Location'));
+      beforeEnd(res, async () => {
+        if (res.statusCode >= 400) return;
+        const location = res.getHeader('Location');
+        invalidate(store, varyByUrl, req.path, location);
+        if (shared === null) return;
+        try {
+          await shared.broadcast(INVALIDATE_CHANNEL, { path: req.path, location: typeof location === 'string' ? location : undefined });
+        } catch (err) {
+          console.error(`cache-memory: other instances not told to drop ${req.path}: ${/** @type {Error} */ (err).message}`);
+        }
       });
       return next();
     }
@@ -213,4 +242,21 @@ function invalidate(store, varyByUrl, path, location) {
 function related(a, b) {
   const within = (/** @type {string} */ inner, /** @type {string} */ outer) => inner.startsWith(outer.endsWith('/') ? outer : `${outer}/`);
   return a === b || within(a, b) || within(b, a);
+}
+
+/**
+ * Runs the async `fn` when the response ends, before its last byte goes
+ * out: the client sees the end only after the invalidation is done.
+ * @param {import('node:http').ServerResponse} res
+ * @param {() => Promise<void>} fn
+ */
+function beforeEnd(res, fn) {
+  const end = res.end;
+  res.end = /** @type {any} */ (
+    function endAfterInvalidation(/** @type {any[]} */ ...args) {
+      res.end = end;
+      fn().then(() => end.apply(res, /** @type {any} */ (args)));
+      return res;
+    }
+  );
 }

@@ -3,7 +3,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { ConfigError, envName } from './config-loader.js';
 import { HttpError } from './http-error.js';
 import { Limiter, LimiterFullError } from './limiter.js';
-import { LruCache } from './lru.js';
+import { clientAddress, memoryCounter } from './rate-limit.js';
 import { DEFAULT_COST, MAX_PASSWORD_LENGTH, dummyPasswordHash, parsePasswordHash, verifyPassword } from './password.js';
 
 /**
@@ -13,7 +13,9 @@ import { DEFAULT_COST, MAX_PASSWORD_LENGTH, dummyPasswordHash, parsePasswordHash
  * Checking a password is slow on purpose, which makes it a target: every
  * check goes through two limits (`config.auth`), whatever the login style.
  * - Attempts per client address and per user name, over a window: beyond
- *   them 429 with Retry-After, before any hashing (online guessing).
+ *   them 429 with Retry-After, before any hashing (online guessing). They
+ *   are counted in the shared store when there is one (`req.store`), so
+ *   every instance of the server counts against the same limit.
  * - Hashes in flight (a concurrency limiter with a bounded queue): beyond
  *   it 503 with Retry-After, so a burst of logins cannot take every thread
  *   of libuv's pool from file reads and DNS (src/lib/limiter.js).
@@ -105,7 +107,7 @@ export function loadUsers(config) {
     async verify(name, password, req) {
       const userName = String(name).normalize('NFC');
       // Counted before any work, so a burst cannot slip in while the first hashes run.
-      const counted = attempts.start(clientAddress(req, config.trustProxy), userName);
+      const counted = await attempts.start(clientAddress(req, config.trustProxy), userName, req.store);
       const wanted = digest(userName);
       let match = null;
       // Compare against every user, without stopping at the first match:
@@ -120,12 +122,12 @@ export function loadUsers(config) {
         passwordOk = await hashing.run(() => verifyPassword(String(password), match ? match.hash : dummy));
       } catch (err) {
         if (!(err instanceof LimiterFullError)) throw err;
-        counted.forgive();
+        await counted.forgive();
         throw new HttpError(503, 'Too many logins are being checked right now: try again in a moment', { headers: { 'Retry-After': String(BUSY_RETRY_AFTER) } });
       }
       if (!passwordOk || match === null) return null;
       // Whoever knows the password is not guessing: the attempt does not count against the name or the address.
-      counted.forgive();
+      await counted.forgive();
       return { name: match.name };
     },
   };
@@ -133,10 +135,11 @@ export function loadUsers(config) {
 
 /**
  * Counts login attempts per client address and per user name over a fixed
- * window, in memory (each process counts its own). An attempt counts when
- * it starts and is forgiven when it succeeds, so only wrong guesses use up
- * the allowance, however many arrive at once. Over the limit: 429 with
- * Retry-After until the window ends, before any password is hashed.
+ * window: in the shared store when the request has one, else in this
+ * process's memory. An attempt counts when it starts and is forgiven when
+ * it succeeds, so only wrong guesses use up the allowance, however many
+ * arrive at once. Over the limit: 429 with Retry-After until the window
+ * ends, before any password is hashed.
  */
 class AttemptCounter {
   /** @param {AuthSettings} settings */
@@ -144,55 +147,36 @@ class AttemptCounter {
     this.perAddress = count(settings, 'attemptsPerAddress', 1);
     this.perUser = count(settings, 'attemptsPerUser', 1);
     this.window = count(settings, 'attemptWindow', 1);
-    /** @type {LruCache<string, { attempts: number, until: number }>} `address:<ip>` or `user:<digest>` -> count */
-    this.counts = new LruCache({ maxEntries: COUNTED_KEYS, ttl: this.window });
+    this.local = memoryCounter(COUNTED_KEYS);
   }
 
   /**
    * @param {string} address
    * @param {string} userName
-   * @returns {{ forgive: () => void }}
+   * @param {import('./app.js').SharedStore | null} store
+   * @returns {Promise<{ forgive: () => Promise<void> }>}
    */
-  start(address, userName) {
-    const now = Date.now();
-    const keys = [`address:${address}`, `user:${digest(userName).toString('base64url')}`];
+  async start(address, userName, store) {
+    const counter = store ?? this.local;
+    const keys = [`login:address:${address}`, `login:user:${digest(userName).toString('base64url')}`];
     const limits = [this.perAddress, this.perUser];
-    const entries = keys.map((key) => {
-      const entry = this.counts.get(key);
-      return entry !== undefined && entry.until > now ? entry : { attempts: 0, until: now + this.window };
-    });
-    const full = entries.findIndex((entry, i) => entry.attempts >= limits[i]);
+    const counts = await Promise.all(keys.map((key) => counter.hit(key, this.window)));
+    const full = counts.findIndex((entry, i) => entry.count > limits[i]);
     if (full !== -1) {
-      const seconds = Math.max(1, Math.ceil((entries[full].until - now) / 1000));
+      // A refused attempt is not an attempt: nothing was checked, so it uses up nothing.
+      await Promise.all(keys.map((key) => counter.hit(key, this.window, -1)));
+      const seconds = Math.max(1, Math.ceil(counts[full].resetIn / 1000));
       throw new HttpError(429, `Too many login attempts${full === 0 ? ' from this address' : ' for this user'}: try again in ${seconds} s`, { headers: { 'Retry-After': String(seconds) } });
     }
-    entries.forEach((entry, i) => {
-      entry.attempts++;
-      this.counts.set(keys[i], entry, { ttl: entry.until - now });
-    });
     let forgiven = false;
     return {
-      forgive: () => {
+      forgive: async () => {
         if (forgiven) return;
         forgiven = true;
-        for (const entry of entries) entry.attempts = Math.max(0, entry.attempts - 1);
+        await Promise.all(keys.map((key) => counter.hit(key, this.window, -1)));
       },
     };
   }
-}
-
-/**
- * The address a login attempt comes from. Behind a proxy we trust
- * (TRUST_PROXY) every connection is the proxy's: the client is the last
- * address of X-Forwarded-For, the one our proxy added (the ones before it
- * are whatever the client sent).
- * @param {import('./app.js').Request} req
- * @param {boolean} trustProxy
- */
-export function clientAddress(req, trustProxy) {
-  const forwarded = trustProxy ? req.headers['x-forwarded-for'] : undefined;
-  const last = typeof forwarded === 'string' ? forwarded.split(',').at(-1)?.trim() : undefined;
-  return last || req.socket.remoteAddress || 'unknown';
 }
 
 /**

@@ -1,7 +1,7 @@
 // @ts-check
-import { EventEmitter } from 'node:events';
 import { errorLog } from './access-log.js';
 import { ConfigError } from './config-loader.js';
+import { fromMaster, sendToMaster } from './master-channel.js';
 import { setReadiness } from './health.js';
 import { installHeapSnapshots, takeHeapSnapshotAndReport } from './heap-snapshot.js';
 import { flushLogFiles, forwardLogsTo } from './log-file.js';
@@ -26,34 +26,18 @@ import { EXIT_CONFIG } from './restart-policy.js';
  *   the whole process group, and the master acts for everyone.
  *
  * Its log lines go to the master (src/lib/log-file.js), `GET /metrics`
- * asks the master for every worker's numbers, and `fromMaster` emits what
- * the master sends: `config` (the configuration read again on SIGHUP) and
- * `broadcast` (data another worker shared with `broadcast()`).
+ * asks the master for every worker's numbers, and `fromMaster`
+ * (src/lib/master-channel.js) emits what the master sends: `config` (the
+ * configuration read again on SIGHUP) and `broadcast` (data another worker
+ * shared with `broadcast()`).
  */
 
 /** @typedef {import('./supervisor.js').ProcessConfig} ProcessConfig */
 /** @typedef {import('node:http').Server} Server */
 
-/**
- * Events from the master: `config` (config) after a SIGHUP, and
- * `broadcast` (channel, data) from another worker's `broadcast()`.
- */
-export const fromMaster = new EventEmitter();
-
 /** This worker's slot (1..N), given by the master in the environment. */
 export function workerSlot() {
   return Number(process.env.NODESERVER_WORKER ?? 0);
-}
-
-/**
- * Shares `data` with every other worker, through the master (for state all
- * workers must know, such as a revoked session). Receive it with
- * `fromMaster.on('broadcast', (channel, data) => ...)`.
- * @param {string} channel what the data is about, e.g. `session-destroyed`
- * @param {unknown} data anything JSON can carry
- */
-export function broadcast(channel, data) {
-  return sendToMaster({ type: 'broadcast', channel, data });
 }
 
 /**
@@ -263,19 +247,6 @@ async function askMasterForMetrics() {
   const reply = await askMaster({ type: 'metrics' }, 3000);
   if (reply) return String(reply.text);
   return renderMetrics([{ labels: { worker: String(workerSlot()) }, snapshot: takeSnapshot() }]);
-}
-
-/**
- * Sends a message to the master. Never throws: without a master (it died),
- * there is nobody to tell.
- * @param {object} message
- * @returns {Promise<boolean>} whether it was sent
- */
-function sendToMaster(message) {
-  return new Promise((resolve) => {
-    if (!process.send || !process.connected) return resolve(false);
-    process.send(message, undefined, {}, (err) => resolve(!err));
-  });
 }
 
 /** @param {unknown} err */

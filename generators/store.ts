@@ -1,0 +1,91 @@
+import type { Edit, Group } from './types.js';
+
+const APP = 'src/app.js';
+const CONFIG = 'src/config.js';
+
+/**
+ * Where state that several processes must share lives: sessions, rate
+ * limit and login counters, the response cache's invalidations and
+ * broadcasts. `memory` keeps each process's own (the runtime's defaults);
+ * the other two put a shared store in the `store` slot, which sets
+ * `req.store` (the `SharedStore` contract of src/lib/app.js) for the
+ * features that use it. None of those features knows which store it is.
+ */
+export const store: Group = {
+  id: 'store',
+  message: 'Where should sessions, rate limit counters and broadcasts live?',
+  description: 'memory (one process), files (several processes on one machine) or Redis (several machines)',
+  kind: 'single',
+  default: 'memory',
+  options: [
+    {
+      value: 'memory',
+      title: 'Memory',
+      description: 'each process keeps its own: fits one process',
+    },
+    {
+      value: 'file',
+      title: 'Files',
+      description: 'counters in files under a lock, file sessions, broadcasts between the workers: several processes on one machine',
+      feature: {
+        id: 'store-file',
+        // Broadcasts reach the other workers of a cluster through their master.
+        needs: ['master-channel'],
+        edits: (): Edit[] => [
+          { kind: 'import', file: APP, from: './lib/store-file.js', names: ['fileStore'] },
+          { kind: 'use', file: APP, slot: 'store', call: 'fileStore(config)' },
+          // Every test app of the project gets a store folder of its own (test/store-file-helpers.js).
+          { kind: 'import', file: 'test/helpers.js', from: './store-file-helpers.js', names: ['fileStoreTestSettings'] },
+          { kind: 'statement', file: 'test/helpers.js', function: 'testServices', code: 'Object.assign(settings, await fileStoreTestSettings());' },
+          {
+            kind: 'property',
+            file: CONFIG,
+            object: 'defaults',
+            name: 'storeFile',
+            doc: 'The shared store in files; see docs/store-file.md.',
+            value: `{
+    /** Folder of the shared counters; every process of the server must use the same one. */
+    dir: 'store',
+  }`,
+          },
+        ],
+      },
+    },
+    {
+      value: 'redis',
+      title: 'Redis',
+      description: 'sessions, counters and broadcasts in Redis (zero-dependency client): several machines behind a load balancer',
+      feature: {
+        id: 'store-redis',
+        edits: (): Edit[] => [
+          { kind: 'import', file: APP, from: './lib/store-redis.js', names: ['redisStore'] },
+          { kind: 'use', file: APP, slot: 'store', call: 'redisStore(config)' },
+          // Every test app of the project runs on a real Redis (test/redis-helpers.js).
+          { kind: 'import', file: 'test/helpers.js', from: './redis-helpers.js', names: ['redisTestSettings'] },
+          { kind: 'statement', file: 'test/helpers.js', function: 'testServices', code: 'Object.assign(settings, await redisTestSettings());' },
+          {
+            kind: 'property',
+            file: CONFIG,
+            object: 'defaults',
+            name: 'redis',
+            doc: 'The shared store in Redis; see docs/store-redis.md.',
+            value: `{
+    /** redis://[user:password@]host:port/db, or rediss:// for TLS (REDIS_URL). */
+    url: 'redis://127.0.0.1:6379/0',
+    /** Put before every key and channel, so several applications can share one Redis. */
+    prefix: 'app:',
+    /** ms a command may take, waiting for a connection included; then 503. */
+    commandTimeout: 1000,
+    /** ms to open a connection. */
+    connectTimeout: 2000,
+    /** Commands that may wait while Redis is unreachable; more get 503 at once. */
+    maxQueue: 1000,
+    /** Seconds in the Retry-After of a 503 while Redis is unreachable. */
+    retryAfter: 1,
+  }`,
+          },
+        ],
+      },
+    },
+  ],
+};
