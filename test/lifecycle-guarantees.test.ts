@@ -119,6 +119,27 @@ guarantees('add on a project of an older version merges the upstream changes of 
   assert.is(check.code, 0, check.stdout);
 });
 
+guarantees('add on a project of an older version whose file lacks a place this version introduced: upgraded first, then edited', async () => {
+  // The older generator's users helpers had no startUsersApp, where each login style registers its step.
+  const old = olderBase('test/users-helpers.js', (t) => t.replace(/\/\*\*\n \* Starts the app for the users tests[\s\S]*?\n\}\n\n/, ''));
+  assert.not.match(old, /function startUsersApp/);
+  write('test/users-helpers.js', old.replace('// @ts-check', '// @ts-check\n// my note'));
+  const r = await cli(['add', 'auth', 'basic'], app);
+  assert.is(r.code, 0, r.stdout + r.stderr);
+  const helpers = read('test/users-helpers.js');
+  assert.match(helpers, /\/\/ my note/, 'the user edit stays');
+  assert.match(helpers, /export async function startUsersApp\(\) \{[\s\S]*steps\.push\(basicLogin\);/, 'the new place arrived with the login step in it');
+  const check = await cli(['check'], app);
+  assert.is(check.code, 0, check.stdout);
+});
+
+guarantees('add on an older project refuses, writing nothing, when upgrading a file it must edit would conflict', async () => {
+  const old = olderBase('test/users-helpers.js', (t) => t.replace(/\/\*\*\n \* Starts the app for the users tests[\s\S]*?\n\}\n\n/, "export const legacy = 1;\n\n"));
+  // The user changed the very line the newer generator replaces.
+  write('test/users-helpers.js', old.replace('export const legacy = 1;', 'export const legacy = 2;'));
+  await refused(['add', 'auth', 'basic'], /test\/users-helpers\.js predates this version \(0\.1\.9\).*regenerate first/);
+});
+
 guarantees('check lists leftover conflict markers (exit 1); a regenerate with nothing to do writes nothing', async () => {
   const mtimes = () => Object.fromEntries([...readTree(app).keys()].map((p) => [p, statSync(path(p)).mtimeMs]));
   const before = mtimes();

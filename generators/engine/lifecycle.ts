@@ -71,34 +71,17 @@ export async function planUpdate(project: Project, answers: Answers, options: Pl
 
   const rendered = await render(answers);
   const eols = new Map<string, '\n' | '\r\n'>();
-  const edited = structuralEdits(
-    (path) => {
-      const bytes = project.current(path);
-      if (bytes === undefined) return undefined;
-      if (project.skipped(path)) {
-        throw new CLIError(`${path} is in "skip" of nodeserver.json, but this change must edit it: take it out of "skip", or make the change by hand`, 'E_SKIPPED');
-      }
-      const text = textOf(path, bytes);
-      eols.set(path, eolOf(text));
-      return toLf(text);
-    },
-    added,
-    removed,
-    project.manifest.answers,
-    answers,
-  );
-  let editedBase: Map<string, string> | undefined;
-  try {
-    editedBase = structuralEdits((path) => {
-      const text = project.base.get(path);
-      return typeof text === 'string' ? toLf(text) : undefined;
-    }, added, removed, project.manifest.answers, answers);
-  } catch {
-    editedBase = undefined;
-  }
-  if (!editedBase && edited.size && project.manifest.version !== VERSION) {
-    throw new CLIError(`this project was made by create-nodeserver ${project.manifest.version}: run create-nodeserver regenerate first, then this command`, 'E_UPGRADE');
-  }
+  const current = (path: string): string | undefined => {
+    const bytes = project.current(path);
+    if (bytes === undefined) return undefined;
+    if (project.skipped(path)) {
+      throw new CLIError(`${path} is in "skip" of nodeserver.json, but this change must edit it: take it out of "skip", or make the change by hand`, 'E_SKIPPED');
+    }
+    const text = textOf(path, bytes);
+    eols.set(path, eolOf(text));
+    return toLf(text);
+  };
+  const { edited, editedBase } = editsInPlace(project, added, removed, answers, current) ?? (await upgradeThenEdit(project, added, removed, answers, current));
   const ctx: FileContext = { project, rendered, edited, editedBase, eols, style, restoreDeleted: options.restoreDeleted === true, added: new Set(added.map((f) => f.id)),
     userFeatures: new Set(Object.values(project.files).filter((r) => r.policy === 'user').map((r) => r.feature)) };
   const removedFeatures = new Set(removed.map((f) => f.id));
@@ -189,6 +172,68 @@ function relativeImports(from: string, text: string): string[] {
     out.push(posix.normalize(posix.join(posix.dirname(from), match[1])));
   }
   return out;
+}
+
+/**
+ * The edits applied to the user's files as they are, and to their merge
+ * base (undefined when the base cannot take them). Undefined when a project
+ * of an older generator needs its files upgraded first (upgradeThenEdit).
+ */
+function editsInPlace(project: Project, added: Contribution[], removed: Contribution[], answers: Answers, current: (path: string) => string | undefined) {
+  const older = project.manifest.version !== VERSION;
+  let edited: Map<string, string>;
+  try {
+    edited = structuralEdits(current, added, removed, project.manifest.answers, answers);
+  } catch (err) {
+    // An older project may lack the place a feature hooks into because this version introduced it.
+    if (older && err instanceof CLIError && err.code === 'E_ANCHOR') return undefined;
+    throw err;
+  }
+  let editedBase: Map<string, string> | undefined;
+  try {
+    editedBase = structuralEdits((path) => {
+      const text = project.base.get(path);
+      return typeof text === 'string' ? toLf(text) : undefined;
+    }, added, removed, project.manifest.answers, answers);
+  } catch {
+    editedBase = undefined;
+  }
+  if (older && !editedBase && edited.size) return undefined;
+  return { edited, editedBase };
+}
+
+/**
+ * The edits of an add or remove on a project of an older generator whose
+ * files lack a place this version's features hook into (an extension point
+ * this version introduced): each file the edits touch is first brought to
+ * this version (the user's file merged with this version's render of the
+ * project's answers), then edited; the merge base gets the same edits. A
+ * file whose upgrade would conflict refuses the whole command, so the user
+ * resolves the upgrade with `regenerate` first.
+ */
+async function upgradeThenEdit(project: Project, added: Contribution[], removed: Contribution[], answers: Answers, current: (path: string) => string | undefined) {
+  const upgradedBase = await render(project.manifest.answers);
+  const baseText = (path: string) => {
+    const content = upgradedBase.get(path)?.content;
+    return typeof content === 'string' ? content : undefined;
+  };
+  const refuse = (path: string) =>
+    new CLIError(`your ${path} predates this version (${project.manifest.version}) and its upgrade needs your decision: run create-nodeserver regenerate first, then this command`, 'E_UPGRADE');
+  const upgraded = (path: string): string | undefined => {
+    const mine = current(path);
+    const theirs = baseText(path);
+    const base = project.base.get(path);
+    // A file this version brings that the project never had: its new text is the starting point.
+    if (mine === undefined) return base === undefined ? theirs : undefined;
+    if (theirs === undefined || typeof base !== 'string') return mine;
+    const merged = merge3(mine, toLf(base), theirs, 'markers', path);
+    if (merged.conflicts) throw refuse(path);
+    return merged.content;
+  };
+  return {
+    edited: structuralEdits(upgraded, added, removed, project.manifest.answers, answers),
+    editedBase: structuralEdits(baseText, added, removed, project.manifest.answers, answers),
+  };
 }
 
 /**
