@@ -60,7 +60,7 @@ export async function generate(command: 'generate' | 'destroy', args: ParsedArgs
       print(`  ${mark} ${e.action.padEnd(8)}${e.path}${e.note ? paint.dim(`  (${e.note})`) : ''}`);
     }
     const kept = plan.entries.filter((e) => e.action === 'keep');
-    if (kept.length) print(paint.warn(`kept ${kept.length} file(s) you changed: ${kept.map((e) => e.path).join(', ')} (delete them by hand if unused)`));
+    if (kept.length) print(paint.warn(`kept ${kept.length} file(s): ${kept.map((e) => e.path).join(', ')} (changed by you, or imported by one that is; delete them by hand if unused)`));
   }
   if (dryRun) return 0;
   applyPlan(project.root, plan.writes);
