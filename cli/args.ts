@@ -18,11 +18,13 @@ const GENERAL: Record<string, { value: boolean; alias?: string }> = {
   conflict: { value: true },
   'restore-deleted': { value: false },
   'rebuild-base': { value: false },
+  before: { value: true },
+  after: { value: true },
 };
 
 /** The commands, in the order help lists them (`upgrade` is `regenerate`). */
-export const COMMANDS = ['create', 'add', 'remove', 'regenerate', 'upgrade', 'check', 'list'] as const;
-export type Command = Exclude<(typeof COMMANDS)[number], 'upgrade'>;
+export const COMMANDS = ['create', 'add', 'remove', 'regenerate', 'upgrade', 'check', 'list', 'generate', 'g', 'destroy'] as const;
+export type Command = Exclude<(typeof COMMANDS)[number], 'upgrade' | 'g'>;
 
 /**
  * The general flags each command takes (help, version and color go
@@ -36,6 +38,8 @@ const COMMAND_FLAGS: Record<Command, { flags: string[]; answers: boolean }> = {
   regenerate: { flags: ['yes', 'dry-run', 'json', 'allow-dirty', 'force', 'conflict', 'restore-deleted', 'rebuild-base'], answers: true },
   check: { flags: ['json'], answers: false },
   list: { flags: ['json'], answers: false },
+  generate: { flags: ['dry-run', 'json', 'allow-dirty', 'force', 'before', 'after'], answers: false },
+  destroy: { flags: ['dry-run', 'json', 'allow-dirty', 'force'], answers: false },
 };
 
 export function checkFlags(command: Command, args: ParsedArgs): void {
@@ -46,7 +50,8 @@ export function checkFlags(command: Command, args: ParsedArgs): void {
   }
   const answer = Object.keys(args.answers)[0];
   if (answer !== undefined && !allowed.answers) {
-    throw new CLIError(`--${answer} does not apply to ${command}: ${command === 'remove' ? 'remove takes a feature, e.g. remove cache memory' : 'it takes no feature flags'}`, 'E_FLAG');
+    const hint = command === 'remove' ? 'remove takes a feature, e.g. remove cache memory' : command === 'generate' ? 'to place a middleware use --before or --after, e.g. --after auth' : 'it takes no feature flags';
+    throw new CLIError(`--${answer} does not apply to ${command}: ${hint}`, 'E_FLAG');
   }
 }
 

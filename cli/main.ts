@@ -7,6 +7,7 @@ import { print, printError, setOutput } from './output.js';
 import { Cancelled } from './cancelled.js';
 import { create } from './commands/create.js';
 import { lifecycle } from './commands/lifecycle.js';
+import { generate } from './commands/generate.js';
 import { list } from './commands/list.js';
 import { onSignal } from './signals.js';
 
@@ -29,13 +30,13 @@ async function main(argv: string[]): Promise<number> {
   let [word, ...rest] = args.positionals;
   let command: Command;
   if (word !== undefined && (COMMANDS as readonly string[]).includes(word)) {
-    command = word === 'upgrade' ? 'regenerate' : (word as Command);
+    command = word === 'upgrade' ? 'regenerate' : word === 'g' ? 'generate' : (word as Command);
   } else {
     // Inside a project a bare word is a mistyped command far more often than
     // a new project nested in this one (that takes an explicit `create`).
     const root = word !== undefined && !word.includes('/') ? findProjectRoot(ctx.cwd) : undefined;
     if (root) {
-      throw new CLIError(`unknown command "${word}": commands are ${COMMANDS.filter((c) => c !== 'create').join(', ')} (to make a new project here: create-nodeserver create ${word})`, 'E_COMMAND');
+      throw new CLIError(`unknown command "${word}": commands are ${COMMANDS.filter((c) => c !== 'create' && c !== 'g').join(', ')} (to make a new project here: create-nodeserver create ${word})`, 'E_COMMAND');
     }
     command = 'create';
     rest = args.positionals;
@@ -44,6 +45,7 @@ async function main(argv: string[]): Promise<number> {
   const commandArgs = { ...args, positionals: rest };
   if (command === 'list') return list(commandArgs);
   if (command === 'create') return create(commandArgs, ctx);
+  if (command === 'generate' || command === 'destroy') return generate(command, commandArgs, ctx);
   return lifecycle(command, commandArgs, ctx);
 }
 

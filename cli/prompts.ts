@@ -82,3 +82,29 @@ async function guard<T>(fn: () => Promise<T>): Promise<T> {
     throw err;
   }
 }
+
+/**
+ * `generate` with no arguments in a terminal: the kind, the name, and a
+ * resource's fields (a route's method and path). Returns them as the
+ * command line would have them.
+ */
+export async function askGenerate(kinds: readonly string[], types: readonly string[]): Promise<string[]> {
+  return guard(async () => {
+    const { kind } = await prompt<{ kind: string }>([{ type: 'select', name: 'kind', message: 'What should be generated?', choices: kinds.map((k) => ({ name: k, value: k })) }] as never[]);
+    if (kind === 'route') {
+      const { method, path } = await prompt<{ method: string; path: string }>([
+        { type: 'select', name: 'method', message: 'Method:', choices: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].map((m) => ({ name: m, value: m })) },
+        { type: 'input', name: 'path', message: 'Path (e.g. /reports/:id):', validate: (v: string) => v.startsWith('/') || 'a path starts with /' },
+      ] as never[]);
+      return [kind, method, path];
+    }
+    const { name } = await prompt<{ name: string }>([
+      { type: 'input', name: 'name', message: `Name of the ${kind}:`, validate: (v: string) => /^[a-z][A-Za-z0-9]{0,39}$/.test(v) || 'a letter a-z, then letters and digits' },
+    ] as never[]);
+    if (kind !== 'resource') return [kind, name];
+    const { fields } = await prompt<{ fields: string }>([
+      { type: 'input', name: 'fields', message: `Fields, space-separated name:type (${types.join(', ')}; ? for optional):`, default: 'name:string' },
+    ] as never[]);
+    return [kind, name, ...fields.split(/\s+/).filter(Boolean)];
+  });
+}

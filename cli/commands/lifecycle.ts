@@ -84,14 +84,14 @@ async function rebuildRecords(project: Project, args: ParsedArgs): Promise<numbe
     throw new CLIError(`--rebuild-base needs the generator version that made the project (${project.manifest.version}; this is ${VERSION}): restore .nodeserver/ from version control instead`, 'E_REBUILD');
   }
   const rendered = await render(project.manifest.answers);
-  const writes = recordChanges(rendered, project.manifest.answers, project.manifest.skip, project.base.keys());
+  const writes = recordChanges(rendered, project.manifest.answers, project.manifest, project.base.keys());
   if (args.flags['dry-run'] !== true) applyPlan(project.root, writes);
   if (args.flags.json) printJson({ command: 'regenerate', rebuildBase: true, dryRun: args.flags['dry-run'] === true, files: [...writes.keys()].sort() });
   else print(`${paint.ok('✔')} ${BASE_DIR} rebuilt from the answers in ${MANIFEST_FILE} (${rendered.size} files)`);
   return 0;
 }
 
-function unifiedDiff(path: string, before: Content | undefined, after: Content | undefined): string {
+export function unifiedDiff(path: string, before: Content | undefined, after: Content | undefined): string {
   const text = (c: Content | undefined) => (c === undefined ? '' : typeof c === 'string' ? c : decodeText(c));
   const a = text(before);
   const b = text(after);

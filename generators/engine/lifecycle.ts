@@ -101,7 +101,7 @@ export async function planUpdate(project: Project, answers: Answers, options: Pl
   for (const e of entries) if (!sameContent(e.before, e.after)) writes.set(e.path, e.after ?? null);
   for (const [path, content] of extra) writes.set(path, content);
   // The new merge base is the pristine render; replace the old records whole.
-  for (const [path, content] of recordChanges(recordedTree(rendered, project, ctx.added, writes), answers, project.manifest.skip, project.base.keys())) writes.set(path, content);
+  for (const [path, content] of recordChanges(recordedTree(rendered, project, ctx.added, writes), answers, project.manifest, project.base.keys())) writes.set(path, content);
   // Only real changes: a command with nothing to do leaves every file (and its mtime) alone.
   for (const [path, content] of [...writes]) {
     const now = project.current(path);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Answers } from '../types.js';
+import type { Answers, Edit, Slot } from '../types.js';
+import { SLOTS } from '../types.js';
 import { resolveAnswers } from './answers.js';
 import { toBytes, type Content } from './content.js';
 import { CLIError } from './errors.js';
@@ -19,7 +20,29 @@ export interface ProjectManifest {
   answers: Answers;
   /** Globs of generated files the user has made their own: never updated. */
   skip?: string[];
+  /**
+   * What `create-nodeserver generate` made (a resource, a route, ...): the
+   * user's code from then on, so `regenerate` never merges it and `check`
+   * does not count it as drift; `destroy` takes it out again.
+   */
+  generated?: GeneratedRecord[];
 }
+
+/** One `generate <kind> <name>`: its files (hash as written) and its edits of the shared files. */
+export interface GeneratedRecord {
+  kind: string;
+  name: string;
+  /** The rest of the command line (fields of a resource, placement of a middleware). */
+  args: string[];
+  files: Record<string, string>;
+  edits: Edit[];
+  /** A middleware's place in buildApp, so a later one can be placed before or after it. */
+  slot?: Slot;
+  rank?: number;
+}
+
+/** What a project's records keep across every rewrite: the user's skip list and what was generated. */
+export type KeptRecords = Pick<ProjectManifest, 'skip' | 'generated'>;
 
 export interface FileRecord {
   hash: string;
@@ -40,17 +63,17 @@ export function isRecord(path: string): boolean {
  * The pristine render plus its records: `nodeserver.json` (version and
  * answers), `.nodeserver/base/**` (the merge base) and
  * `.nodeserver/manifest.json` (hash, owning feature and policy per file).
- * `skip` carries the user's list over when the records are rewritten.
+ * `kept` carries the user's skip list and the generated record over when the records are rewritten.
  */
-export function withRecords(rendered: Tree, answers: Answers, skip?: string[]): Map<string, Content> {
+export function withRecords(rendered: Tree, answers: Answers, kept: KeptRecords = {}): Map<string, Content> {
   const out = new Map<string, Content>();
-  for (const [path, content] of recordsOf(rendered, answers, skip)) out.set(path, content);
+  for (const [path, content] of recordsOf(rendered, answers, kept)) out.set(path, content);
   for (const path of sortedPaths(rendered)) out.set(path, rendered.get(path)!.content);
   return out;
 }
 
 /** Only the records of a render: the manifest, the file list and the base. */
-export function recordsOf(rendered: Tree, answers: Answers, skip?: string[]): Map<string, Content> {
+export function recordsOf(rendered: Tree, answers: Answers, kept: KeptRecords = {}): Map<string, Content> {
   const out = new Map<string, Content>();
   const files: Record<string, FileRecord> = {};
   for (const path of sortedPaths(rendered)) {
@@ -58,20 +81,26 @@ export function recordsOf(rendered: Tree, answers: Answers, skip?: string[]): Ma
     out.set(`${BASE_DIR}/${path}`, file.content);
     files[path] = { hash: hash(file.content), feature: file.feature, policy: file.policy };
   }
-  const manifest: ProjectManifest = { generator: 'create-nodeserver', version: VERSION, answersSchema: ANSWERS_SCHEMA, answers, ...(skip?.length ? { skip } : {}) };
-  out.set(MANIFEST_FILE, `${JSON.stringify(manifest, null, 2)}\n`);
+  out.set(MANIFEST_FILE, manifestText({ generator: 'create-nodeserver', version: VERSION, answersSchema: ANSWERS_SCHEMA, answers, skip: kept.skip, generated: kept.generated }));
   out.set(FILES_FILE, `${JSON.stringify({ files }, null, 2)}\n`);
   return out;
+}
+
+/** `nodeserver.json` as every command writes it: empty lists are left out, so removing the last entry gives the file back. */
+export function manifestText(manifest: ProjectManifest): string {
+  const { skip, generated, ...rest } = manifest;
+  const out: ProjectManifest = { ...rest, ...(skip?.length ? { skip } : {}), ...(generated?.length ? { generated } : {}) };
+  return `${JSON.stringify(out, null, 2)}\n`;
 }
 
 /**
  * The record changes that make a render the project's new merge base: its
  * records, and the deletion of every old base file it no longer has.
  */
-export function recordChanges(rendered: Tree, answers: Answers, skip: string[] | undefined, oldBase: Iterable<string>): Map<string, Content | null> {
+export function recordChanges(rendered: Tree, answers: Answers, kept: KeptRecords, oldBase: Iterable<string>): Map<string, Content | null> {
   const out = new Map<string, Content | null>();
   for (const path of oldBase) if (!rendered.has(path)) out.set(`${BASE_DIR}/${path}`, null);
-  for (const [path, content] of recordsOf(rendered, answers, skip)) out.set(path, content);
+  for (const [path, content] of recordsOf(rendered, answers, kept)) out.set(path, content);
   return out;
 }
 
@@ -94,7 +123,7 @@ export function migrateAnswers(answers: Record<string, unknown>, from: number, t
   return current;
 }
 
-const MANIFEST_KEYS = ['generator', 'version', 'answersSchema', 'answers', 'skip'];
+const MANIFEST_KEYS = ['generator', 'version', 'answersSchema', 'answers', 'skip', 'generated'];
 const SEMVER = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/;
 
 /**
@@ -134,7 +163,36 @@ export function validateManifest(data: unknown): ProjectManifest {
   if (skip !== undefined && (!Array.isArray(skip) || skip.some((g) => typeof g !== 'string' || !g))) {
     throw bad('"skip" must be a list of path globs, e.g. ["src/routes.js", "public/**"]');
   }
-  return { generator: 'create-nodeserver', version: record.version, answersSchema: ANSWERS_SCHEMA, answers, ...(skip ? { skip: skip as string[] } : {}) };
+  const generated = record.generated;
+  if (generated !== undefined && (!Array.isArray(generated) || !generated.every(isGeneratedRecord))) {
+    throw bad('"generated" must be the list create-nodeserver generate writes ({"kind", "name", "args", "files", "edits"} each); restore it, or run destroy before editing it');
+  }
+  return {
+    generator: 'create-nodeserver',
+    version: record.version,
+    answersSchema: ANSWERS_SCHEMA,
+    answers,
+    ...(skip ? { skip: skip as string[] } : {}),
+    ...(generated ? { generated: generated as GeneratedRecord[] } : {}),
+  };
+}
+
+function isGeneratedRecord(value: unknown): value is GeneratedRecord {
+  if (typeof value !== 'object' || value === null) return false;
+  const r = value as Record<string, unknown>;
+  const strings = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === 'string');
+  const safePath = (p: string) => Boolean(p) && !p.startsWith('/') && !p.split('/').includes('..') && !isRecord(p);
+  return (
+    typeof r.kind === 'string' &&
+    typeof r.name === 'string' &&
+    strings(r.args) &&
+    typeof r.files === 'object' && r.files !== null && !Array.isArray(r.files) &&
+    Object.entries(r.files).every(([p, h]) => safePath(p) && typeof h === 'string') &&
+    Array.isArray(r.edits) &&
+    r.edits.every((e) => typeof e === 'object' && e !== null && typeof (e as Edit).kind === 'string' && typeof (e as Edit).file === 'string' && safePath((e as Edit).file)) &&
+    (r.slot === undefined || SLOTS.includes(r.slot as Slot)) &&
+    (r.rank === undefined || typeof r.rank === 'number')
+  );
 }
 
 /** Checks `.nodeserver/manifest.json`: one record per generated file. */
