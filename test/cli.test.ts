@@ -2,6 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, mkdirSync, readdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { groups } from '../generators/registry.js';
 import { cli, remove, tempDir } from './support/project.js';
 
 /**
@@ -90,6 +91,14 @@ cliTest('--dry-run lists the files and writes nothing', async () => {
   assert.match(r.stdout, /dry run: would write \d+ files/);
   assert.match(r.stdout, /\n  src\/app\.js\n/);
   assert.equal(readdirSync(dir), []);
+});
+
+cliTest('list --json prints the registry as one JSON document', async () => {
+  const r = await cli(['list', '--json'], dir);
+  assert.is(r.code, 0, r.stderr);
+  const data = JSON.parse(r.stdout) as { id: string; options?: { value: string }[] }[];
+  assert.equal(data.map((g) => g.id), groups.map((g) => g.id));
+  assert.ok(data.find((g) => g.id === 'auth')?.options?.some((o) => o.value === 'session'));
 });
 
 cliTest('--json prints the answers and files', async () => {

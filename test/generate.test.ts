@@ -55,8 +55,9 @@ interface Outcome {
 const presets = testMatrix().filter((e) => e.id.startsWith('preset-'));
 /** `GENERATE_PRESETS=<regex>` runs the per-preset tests for some presets only. */
 const checked = process.env.GENERATE_PRESETS ? presets.filter((e) => new RegExp(process.env.GENERATE_PRESETS!).test(e.id)) : presets;
-/** The server's logs (written by the real requests) are not the project's code. */
-const notLogs = (path: string) => path === 'logs' || path.startsWith('logs/');
+/** What the server writes at run time (logs, sessions, the file store: the project's .gitignore folders) is not the project's code. */
+const RUNTIME = ['logs', 'sessions', 'store', 'uploads', 'heapdumps'];
+const isRuntime = (path: string) => RUNTIME.some((dir) => path === dir || path.startsWith(`${dir}/`));
 const outcomes = new Map<string, Outcome>();
 let root: string;
 
@@ -64,7 +65,7 @@ test.before(async () => {
   root = tempDir('cns-generate-');
   await pool(2, checked.map((entry) => async () => {
     const dir = await generate(entry.answers, root);
-    const before = readTree(dir, notLogs);
+    const before = readTree(dir, isRuntime);
     const generated: RunResult[] = [];
     for (const args of KINDS) generated.push(await cli(['g', ...args], dir));
     const check = await cli(['check'], dir);
@@ -92,7 +93,7 @@ test.before(async () => {
     });
     const destroyed: RunResult[] = [];
     for (const args of DESTROY) destroyed.push(await cli(['destroy', ...args], dir));
-    outcomes.set(entry.id, { dir, natural, auth: entry.answers.auth !== 'none', before, generated, check, typeErrors, tests, requests, destroyed, after: readTree(dir, notLogs) });
+    outcomes.set(entry.id, { dir, natural, auth: entry.answers.auth !== 'none', before, generated, check, typeErrors, tests, requests, destroyed, after: readTree(dir, isRuntime) });
   }));
 });
 

@@ -1,15 +1,15 @@
 import { groups } from '../../generators/registry.js';
 import { describeValues } from '../../generators/engine/answers.js';
 import type { ParsedArgs } from '../args.js';
-import { paint, print } from '../output.js';
+import { paint, print, printJson } from '../output.js';
 
 /** `create-nodeserver list`: the registry, as a user reads it (or as JSON). */
 export function list(args: ParsedArgs): number {
   if (args.flags.json) {
-    print(JSON.stringify(groups.map(({ id, kind, message, description, default: d, options, whenText }) => ({
+    printJson(groups.map(({ id, kind, message, description, default: d, options, whenText }) => ({
       id, kind, message, description, default: d, when: whenText,
       options: options?.map(({ value, title, description: desc, feature }) => ({ value, title, description: desc, feature: feature?.id })),
-    })), null, 2));
+    })));
     return 0;
   }
   for (const group of groups) {
