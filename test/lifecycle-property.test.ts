@@ -154,8 +154,9 @@ function randomChange(r: Rng, answers: Answers, fixed: Set<string>): { command: 
     return list.length ? { command: 'remove', words: [g.id, pick(r, list)] } : undefined;
   }
   const others = options.filter((o) => o !== value);
-  // A switch (token -> session) is undone by switching back, not by remove: no round trip.
-  return { command: 'add', words: [g.id, pick(r, others)], switched: value !== g.default };
+  // Any add in a single-choice group is a switch (table -> natural): the remove that undoes it
+  // brings the default's lines back the way an add does, after the user's own, so no byte round trip.
+  return { command: 'add', words: [g.id, pick(r, others)], switched: true };
 }
 
 /** Runs add/remove/regenerate as the CLI does, minus its printing. Returns a refusal code, or undefined when done. */

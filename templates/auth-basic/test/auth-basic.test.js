@@ -140,7 +140,9 @@ test('a huge Authorization header is refused by the server, which keeps serving'
 test('wrong passwords cannot starve the server: hashes in flight are bounded (503 + Retry-After beyond the queue) and a static file still answers', async (t) => {
   // A real cost, so the hashes keep libuv's thread pool busy for a while.
   const slowUsers = [`admin:${await hashPassword('s3cret pw', { N: 2 ** 14, r: 8, p: 1 })}`];
-  const app = await startApp({ auth: { users: slowUsers, attemptsPerAddress: 1000, attemptsPerUser: 1000 } });
+  // One hash at a time and a queue of 2: however slowly the guesses reach the limiter (a shared
+  // store counts each attempt first), the 32 of them overflow it.
+  const app = await startApp({ auth: { users: slowUsers, attemptsPerAddress: 1000, attemptsPerUser: 1000, hashConcurrency: 1, hashQueue: 2 } });
   t.after(() => app.close());
   let hashed = 0;
   const guesses = Array.from({ length: 32 }, async (_, i) => {
