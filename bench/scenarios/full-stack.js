@@ -15,7 +15,7 @@ const what =
   '`GET /dashboard` reads a value from the session and answers a 1 KiB JSON body (ETag-able). The generated `web` preset runs it behind all of its middleware (access log, metrics, security headers, static files, cache headers with a strong ETag computed per response, cookies, session lookup in the memory store, CSRF, session auth, body parsers); the client sends the session cookie it got from one earlier request, no `If-None-Match` (every answer is a 200 with a body). The generated `minimal` preset runs the same route (its `req.session` is null), and raw `node:http` sends the same body as the reference. All are single processes.';
 const TARGETS = ['full stack ≥ 0.75× minimal'];
 
-const ROUTES = `  // Benchmark (bench/scenarios/full-stack.js): a session is started once, then read on every request.
+export const ROUTES = `  // Benchmark (bench/scenarios/full-stack.js): a session is started once, then read on every request.
   router.get('/bench/session', (req, res) => {
     if (req.session) req.session.data.visits = 1;
     res.json({ session: req.session !== null });
