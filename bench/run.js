@@ -37,8 +37,8 @@ import * as memory from './scenarios/memory.js';
 const SCENARIOS = [
   { number: 1, title: 'GET /hello JSON', module: hello },
   { number: 2, title: 'Routing at scale', module: routing },
-  { number: 3, title: 'JSON POST, 1 KiB body', module: jsonPost },
-  { number: 4, title: 'Full stack: web preset vs minimal', module: fullStack },
+  { number: 3, title: 'POST bodies: 1 KiB JSON and a URL-encoded form', module: jsonPost },
+  { number: 4, title: 'Full stack: web and full presets vs minimal', module: fullStack },
   { number: 5, title: 'Static file: 200 with Last-Modified, 304 revalidation', module: staticFiles },
   { number: 6, title: 'Multipart upload of a large file', module: multipart },
   { number: 7, title: 'Bigpipe: layout first byte and last pagelet', module: bigpipe },
