@@ -76,6 +76,9 @@ export function pinSelf(cpus) {
   if (cpus !== null) spawnSync('taskset', ['-a', '-p', '-c', cpus, String(process.pid)], { stdio: 'ignore' });
 }
 
+/** Every CPU this process could use before it pinned itself. */
+const allowedList = cpuList(allowedCpus());
+
 /** @type {Pinning} the placement of this run, set once by run.js */
 let active = { pinned: false, serverCpus: null, loaderCpus: null, description: 'not pinned' };
 
@@ -87,4 +90,15 @@ export function usePinning(pinning) {
 
 export function activePinning() {
   return active;
+}
+
+/**
+ * The command that runs `node <args>` on every CPU, whatever the harness is
+ * pinned to (the generator's own timings of scenario 9 are not a server's).
+ * @param {string} node the Node binary
+ * @param {string[]} args
+ * @returns {[string, string[]]}
+ */
+export function unpinnedNode(node, args) {
+  return active.pinned ? ['taskset', ['-c', allowedList, node, ...args]] : [node, args];
 }
