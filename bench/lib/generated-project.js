@@ -45,7 +45,7 @@ function sleepSync(ms) {
 
 /**
  * The feature groups of this build (`create-nodeserver list --json`).
- * @returns {{ id: string, kind: string, options?: { value: string }[] }[]}
+ * @returns {Promise<{ id: string, kind: string, options?: { value: string }[] }[]>}
  */
 export async function listGroups() {
   const result = runCli(['list', '--json']);

@@ -35,7 +35,8 @@ export function allowedCpus() {
 
 /** @param {number[]} cpus */
 function cpuList(cpus) {
-  return cpus.length > 1 && cpus.at(-1) - cpus[0] === cpus.length - 1 ? `${cpus[0]}-${cpus.at(-1)}` : cpus.join(',');
+  const last = cpus[cpus.length - 1];
+  return cpus.length > 1 && last - cpus[0] === cpus.length - 1 ? `${cpus[0]}-${last}` : cpus.join(',');
 }
 
 /**
@@ -44,7 +45,7 @@ function cpuList(cpus) {
  */
 export function choosePinning(wanted) {
   const cpus = allowedCpus();
-  const unpinned = (/** @type {string} */ why) => ({ pinned: false, serverCpus: null, loaderCpus: null, description: `not pinned (${why}): servers and load generator share all ${cpus.length} CPUs` });
+  const unpinned = (/** @type {string} */ why) => ({ pinned: false, serverCpus: null, loaderCpus: null, description: `not pinned (${why}): servers and load generator share ${cpus.length === 1 ? 'the only CPU' : `all ${cpus.length} CPUs`}` });
   if (!wanted) return unpinned('--no-pin');
   if (cpus.length < 2) return unpinned('only 1 CPU');
   if (spawnSync('taskset', ['-c', String(cpus[0]), 'true']).status !== 0) return unpinned('no taskset');
