@@ -47,7 +47,15 @@ const SCENARIOS = [
   { number: 10, title: 'Memory under a long load', module: memory },
 ];
 
-const options = parseOptions(process.argv.slice(2), process.env);
+/** @type {import('./lib/options.js').Options} */
+let options;
+try {
+  options = parseOptions(process.argv.slice(2), process.env);
+} catch (err) {
+  // Bad flags: one line saying what is wrong, nothing measured or written.
+  process.stderr.write(`bench: ${err instanceof Error ? err.message.split('\n')[0] : err}\n`);
+  process.exit(1);
+}
 if (options.help) {
   console.log(USAGE);
   process.exit(0);
