@@ -68,13 +68,27 @@ const resultsPath = join(resultsDir, `${version}.json`);
 
 /** @type {{ version?: string, machine: ReturnType<typeof describeMachine>, pinning?: import('./lib/pinning.js').Pinning, date: string, command: string, options: import('./lib/options.js').Options, seconds: number, sections: import('./lib/section.js').Section[] }} */
 let run;
+let saved = false;
 if (options.render) {
   if (!existsSync(resultsPath)) throw new Error(`--render: no ${relative(process.cwd(), resultsPath)} yet (run the benchmarks at this version first)`);
   run = JSON.parse(readFileSync(resultsPath, 'utf8'));
 } else {
   run = await measureAll();
-  mkdirSync(dirname(resultsPath), { recursive: true });
-  writeFileSync(resultsPath, `${JSON.stringify(run, null, 1)}\n`);
+  if (isFullRun(run.options) || !existsSync(resultsPath) || !isFullRun(JSON.parse(readFileSync(resultsPath, 'utf8')).options)) {
+    mkdirSync(dirname(resultsPath), { recursive: true });
+    writeFileSync(resultsPath, `${JSON.stringify(run, null, 1)}\n`);
+    saved = true;
+  } else {
+    process.stderr.write(`kept ${relative(process.cwd(), resultsPath)}: it holds a full run, and this one is quick or partial\n`);
+  }
+}
+
+/**
+ * A run the history keeps over any quick or partial one at the same version.
+ * @param {{ quick?: boolean, only?: number[] | null }} runOptions
+ */
+function isFullRun(runOptions) {
+  return !runOptions.quick && !runOptions.only;
 }
 
 /** Runs the scenarios. */
@@ -142,4 +156,4 @@ const report = renderReport({
 });
 mkdirSync(dirname(outPath), { recursive: true });
 writeFileSync(outPath, report);
-process.stderr.write(`wrote ${relative(process.cwd(), outPath)}, ${relative(process.cwd(), chartPath)}${options.render ? '' : ` and ${relative(process.cwd(), resultsPath)}`}\n`);
+process.stderr.write(`wrote ${relative(process.cwd(), outPath)}, ${relative(process.cwd(), chartPath)}${saved ? ` and ${relative(process.cwd(), resultsPath)}` : ''}\n`);
