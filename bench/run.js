@@ -1,8 +1,9 @@
-// `npm run bench`: every scenario of issue 7, one after the other, then
+// `npm run bench`: every scenario of issues 7 and 14, one after the other, then
 // BENCHMARKS.md and the chart. A scenario whose feature this build does not
 // generate yet is reported as "not available"; one that fails is reported as
-// failed, and the others still run.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// failed, and the others still run. The measured run is kept as
+// bench/results/<version>.json, the history behind the report's trend table.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseOptions, USAGE } from './lib/options.js';
@@ -10,6 +11,9 @@ import { describeMachine } from './lib/machine.js';
 import { renderReport } from './lib/report.js';
 import { renderChart } from './lib/chart.js';
 import { REPO_ROOT, listGroups } from './lib/generated-project.js';
+import { choosePinning, usePinning } from './lib/pinning.js';
+import { stopLoader } from './lib/load.js';
+import { readHistory } from './lib/history.js';
 import * as hello from './scenarios/hello.js';
 import * as routing from './scenarios/routing.js';
 import * as jsonPost from './scenarios/json-post.js';
@@ -19,12 +23,13 @@ import * as multipart from './scenarios/multipart.js';
 import * as bigpipe from './scenarios/bigpipe.js';
 import * as cluster from './scenarios/cluster.js';
 import * as generator from './scenarios/generator.js';
+import * as memory from './scenarios/memory.js';
 
 /**
  * @typedef {object} Context
  * @property {import('./lib/options.js').Options} options
  * @property {string} tmp a temporary folder for this run (removed at the end)
- * @property {ReturnType<typeof listGroups>} groups the feature groups this build generates
+ * @property {Awaited<ReturnType<typeof listGroups>>} groups the feature groups this build generates
  * @property {(line: string) => void} log progress on stderr
  */
 
@@ -32,41 +37,71 @@ import * as generator from './scenarios/generator.js';
 const SCENARIOS = [
   { number: 1, title: 'GET /hello JSON', module: hello },
   { number: 2, title: 'Routing at scale', module: routing },
-  { number: 3, title: 'JSON POST, 1 KiB body', module: jsonPost },
-  { number: 4, title: 'Full stack: web preset vs minimal', module: fullStack },
+  { number: 3, title: 'POST bodies: 1 KiB JSON and a URL-encoded form', module: jsonPost },
+  { number: 4, title: 'Full stack: web and full presets vs minimal', module: fullStack },
   { number: 5, title: 'Static file: 200 with Last-Modified, 304 revalidation', module: staticFiles },
   { number: 6, title: 'Multipart upload of a large file', module: multipart },
   { number: 7, title: 'Bigpipe: layout first byte and last pagelet', module: bigpipe },
   { number: 8, title: 'Cluster: single vs cluster vs master-worker', module: cluster },
   { number: 9, title: 'The generator: create, add, regenerate', module: generator },
+  { number: 10, title: 'Memory under a long load', module: memory },
 ];
 
-const options = parseOptions(process.argv.slice(2), process.env);
+/** @type {import('./lib/options.js').Options} */
+let options;
+try {
+  options = parseOptions(process.argv.slice(2), process.env);
+} catch (err) {
+  // Bad flags: one line saying what is wrong, nothing measured or written.
+  process.stderr.write(`bench: ${err instanceof Error ? err.message.split('\n')[0] : err}\n`);
+  process.exit(1);
+}
 if (options.help) {
   console.log(USAGE);
   process.exit(0);
 }
 
-const resultsPath = join(REPO_ROOT, 'bench/results/results.json');
+// One file per version (the last run at that version): the history the trend table reads.
+const version = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).version;
+const resultsDir = join(REPO_ROOT, 'bench/results');
+const resultsPath = join(resultsDir, `${version}.json`);
 
-/** @type {{ machine: ReturnType<typeof describeMachine>, date: string, command: string, options: import('./lib/options.js').Options, seconds: number, sections: import('./lib/section.js').Section[] }} */
+/** @type {{ version?: string, machine: ReturnType<typeof describeMachine>, pinning?: import('./lib/pinning.js').Pinning, date: string, command: string, options: import('./lib/options.js').Options, seconds: number, sections: import('./lib/section.js').Section[] }} */
 let run;
+let saved = false;
 if (options.render) {
+  if (!existsSync(resultsPath)) throw new Error(`--render: no ${relative(process.cwd(), resultsPath)} yet (run the benchmarks at this version first)`);
   run = JSON.parse(readFileSync(resultsPath, 'utf8'));
 } else {
   run = await measureAll();
-  mkdirSync(dirname(resultsPath), { recursive: true });
-  writeFileSync(resultsPath, `${JSON.stringify(run, null, 1)}\n`);
+  if (isFullRun(run.options) || !existsSync(resultsPath) || !isFullRun(JSON.parse(readFileSync(resultsPath, 'utf8')).options)) {
+    mkdirSync(dirname(resultsPath), { recursive: true });
+    writeFileSync(resultsPath, `${JSON.stringify(run, null, 1)}\n`);
+    saved = true;
+  } else {
+    process.stderr.write(`kept ${relative(process.cwd(), resultsPath)}: it holds a full run, and this one is quick or partial\n`);
+  }
+}
+
+/**
+ * A run the history keeps over any quick or partial one at the same version.
+ * @param {{ quick?: boolean, only?: number[] | null }} runOptions
+ */
+function isFullRun(runOptions) {
+  return !runOptions.quick && !runOptions.only;
 }
 
 /** Runs the scenarios. */
 async function measureAll() {
   const started = Date.now();
   const machine = describeMachine();
+  const pinning = choosePinning(options.pin);
+  usePinning(pinning);
   const tmp = mkdtempSync(join(tmpdir(), 'nodeserver-bench-'));
   const log = (/** @type {string} */ line) => process.stderr.write(`${line}\n`);
   /** @type {Context} */
-  const ctx = { options, tmp, groups: listGroups(), log };
+  const ctx = { options, tmp, groups: await listGroups(), log };
+  log(`placement: ${pinning.description}`);
 
   /** @type {import('./lib/section.js').Section[]} */
   const sections = [];
@@ -92,10 +127,13 @@ async function measureAll() {
       log(`  done in ${((Date.now() - begun) / 1000).toFixed(1)} s`);
     }
   } finally {
+    await stopLoader();
     rmSync(tmp, { recursive: true, force: true });
   }
   return {
+    version,
     machine,
+    pinning,
     date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
     options,
@@ -114,7 +152,8 @@ const report = renderReport({
   ...run,
   chartPath: relative(dirname(outPath), chartPath),
   findingsPath: join(REPO_ROOT, 'bench/findings.md'),
+  history: readHistory(resultsDir),
 });
 mkdirSync(dirname(outPath), { recursive: true });
 writeFileSync(outPath, report);
-process.stderr.write(`wrote ${relative(process.cwd(), outPath)} and ${relative(process.cwd(), chartPath)}\n`);
+process.stderr.write(`wrote ${relative(process.cwd(), outPath)}, ${relative(process.cwd(), chartPath)}${saved ? ` and ${relative(process.cwd(), resultsPath)}` : ''}\n`);

@@ -41,7 +41,8 @@ export function ratio(value, reference) {
  */
 
 /**
- * The standard table of a load scenario: one row per contender.
+ * The standard table of a load scenario: one row per contender. The load
+ * generator's CPU (from its own process) shows when it, not the server, was the limit.
  * @param {import('./contenders.js').ContenderResult[]} results
  * @param {number} rawRps median req/s of raw node:http, the reference of the ratio column
  * @param {string} [caption]
@@ -50,7 +51,7 @@ export function ratio(value, reference) {
 export function throughputTable(results, rawRps, caption) {
   return {
     caption,
-    columns: ['Contender', 'req/s (median)', 'min – max', '× raw node:http', 'p99 latency', 'server CPU (cores)', 'req per server CPU-s', 'server peak RSS'],
+    columns: ['Contender', 'req/s (median)', 'min – max', '× raw node:http', 'p99 latency', 'server CPU (cores)', 'req per server CPU-s', 'load generator CPU (cores)', 'server peak RSS'],
     rows: results.map((r) => [
       r.name + (r.unexpected > 0 ? ` (${count(r.unexpected)} unexpected responses)` : ''),
       count(r.rps.median),
@@ -59,6 +60,7 @@ export function throughputTable(results, rawRps, caption) {
       millis(r.p99),
       fixed(r.cpu),
       count(r.perCpuSecond),
+      fixed(r.loaderCpu),
       mib(r.peakRss),
     ]),
   };

@@ -45,17 +45,20 @@ function sleepSync(ms) {
 
 /**
  * The feature groups of this build (`create-nodeserver list --json`).
- * @returns {{ id: string, kind: string, options?: { value: string }[] }[]}
+ * @returns {Promise<{ id: string, kind: string, options?: { value: string }[] }[]>}
  */
-export function listGroups() {
+export async function listGroups() {
   const result = runCli(['list', '--json']);
   if (result.status !== 0) throw new Error(`create-nodeserver list failed: ${result.stderr}`);
-  return JSON.parse(result.stdout);
+  if (result.stdout.trim() !== '') return JSON.parse(result.stdout);
+  // A build whose `list --json` prints nothing: the same groups from its registry module.
+  const { groups } = await import(pathToFileURL(join(REPO_ROOT, 'dist/generators/registry.js')).href);
+  return groups.map((/** @type {{ id: string, kind: string, options?: { value: string }[] }} */ g) => ({ id: g.id, kind: g.kind, options: g.options?.map((o) => ({ value: o.value })) }));
 }
 
 /**
  * Whether this build can generate `group` (and, for a question with options, `value`).
- * @param {ReturnType<typeof listGroups>} groups
+ * @param {Awaited<ReturnType<typeof listGroups>>} groups
  * @param {string} group
  * @param {string} [value]
  */
@@ -176,7 +179,7 @@ async function usersEnv(dir) {
  * part of the preset it has (so a scenario can still measure what exists).
  * @param {string} dir
  * @param {string} presetName
- * @param {ReturnType<typeof listGroups>} groups
+ * @param {Awaited<ReturnType<typeof listGroups>>} groups
  * @param {string[]} [extraFlags]
  * @returns {Promise<{ ok: true, missing: string[], flags: string[] } | { ok: false, message: string }>}
  */

@@ -1,4 +1,4 @@
-// The 1 KiB JSON request body of scenario 3: a list of small objects,
+// The 1 KiB request bodies of scenario 3. The JSON one: a list of small objects,
 // padded to exactly 1,024 bytes.
 
 export function jsonBody1KiB() {
@@ -8,4 +8,16 @@ export function jsonBody1KiB() {
   const body = JSON.stringify({ items, note: 'x'.repeat(1024 - base.length) });
   if (Buffer.byteLength(body) !== 1024) throw new Error(`JSON body is ${Buffer.byteLength(body)} bytes, expected 1024`);
   return { body, items: items.length };
+}
+
+// The 1 KiB URL-encoded form of scenario 3: 24 short fields, the last one
+// padded so the body is exactly 1,024 bytes.
+export function formBody1KiB() {
+  const fields = new URLSearchParams();
+  for (let i = 0; i < 23; i++) fields.append(`field${i}`, `value ${i} & more`);
+  const base = `${fields.toString()}&note=`;
+  fields.append('note', 'x'.repeat(1024 - base.length));
+  const body = fields.toString();
+  if (Buffer.byteLength(body) !== 1024) throw new Error(`form body is ${Buffer.byteLength(body)} bytes, expected 1024`);
+  return { body, fields: 24 };
 }

@@ -1,11 +1,12 @@
-// The routes of scenario 2 (routing at scale): `count` routes, half of them
-// with one parameter, half with two, all with the same handler. The generated
-// project gets the same formula written into its src/routes.js
+// The routes of scenario 2 (routing at scale): `count` routes, a third of
+// them static, a third with one parameter and a third with two, all with the
+// same handler (it answers `{"id": <the :id parameter, or "static">}`). The
+// generated project gets the same formula written into its src/routes.js
 // (scenarios/routing.js); the check before measuring proves they agree.
 
 /** @param {number} i */
 export function routePath(i) {
-  return i % 2 === 0 ? `/api/r${i}/:id` : `/api/r${i}/:id/items/:item`;
+  return i % 3 === 0 ? `/api/r${i}/list` : i % 3 === 1 ? `/api/r${i}/:id` : `/api/r${i}/:id/items/:item`;
 }
 
 /**

@@ -5,6 +5,10 @@
  * @property {string} target what the issue asks for
  * @property {string} result what this run measured
  * @property {boolean | null} met null: not measured in this build
+ * @property {string} [from] set on a check kept from an earlier issue (e.g. "issue 7") that is
+ *   not one of issue 14's goals: the report lists it apart from the goals
+ * @property {Record<string, number>} [ratios] the figures behind the verdict, as numbers,
+ *   named as in history.js's TREND (e.g. `minimal/fastify`), so the trend across versions reads no text
  */
 
 /**

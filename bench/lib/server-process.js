@@ -1,11 +1,12 @@
 // Starts a server under test as its own child process and stops it again.
 // Every server (contender or generated project) runs with the same Node
-// binary, NODE_ENV=production, on 127.0.0.1 with port 0, and prints one line
+// binary, on the servers' CPUs (pinning.js), NODE_ENV=production, on 127.0.0.1 with port 0, and prints one line
 // `Listening on http://127.0.0.1:<port> ...` (the generated server's own
 // startup line; the contenders in bench/servers/ print the same).
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { processTree, cpuSeconds, memory } from './proc-stats.js';
+import { activePinning, pinnedNode } from './pinning.js';
 
 const LISTENING = /Listening on (http:\/\/127\.0\.0\.1:\d+)/;
 const START_TIMEOUT_MS = 20_000;
@@ -42,7 +43,9 @@ process.on('exit', () => {
  * @returns {Promise<RunningServer>}
  */
 export async function startServer(spec) {
-  const child = spawn(process.execPath, spec.args, {
+  // On the servers' CPUs when pinned: taskset execs node, so the child's pid is the server's.
+  const [command, args] = pinnedNode(activePinning().serverCpus, spec.args);
+  const child = spawn(command, args, {
     cwd: spec.cwd,
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',

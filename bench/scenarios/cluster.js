@@ -9,6 +9,7 @@ import { addRoutes, available, generate, generatedServer } from '../lib/generate
 import { throughputTable } from '../lib/format.js';
 import { notAvailable, resultOf } from '../lib/section.js';
 import { HELLO_ROUTE } from './hello.js';
+import { activePinning } from '../lib/pinning.js';
 
 const number = 8;
 const title = 'Cluster: single vs cluster vs master-worker';
@@ -19,7 +20,11 @@ const title = 'Cluster: single vs cluster vs master-worker';
  */
 export async function run(ctx) {
   const cores = os.availableParallelism();
-  const what = `\`GET /hello\` (scenario 1's route) on the generated \`minimal\` preset with each \`--cluster\` option and its default number of workers (\`os.availableParallelism()\`, here ${cores}). This machine has ${cores} cores and the load generator runs on it too, so workers compete with it for the CPU: more processes cannot give more throughput here than the cores the load generator leaves free. Server CPU counts the master and all workers.`;
+  const pinning = activePinning();
+  const placement = pinning.pinned
+    ? `The servers are pinned to CPU ${pinning.serverCpus} and the load generator to CPU ${pinning.loaderCpus}, so the master and all workers share the servers' CPUs: more processes cannot give more throughput than those CPUs, and on a 2-core machine (one CPU for the servers) this scenario shows the cost of the process models, not their scaling.`
+    : 'The load generator runs on the same CPUs, so workers compete with it: more processes cannot give more throughput than the cores it leaves free.';
+  const what = `\`GET /hello\` (scenario 1's route) on the generated \`minimal\` preset with each \`--cluster\` option and its default number of workers (\`os.availableParallelism()\`, here ${cores}). ${placement} Server CPU counts the master and all workers.`;
   if (!available(ctx.groups, 'cluster')) return notAvailable(number, title, what, 'there is no cluster group');
 
   /** @type {{ name: string, flags: string[] }[]} */

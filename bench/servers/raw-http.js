@@ -1,6 +1,6 @@
 // The ceiling: node:http with nothing in between, written as compactly as a
 // hand-tuned server would be. Modes: hello, routes (no router: every path
-// gets the same handler), dashboard, json-post, static <file>, upload <dir>.
+// gets the same handler), dashboard, json-post, form-post, static <file>, upload <dir>.
 import http from 'node:http';
 import { createReadStream, createWriteStream, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
@@ -39,6 +39,18 @@ if (mode === 'hello') {
     req.on('end', () => {
       const value = JSON.parse(Buffer.concat(chunks).toString('utf8'));
       const body = JSON.stringify({ received: value.items.length });
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+    });
+  };
+} else if (mode === 'form-post') {
+  handler = (req, res) => {
+    /** @type {Buffer[]} */
+    const chunks = [];
+    req.on('data', (chunk) => chunks.push(chunk));
+    req.on('end', () => {
+      const fields = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+      const body = JSON.stringify({ received: new Set(fields.keys()).size });
       res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
       res.end(body);
     });
