@@ -116,7 +116,9 @@ async function complete(partial: Answers, args: ParsedArgs, ctx: Context): Promi
 function report(project: Project, plan: Plan, preview: boolean): void {
   const counts = new Map<string, number>();
   for (const e of plan.entries) counts.set(e.action, (counts.get(e.action) ?? 0) + 1);
-  print(`${paint.bold('create-nodeserver')} ${project.manifest.version} -> ${VERSION}${preview ? paint.dim(' (nothing written)') : ''}`);
+  // The version arrow only when this command also upgrades the project.
+  const versions = project.manifest.version === VERSION ? VERSION : `${project.manifest.version} -> ${VERSION}`;
+  print(`${paint.bold('create-nodeserver')} ${versions}${preview ? paint.dim(' (nothing written)') : ''}`);
   for (const e of plan.entries) {
     const mark = e.action === 'conflict' ? paint.error('!') : e.action === 'keep' || e.action === 'deleted-by-user' ? paint.warn('~') : paint.ok('+');
     print(`  ${mark} ${e.action.padEnd(16)}${e.path}${e.note ? paint.dim(`  (${e.note})`) : ''}${e.conflicts ? paint.error(`  ${e.conflicts} conflict(s)`) : ''}`);
