@@ -39,21 +39,30 @@ const MAX_KEYS = 10_000;
 
 /**
  * Fixed-window counters in this process's memory, the same contract as a
- * shared store's `hit`.
+ * shared store's `hit`; `hitNow` is the same count without a Promise, for
+ * the hot path of the middleware.
  * @param {number} [maxKeys]
- * @returns {Counter}
+ * @returns {Counter & { hitNow: (name: string, window: number, by?: number) => { count: number, resetIn: number } }}
  */
 export function memoryCounter(maxKeys = MAX_KEYS) {
   /** @type {LruCache<string, { count: number, until: number }>} */
   const counts = new LruCache({ maxEntries: maxKeys });
+  /** @type {(name: string, window: number, by?: number) => { count: number, resetIn: number }} */
+  const hitNow = (name, window, by = 1) => {
+    const now = Date.now();
+    let entry = counts.get(name);
+    if (entry === undefined || entry.until <= now) {
+      entry = { count: 0, until: now + window };
+      counts.set(name, entry, { ttl: window });
+    }
+    // The entry is changed in place: its window (and so its time to live) stays the one it started.
+    entry.count = Math.max(0, entry.count + by);
+    return { count: entry.count, resetIn: entry.until - now };
+  };
   return {
+    hitNow,
     async hit(name, window, by = 1) {
-      const now = Date.now();
-      let entry = counts.get(name);
-      if (entry === undefined || entry.until <= now) entry = { count: 0, until: now + window };
-      entry.count = Math.max(0, entry.count + by);
-      counts.set(name, entry, { ttl: entry.until - now });
-      return { count: entry.count, resetIn: entry.until - now };
+      return hitNow(name, window, by);
     },
   };
 }
@@ -76,9 +85,12 @@ export function rateLimit(settings, { name = 'all', trustProxy = false } = {}) {
   const local = memoryCounter();
   const policy = `"${name}";q=${limit};w=${Math.ceil(window / 1000)}`;
 
-  return async function rateLimitMiddleware(req, res, next) {
-    const who = by === 'user' && req.user ? `user:${req.user.name}` : `address:${clientAddress(req, trustProxy)}`;
-    const { count, resetIn } = await (req.store ?? local).hit(`rate:${name}:${who}`, window);
+  /**
+   * Sets the headers and refuses beyond the limit.
+   * @param {import('./response.js').Response} res
+   * @param {{ count: number, resetIn: number }} counted
+   */
+  const answer = (res, { count, resetIn }) => {
     const seconds = Math.max(1, Math.ceil(resetIn / 1000));
     res.setHeader('RateLimit-Policy', policy);
     res.setHeader('RateLimit', `"${name}";r=${Math.max(0, limit - count)};t=${seconds}`);
@@ -87,7 +99,19 @@ export function rateLimit(settings, { name = 'all', trustProxy = false } = {}) {
         headers: { 'Retry-After': String(seconds), 'RateLimit-Policy': policy, RateLimit: `"${name}";r=0;t=${seconds}` },
       });
     }
-    next();
+  };
+
+  return function rateLimitMiddleware(req, res, next) {
+    const key = `rate:${name}:${by === 'user' && req.user ? `user:${req.user.name}` : `address:${clientAddress(req, trustProxy)}`}`;
+    // In memory there is nothing to wait for: no Promise on the hot path of every request.
+    if (!req.store) {
+      answer(res, local.hitNow(key, window));
+      return next();
+    }
+    return req.store.hit(key, window).then((counted) => {
+      answer(res, counted);
+      next();
+    });
   };
 }
 
