@@ -1,4 +1,4 @@
-// `npm run bench`: every scenario of issues 7 and 14, one after the other, then
+// `npm run bench`: every scenario of issues 7, 14 and 16, one after the other, then
 // BENCHMARKS.md and the chart. A scenario whose feature this build does not
 // generate yet is reported as "not available"; one that fails is reported as
 // failed, and the others still run. The measured run is kept as
@@ -24,6 +24,7 @@ import * as bigpipe from './scenarios/bigpipe.js';
 import * as cluster from './scenarios/cluster.js';
 import * as generator from './scenarios/generator.js';
 import * as memory from './scenarios/memory.js';
+import * as sharedStore from './scenarios/shared-store.js';
 
 /**
  * @typedef {object} Context
@@ -45,6 +46,7 @@ const SCENARIOS = [
   { number: 8, title: 'Cluster: single vs cluster vs master-worker', module: cluster },
   { number: 9, title: 'The generator: create, add, regenerate', module: generator },
   { number: 10, title: 'Memory under a long load', module: memory },
+  { number: 11, title: 'Shared store and rate limit: Redis sessions, limiter cost', module: sharedStore },
 ];
 
 /** @type {import('./lib/options.js').Options} */

@@ -46,12 +46,13 @@ export function ratio(value, reference) {
  * @param {import('./contenders.js').ContenderResult[]} results
  * @param {number} rawRps median req/s of raw node:http, the reference of the ratio column
  * @param {string} [caption]
+ * @param {string} [reference] the contender of rawRps, when a scenario has no raw node:http
  * @returns {Table}
  */
-export function throughputTable(results, rawRps, caption) {
+export function throughputTable(results, rawRps, caption, reference = 'raw node:http') {
   return {
     caption,
-    columns: ['Contender', 'req/s (median)', 'min – max', '× raw node:http', 'p99 latency', 'server CPU (cores)', 'req per server CPU-s', 'load generator CPU (cores)', 'server peak RSS'],
+    columns: ['Contender', 'req/s (median)', 'min – max', `× ${reference}`, 'p99 latency', 'server CPU (cores)', 'req per server CPU-s', 'load generator CPU (cores)', 'server peak RSS'],
     rows: results.map((r) => [
       r.name + (r.unexpected > 0 ? ` (${count(r.unexpected)} unexpected responses)` : ''),
       count(r.rps.median),

@@ -62,7 +62,7 @@ export function renderReport(run) {
   out.push('');
   out.push('## Goals');
   out.push('');
-  out.push('The goals of issue 14, each checked against this run.');
+  out.push('The goals of issues 14 and 16 (scenario 11), each checked against this run.');
   out.push('');
   out.push('| Scenario | Goal | This run | Verdict |');
   out.push('| --- | --- | --- | --- |');
@@ -72,7 +72,7 @@ export function renderReport(run) {
   out.push('');
   const kept = run.sections.flatMap((section) => section.targets.filter((t) => t.from).map((t) => ({ section, t })));
   if (kept.length > 0) {
-    out.push('Checks kept from earlier issues (not goals of issue 14):');
+    out.push('Checks kept from earlier issues (not goals of issues 14 or 16):');
     out.push('');
     out.push('| Scenario | Check | This run | Verdict |');
     out.push('| --- | --- | --- | --- |');

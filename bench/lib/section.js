@@ -6,7 +6,7 @@
  * @property {string} result what this run measured
  * @property {boolean | null} met null: not measured in this build
  * @property {string} [from] set on a check kept from an earlier issue (e.g. "issue 7") that is
- *   not one of issue 14's goals: the report lists it apart from the goals
+ *   not one of the goals of issues 14 and 16: the report lists it apart from the goals
  * @property {Record<string, number>} [ratios] the figures behind the verdict, as numbers,
  *   named as in history.js's TREND (e.g. `minimal/fastify`), so the trend across versions reads no text
  */

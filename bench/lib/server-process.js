@@ -24,6 +24,8 @@ process.on('exit', () => {
  * @property {string[]} args arguments of `node` (script and its arguments)
  * @property {string} cwd working directory
  * @property {Record<string, string>} [env] added to the environment
+ * @property {number[]} [companionPids] processes the server needs to answer (a Redis it keeps its
+ *   sessions in): their CPU counts as the server's, since a store in memory would do that work in it
  */
 
 /**
@@ -93,7 +95,7 @@ export async function startServer(spec) {
     pid: /** @type {number} */ (child.pid),
     pids: () => processTree(/** @type {number} */ (child.pid)),
     cpuSeconds() {
-      return cpuSeconds(processTree(/** @type {number} */ (child.pid)));
+      return cpuSeconds([...processTree(/** @type {number} */ (child.pid)), ...(spec.companionPids ?? [])]);
     },
     memory: () => memory(/** @type {number} */ (child.pid)),
     output: () => output,
