@@ -9,7 +9,7 @@ import { create } from './commands/create.js';
 import { lifecycle } from './commands/lifecycle.js';
 import { generate } from './commands/generate.js';
 import { list } from './commands/list.js';
-import { onSignal } from './signals.js';
+import { handlePendingSignals, onSignal } from './signals.js';
 
 /** Parses, dispatches, and turns errors into exit codes (0, 1, 2, 130). */
 async function main(argv: string[]): Promise<number> {
@@ -57,8 +57,9 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 onSignal();
 
 main(process.argv.slice(2)).then(
-  (code) => {
+  async (code) => {
     process.exitCode = code;
+    await handlePendingSignals();
   },
   (err: unknown) => {
     if (err instanceof CLIError) {

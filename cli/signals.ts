@@ -1,3 +1,4 @@
+import { wroteChanges } from '../generators/engine/transaction.js';
 import { printError } from './output.js';
 
 /**
@@ -5,13 +6,24 @@ import { printError } from './output.js';
  * or as after. Every write of a project is one synchronous transaction
  * (generators/engine/transaction.ts), so a signal is only ever handled
  * between transactions: before one (nothing written) or after it (all
- * written), never in the middle.
+ * written), never in the middle; the message says which.
  */
 export function onSignal(): void {
   const stop = () => {
-    printError('cancelled', 'E_CANCELLED');
+    printError(wroteChanges() ? 'cancelled after the change was written in full: the project is as after it' : 'cancelled', 'E_CANCELLED');
     process.exit(130);
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+}
+
+/**
+ * Lets a signal that arrived during the last synchronous write be handled
+ * before the process ends: without these turns of the event loop the
+ * process would exit 0 as if it had not been interrupted. Two turns, so a
+ * poll phase (where the signal is read) comes between.
+ */
+export async function handlePendingSignals(): Promise<void> {
+  await new Promise((resolve) => setImmediate(resolve));
+  await new Promise((resolve) => setImmediate(resolve));
 }

@@ -146,6 +146,8 @@ killLoop('SIGKILL and SIGINT at random moments: every outcome is before or after
           if (run.midWrite) tally[key].midWrite++;
           if (run.code === 130) tally[key].exit130++;
           if (signal === 'SIGINT' && run.code !== 130 && run.code !== 0 && run.signal !== 'SIGINT') return `${key} try ${i}: exit ${run.code} ${run.signal}: ${run.stderr}`;
+          // Interrupted while writing: the write finishes or rolls back, and the command still says it was interrupted.
+          if (signal === 'SIGINT' && run.midWrite && run.code !== 130) return `${key} try ${i}: SIGINT while writing, exit ${run.code} instead of 130`;
           return '';
         });
       }

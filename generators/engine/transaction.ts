@@ -70,6 +70,12 @@ function step(): void {
   if (stepDelay > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, stepDelay);
 }
 
+/** Whether this process has written a change (a signal after it ends a command that is done). */
+let wrote = false;
+export function wroteChanges(): boolean {
+  return wrote;
+}
+
 /**
  * Writes `changes` (path -> content, or null to delete) into the project at
  * `root`, all or nothing. Every target is checked first (a problem is a
@@ -129,6 +135,7 @@ export function commit(root: string, changes: Map<string, Content | null>): void
   }
   journal.state = 'applied';
   writeJournal(journalDir, journal);
+  wrote = true;
   finish(root);
   // Folders emptied by deletions go too (a removed feature's docs/ or test/ folder).
   for (const entry of journal.entries) if (!entry.staged) removeEmptyParents(root, dirname(entry.path));
