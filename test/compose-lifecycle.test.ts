@@ -48,14 +48,15 @@ composeLifecycle('add auth basic after seven comment lines at the top of routes(
   const comments = ['// Routes of the shop.', '// Public first,', '// then the API,', '// then admin.', '// See docs/routing.md', '// for the matching rules', '// and the 404 handling.'];
   edit(dir, 'src/routes.js', '  const router', `${comments.map((c) => `  ${c}\n`).join('')}  const router`);
   edit(dir, 'src/routes.js', '  return router', '  /** The table as one middleware. */\n  // (keep last)\n  return router');
-  edit(dir, 'src/app.js', '  app.use(body(', '  // parse bodies after auth\n  app.use(body(');
+  edit(dir, 'src/app.js', '  app.use(rateLimit(', '  // count requests after auth\n  app.use(rateLimit(');
   await change(dir, { auth: 'basic' });
   const routes = trimmed(read(dir, 'src/routes.js'));
   const me = routes.indexOf("router.get('/me', requireUser(config), currentUser);");
   assert.ok(me > routes.indexOf('const router = createRouter(config.router);'), read(dir, 'src/routes.js'));
   assert.is(routes[me + 1], '/** The table as one middleware. */');
   const app = trimmed(read(dir, 'src/app.js'));
-  assert.is(app[app.indexOf('app.use(basicAuth(config));') + 1], '// parse bodies after auth');
+  // Auth comes before the rate limit: above the comment that describes the rate limit's line.
+  assert.is(app[app.indexOf('app.use(basicAuth(config));') + 1], '// count requests after auth');
   assert.equal(typecheck(dir), []);
   const before = readTree(dir);
   await change(dir, { auth: 'none' });
