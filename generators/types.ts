@@ -137,7 +137,12 @@ export interface PropertyEdit {
   /** When set, `object` names a function called in the file, and the property goes into this argument. */
   argument?: number;
   name: string;
-  /** JavaScript expression text; `name` alone when shorthand. */
+  /**
+   * JavaScript expression text; `name` alone when shorthand. A multi-line
+   * value is written at no indentation (later lines relative to the first,
+   * the closing one at column 0): the edit indents it where it goes. Objects
+   * of several lines come from a snippet file (engine/snippets.ts).
+   */
   value: string;
   /** A JSDoc comment put above the property. */
   doc?: string;
