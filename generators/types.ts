@@ -56,7 +56,9 @@ export interface Option {
 /**
  * What a feature puts into a project: the files of `templates/<id>/` (every
  * file there, same relative path; `.hbs` files rendered with the answers and
- * the suffix dropped) and structural edits of files other features own.
+ * the suffix dropped) and structural edits of files other features own. Its
+ * `snippets/` folder is not copied: it holds the code of those edits (its
+ * keys of `defaults` in src/config.js, engine/snippets.ts).
  */
 export interface Contribution {
   /** Feature id: `templates/<id>/`, `src/lib/<id>.js`, `test/<id>.test.js`. */
