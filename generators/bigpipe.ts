@@ -1,3 +1,4 @@
+import { configDefault } from './engine/snippets.js';
 import type { Edit, Group } from './types.js';
 
 const ROUTES = 'src/routes.js';
@@ -29,23 +30,7 @@ export const bigpipe: Group = {
     edits: (): Edit[] => [
       { kind: 'import', file: ROUTES, from: './pages/profile.js', names: ['profilePage'] },
       { kind: 'statement', file: ROUTES, function: 'routes', code: "router.get('/profile', profilePage(config));" },
-      {
-        kind: 'property',
-        file: 'src/config.js',
-        object: 'defaults',
-        name: 'bigpipe',
-        doc: 'Bigpipe pages; see src/lib/bigpipe.js and docs/bigpipe.md.',
-        value: `{
-    /** ms a pagelet may load before it is sent in its error state ("timeout"). */
-    timeout: 5000,
-    /** Simulated latencies (ms) of the example page GET /profile (src/pages/profile.js). */
-    profile: {
-      userDelay: 50,
-      activityDelay: 300,
-      recommendationsDelay: 1000,
-    },
-  }`,
-      },
+      configDefault('bigpipe', 'bigpipe'),
     ],
   },
 };

@@ -1,7 +1,7 @@
+import { configDefault } from './engine/snippets.js';
 import type { Edit, Group } from './types.js';
 
 const APP = 'src/app.js';
-const CONFIG = 'src/config.js';
 
 /**
  * Registers a body parser: import it into the composition root and add it
@@ -14,9 +14,9 @@ function parser(format: string, exportName: string, from: string): Edit[] {
   ];
 }
 
-/** A format's own settings: `config.body.<format>` (env `BODY_<FORMAT>_...`). */
-function settings(format: string, doc: string, value: string): Edit {
-  return { kind: 'property', file: CONFIG, object: 'defaults', path: ['body'], name: format, doc, value };
+/** A format's own settings: `config.body.<format>` (env `BODY_<FORMAT>_...`), from templates/<feature>/snippets/config.js. */
+function settings(feature: string, format: string): Edit {
+  return configDefault(feature, format, { path: ['body'] });
 }
 
 /**
@@ -50,10 +50,7 @@ export const body: Group = {
         id: 'body-form',
         edits: (): Edit[] => [
           ...parser('form', 'parseForm', './lib/body-form.js'),
-          settings('form', 'URL-encoded forms; see src/lib/body-form.js.', `{
-      /** Most fields a form may have (413 above). */
-      parameterLimit: 1000,
-    }`),
+          settings('body-form', 'form'),
         ],
       },
     },
@@ -65,12 +62,7 @@ export const body: Group = {
         id: 'body-xml',
         edits: (): Edit[] => [
           ...parser('xml', 'parseXml', './lib/body-xml.js'),
-          settings('xml', 'XML bodies; see src/lib/body-xml.js.', `{
-      /** Deepest nesting of elements (400 beyond). */
-      maxDepth: 32,
-      /** Most attributes on one element (413 above). */
-      maxAttributes: 64,
-    }`),
+          settings('body-xml', 'xml'),
         ],
       },
     },
@@ -82,24 +74,7 @@ export const body: Group = {
         id: 'body-multipart',
         edits: (): Edit[] => [
           ...parser('multipart', 'parseMultipart', './lib/body-multipart.js'),
-          settings('multipart', 'File uploads (multipart/form-data); see src/lib/body-multipart.js.', `{
-      /** Largest whole upload request in bytes (instead of body.limit). */
-      limit: 52_428_800,
-      /** Folder for uploaded files; empty: "nodeserver-uploads" in the system's temp folder. */
-      uploadDir: '',
-      /** Largest single file in bytes. */
-      fileSize: 10_485_760,
-      /** Most files in one request. */
-      files: 10,
-      /** Most non-file fields in one request. */
-      fields: 100,
-      /** Largest non-file field value in bytes (fields are kept in memory). */
-      fieldSize: 65_536,
-      /** Most parts (files + fields) in one request. */
-      parts: 110,
-      /** Largest header block of one part in bytes. */
-      headerSize: 8192,
-    }`),
+          settings('body-multipart', 'multipart'),
         ],
       },
     },
@@ -111,10 +86,7 @@ export const body: Group = {
         id: 'body-text',
         edits: (): Edit[] => [
           ...parser('text', 'parseText', './lib/body-text.js'),
-          settings('text', 'Plain text bodies; see src/lib/body-text.js.', `{
-      /** Media types read as text, e.g. BODY_TEXT_TYPES=text/plain,text/csv (text/* for all). */
-      types: ['text/plain'],
-    }`),
+          settings('body-text', 'text'),
         ],
       },
     },

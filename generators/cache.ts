@@ -1,7 +1,7 @@
+import { configDefault } from './engine/snippets.js';
 import type { Edit, Group } from './types.js';
 
 const APP = 'src/app.js';
-const CONFIG = 'src/config.js';
 
 /**
  * HTTP caching. Static files are served before the `cache` slot runs, so
@@ -53,23 +53,7 @@ export const cache: Group = {
           { kind: 'import', file: APP, from: './lib/cache-max-age.js', names: ['maxAge', 'maxAgeHook'] },
           { kind: 'property', file: APP, object: 'staticFiles', argument: 1, name: 'maxAge', value: 'maxAgeHook(config.cacheMaxAge)' },
           { kind: 'use', file: APP, slot: 'cache', call: 'maxAge(config.cacheMaxAge)' },
-          {
-            kind: 'property',
-            file: CONFIG,
-            object: 'defaults',
-            name: 'cacheMaxAge',
-            doc: 'How long browsers may reuse responses (Cache-Control, Expires); see src/lib/cache-max-age.js.',
-            value: `{
-    /** Seconds for static files. */
-    static: 3600,
-    /** Seconds for fingerprinted static files such as app.3f2a1c.js (sent immutable); 0: like other files. */
-    fingerprinted: 31_536_000,
-    /** Seconds for handler responses; 0 sends \`Cache-Control: no-cache\` (revalidate every time). */
-    dynamic: 0,
-    /** Rules "<path prefix>=<seconds>", the longest prefix wins, e.g. CACHE_MAX_AGE_PATHS=/docs/=600,/api/=0 */
-    paths: /** @type {string[]} */ ([]),
-  }`,
-          },
+          configDefault('cache-max-age', 'cacheMaxAge'),
         ],
       },
     },
@@ -82,21 +66,7 @@ export const cache: Group = {
         edits: (): Edit[] => [
           { kind: 'import', file: APP, from: './lib/cache-memory.js', names: ['memoryCache'] },
           { kind: 'use', file: APP, slot: 'cache', call: 'memoryCache(config.cacheMemory)' },
-          {
-            kind: 'property',
-            file: CONFIG,
-            object: 'defaults',
-            name: 'cacheMemory',
-            doc: 'The server-side response cache; see src/lib/cache-memory.js.',
-            value: `{
-    /** Most responses kept. */
-    maxEntries: 500,
-    /** Most bytes kept (bodies plus headers). */
-    maxBytes: 16_777_216,
-    /** ms a response is served from memory before its handler runs again. */
-    ttl: 60_000,
-  }`,
-          },
+          configDefault('cache-memory', 'cacheMemory'),
         ],
       },
     },

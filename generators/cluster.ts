@@ -1,7 +1,7 @@
+import { configDefault } from './engine/snippets.js';
 import type { Answers, Edit, Group } from './types.js';
 
 const SERVER = 'src/server.js';
-const CONFIG = 'src/config.js';
 
 /**
  * The process model. `single` is the base's src/lib/serve.js; the two
@@ -33,7 +33,7 @@ export const cluster: Group = {
         needs: ['process-support'],
         edits: (answers: Answers): Edit[] => [
           { kind: 'swap-import', file: SERVER, name: 'serve', from: './lib/serve.js', to: './lib/cluster.js' },
-          clusterSettings(answers, true),
+          clusterSettings(answers, 'cluster'),
         ],
       },
     },
@@ -46,7 +46,7 @@ export const cluster: Group = {
         needs: ['process-support'],
         edits: (answers: Answers): Edit[] => [
           { kind: 'swap-import', file: SERVER, name: 'serve', from: './lib/serve.js', to: './lib/master-worker.js' },
-          clusterSettings(answers, false),
+          clusterSettings(answers, 'master-worker'),
         ],
       },
     },
@@ -79,40 +79,12 @@ export const workers: Group = {
 };
 
 /**
- * The `cluster` key of `defaults` in src/config.js.
- * @param withSched node:cluster only: who hands out connections
+ * The `cluster` key of `defaults` in src/config.js, from the model's
+ * templates/<feature>/snippets/config.js with the answers' worker count
+ * (and, for node:cluster, who hands out connections).
  */
-function clusterSettings(answers: Answers, withSched: boolean): Edit {
-  const count = typeof answers.workers === 'number' ? answers.workers : 0;
-  const schedValue = answers.sched === 'os' ? 'os' : 'rr';
-  const schedLine = withSched
-    ? `
-    /** Who hands new connections to the workers: rr (the master, round-robin) or os (the kernel). */
-    sched: '${schedValue}',`
-    : '';
-  return {
-    kind: 'property',
-    file: CONFIG,
-    object: 'defaults',
-    name: 'cluster',
-    doc: 'The worker processes and their supervision (see docs/' + (withSched ? 'cluster' : 'master-worker') + '.md).',
-    value: `{
-    /** Worker processes; 0: one per CPU (os.availableParallelism()). */
-    workers: ${count},${schedLine}
-    /** More restarts than this within restartWindow ms: the master gives up and exits 1. */
-    maxRestarts: 10,
-    restartWindow: 60_000,
-    /** Run when the master gives up: a module (.js, .mjs; default export gets { reason }) or a shell command (reason in $NODESERVER_GIVE_UP_REASON); '' for none. */
-    onGiveUp: '',
-    /** ms before the second restart within the window, doubled for each further one, at most backoffMax. */
-    backoffInitial: 100,
-    backoffMax: 10_000,
-    /** ms a crashing worker gets to finish its in-flight requests before it is killed. */
-    killTimeout: 5_000,
-    /** ms a new worker gets to listen during a reload (SIGHUP) before the reload is abandoned. */
-    startTimeout: 30_000,
-    /** ms workers get to drain on SIGTERM/SIGINT and reload before they are killed. */
-    shutdownTimeout: 10_000,
-  }`,
-  };
+function clusterSettings(answers: Answers, feature: 'cluster' | 'master-worker'): Edit {
+  const workers = String(typeof answers.workers === 'number' ? answers.workers : 0);
+  const sched = `'${answers.sched === 'os' ? 'os' : 'rr'}'`;
+  return configDefault(feature, 'cluster', { set: feature === 'cluster' ? { workers, sched } : { workers } });
 }

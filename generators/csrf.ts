@@ -1,7 +1,7 @@
+import { configDefault } from './engine/snippets.js';
 import type { Edit, Group } from './types.js';
 
 const APP = 'src/app.js';
-const CONFIG = 'src/config.js';
 const ROUTES = 'src/routes.js';
 
 /**
@@ -37,19 +37,7 @@ export const csrf: Group = {
       // The users example's tests send the token after their login step (test/users-helpers.js).
       { kind: 'import', file: 'test/users-helpers.js', from: './csrf-helpers.js', names: ['csrfHeader'] },
       { kind: 'statement', file: 'test/users-helpers.js', function: 'startUsersApp', code: 'steps.push(csrfHeader);' },
-      {
-        kind: 'property',
-        file: CONFIG,
-        object: 'defaults',
-        name: 'csrf',
-        doc: 'Cross-site request forgery protection; see docs/csrf.md.',
-        value: `{
-    /** Other origins whose pages may send requests, comma-separated in CSRF_TRUSTED_ORIGINS (e.g. https://app.example.com). */
-    trustedOrigins: /** @type {string[]} */ ([]),
-    /** Name of the token cookie; \`__Host-\` is put in front when it is Secure. */
-    cookieName: 'csrf',
-  }`,
-      },
+      configDefault('csrf', 'csrf'),
     ],
   },
 };

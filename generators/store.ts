@@ -1,7 +1,7 @@
+import { configDefault } from './engine/snippets.js';
 import type { Edit, Group } from './types.js';
 
 const APP = 'src/app.js';
-const CONFIG = 'src/config.js';
 
 /**
  * Where state that several processes must share lives: sessions, rate
@@ -37,17 +37,7 @@ export const store: Group = {
           // Every test app of the project gets a store folder of its own (test/store-file-helpers.js).
           { kind: 'import', file: 'test/helpers.js', from: './store-file-helpers.js', names: ['fileStoreTestSettings'] },
           { kind: 'statement', file: 'test/helpers.js', function: 'testServices', code: 'Object.assign(settings, await fileStoreTestSettings());' },
-          {
-            kind: 'property',
-            file: CONFIG,
-            object: 'defaults',
-            name: 'storeFile',
-            doc: 'The shared store in files; see docs/store-file.md.',
-            value: `{
-    /** Folder of the shared counters; every process of the server must use the same one. */
-    dir: 'store',
-  }`,
-          },
+          configDefault('store-file', 'storeFile'),
         ],
       },
     },
@@ -63,27 +53,7 @@ export const store: Group = {
           // Every test app of the project runs on a real Redis (test/redis-helpers.js).
           { kind: 'import', file: 'test/helpers.js', from: './redis-helpers.js', names: ['redisTestSettings'] },
           { kind: 'statement', file: 'test/helpers.js', function: 'testServices', code: 'Object.assign(settings, await redisTestSettings());' },
-          {
-            kind: 'property',
-            file: CONFIG,
-            object: 'defaults',
-            name: 'redis',
-            doc: 'The shared store in Redis; see docs/store-redis.md.',
-            value: `{
-    /** redis://[user:password@]host:port/db, or rediss:// for TLS (REDIS_URL). */
-    url: 'redis://127.0.0.1:6379/0',
-    /** Put before every key and channel, so several applications can share one Redis. */
-    prefix: 'app:',
-    /** ms a command may take, waiting for a connection included; then 503. */
-    commandTimeout: 1000,
-    /** ms to open a connection. */
-    connectTimeout: 2000,
-    /** Commands that may wait while Redis is unreachable; more get 503 at once. */
-    maxQueue: 1000,
-    /** Seconds in the Retry-After of a 503 while Redis is unreachable. */
-    retryAfter: 1,
-  }`,
-          },
+          configDefault('store-redis', 'redis'),
         ],
       },
     },

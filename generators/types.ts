@@ -56,7 +56,9 @@ export interface Option {
 /**
  * What a feature puts into a project: the files of `templates/<id>/` (every
  * file there, same relative path; `.hbs` files rendered with the answers and
- * the suffix dropped) and structural edits of files other features own.
+ * the suffix dropped) and structural edits of files other features own. Its
+ * `snippets/` folder is not copied: it holds the code of those edits (its
+ * keys of `defaults` in src/config.js, engine/snippets.ts).
  */
 export interface Contribution {
   /** Feature id: `templates/<id>/`, `src/lib/<id>.js`, `test/<id>.test.js`. */
@@ -137,7 +139,12 @@ export interface PropertyEdit {
   /** When set, `object` names a function called in the file, and the property goes into this argument. */
   argument?: number;
   name: string;
-  /** JavaScript expression text; `name` alone when shorthand. */
+  /**
+   * JavaScript expression text; `name` alone when shorthand. A multi-line
+   * value is written at no indentation (later lines relative to the first,
+   * the closing one at column 0): the edit indents it where it goes. Objects
+   * of several lines come from a snippet file (engine/snippets.ts).
+   */
   value: string;
   /** A JSDoc comment put above the property. */
   doc?: string;

@@ -263,7 +263,7 @@ const CONFIG = `export const defaults = {
 `;
 
 test('property: apply and revert around trailing comments, in a literal without trailing commas', () => {
-  const edit: Edit = { kind: 'property', file: 'src/config.js', object: 'defaults', name: 'session', doc: 'Sessions.', value: '{\n    maxAge: 60,\n  }' };
+  const edit: Edit = { kind: 'property', file: 'src/config.js', object: 'defaults', name: 'session', doc: 'Sessions.', value: '{\n  maxAge: 60,\n}' };
   const out = roundTrip(CONFIG, edit);
   assert.match(out, /host: 'x', \/\/ no trailing comma\n {2}\/\*\* Sessions\. \*\/\n {2}session: \{\n {4}maxAge: 60,\n {2}\}\n\};/);
 });
@@ -284,7 +284,7 @@ test('property: revert of a property after a line with a trailing comment keeps 
 });
 
 test('property: added after the last property when the user\'s comments close the literal (ts-morph wrote "3000,,")', () => {
-  const edit: Edit = { kind: 'property', file: 'src/config.js', object: 'defaults', name: 'csrf', doc: 'CSRF.', value: "{\n    cookieName: 'csrf',\n  }" };
+  const edit: Edit = { kind: 'property', file: 'src/config.js', object: 'defaults', name: 'csrf', doc: 'CSRF.', value: "{\n  cookieName: 'csrf',\n}" };
   const text = `export const defaults = {
   port: 3000,
   // keep last: ours

@@ -48,12 +48,12 @@ export function addProperty(locate: () => ObjectLiteralExpression, edit: Propert
     target.replaceWithText(`{ ${props.join(', ')} }`);
     return;
   }
-  const entry = `${edit.doc ? `/** ${edit.doc} */\n` : ''}${edit.value === edit.name ? edit.name : `${edit.name}: ${dedent(edit.value)}`}`;
+  const entry = `${edit.doc ? `/** ${edit.doc} */\n` : ''}${edit.value === edit.name ? edit.name : `${edit.name}: ${edit.value}`}`;
   if (insertEntry(target, index, entry)) return;
   const trailingComma = hasTrailingComma(target);
   const leadingTrivia = edit.doc ? `/** ${edit.doc} */\n` : undefined;
   if (edit.value === edit.name) target.addShorthandPropertyAssignment({ name: edit.name, leadingTrivia });
-  else target.addPropertyAssignment({ name: edit.name, initializer: dedent(edit.value), leadingTrivia });
+  else target.addPropertyAssignment({ name: edit.name, initializer: edit.value, leadingTrivia });
   // Text insertions make ts-morph forget its nodes: find the literal again after each.
   if (trailingComma) ensureTrailingComma(target);
   alignContinuationLines(locate().getPropertyOrThrow(edit.name));
@@ -164,18 +164,6 @@ function lineEndOf(text: string, pos: number): number {
 }
 
 /**
- * Removes the common indentation of a multi-line value's later lines: the
- * writer indents them to the property's own depth, whatever the registry's
- * source looked like.
- */
-function dedent(value: string): string {
-  const [first, ...rest] = value.split('\n');
-  const indents = rest.filter((l) => l.trim()).map((l) => /^ */.exec(l)![0].length);
-  const cut = indents.length ? Math.min(...indents) : 0;
-  return [first, ...rest.map((l) => l.slice(Math.min(cut, /^ */.exec(l)![0].length)))].join('\n');
-}
-
-/**
  * The writer indents a multi-line initializer one level too deep; re-base its
  * later lines so the closing line sits at the property's own indentation.
  */
@@ -275,7 +263,7 @@ export function transitionProperty(sf: SourceFile, from: PropertyEdit, to: Prope
   const value = existing.getInitializerOrThrow();
   if (!oldKeys || !newKeys || !Node.isObjectLiteralExpression(value)) {
     if (normalize(initializerText(value)) === normalize(from.value) && normalize(from.value) !== normalize(to.value)) {
-      existing.setInitializer(dedent(to.value));
+      existing.setInitializer(to.value);
       alignContinuationLines(locate()!);
     }
     return replaceDoc(sf, locate()!, from, to);

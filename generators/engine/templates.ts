@@ -3,6 +3,9 @@ import { join, relative, sep } from 'node:path';
 import { decodeText, type Content } from './content.js';
 import { fileURLToPath } from 'node:url';
 
+/** A feature's snippets folder (snippets.ts): read by its edits, never copied. */
+export const SNIPPETS_DIR = 'snippets';
+
 /** templates/ at the package root (this file runs from dist/generators/engine/). */
 export const TEMPLATES_DIR = fileURLToPath(new URL('../../../templates/', import.meta.url));
 
@@ -18,8 +21,9 @@ export interface TemplateFile {
 const cache = new Map<string, TemplateFile[]>();
 
 /**
- * Every file of `templates/<feature>/`. npm drops `.gitignore` from published
- * packages, so it is stored as `_gitignore`.
+ * Every file of `templates/<feature>/` but its `snippets/` (code the edits
+ * read, see snippets.ts). npm drops `.gitignore` from published packages,
+ * so it is stored as `_gitignore`.
  */
 export function templateFiles(feature: string): TemplateFile[] {
   let files = cache.get(feature);
@@ -35,6 +39,7 @@ export function templateFiles(feature: string): TemplateFile[] {
   if (exists) {
     for (const path of walkFiles(root)) {
       let target = relative(root, path).split(sep).join('/');
+      if (target.startsWith(`${SNIPPETS_DIR}/`)) continue;
       const handlebars = target.endsWith('.hbs');
       if (handlebars) target = target.slice(0, -4);
       target = target.replace(/(^|\/)_gitignore$/, '$1.gitignore');
