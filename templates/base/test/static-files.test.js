@@ -414,6 +414,10 @@ describe('without cache hooks no conditional request fires', () => {
       const res = await server.fetch('/hello.txt');
       assert.equal(res.status, 404);
       await res.arrayBuffer();
+      // Right after, the root is not looked up again, yet a NUL byte is still refused.
+      const nul = await server.fetch('/hello.txt%00.html');
+      assert.equal(nul.status, 400);
+      await nul.arrayBuffer();
     } finally {
       await server.close();
     }

@@ -191,7 +191,8 @@ function prepare(req, res, trustProxy) {
   req.startTime = process.hrtime.bigint();
   const target = req.url ?? '/';
   // A server must accept the absolute form `GET http://host/path` too (RFC 9112 §3.2.2): keep its path.
-  const authority = /^https?:\/\/[^/?#]*/i.exec(target);
+  // Almost every target is a path: only look for a scheme when it does not start with `/`.
+  const authority = target.startsWith('/') ? null : /^https?:\/\/[^/?#]*/i.exec(target);
   const url = authority ? `/${target.slice(authority[0].length).replace(/^\//, '')}` : target;
   const q = url.indexOf('?');
   req.path = q === -1 ? url : url.slice(0, q);

@@ -143,6 +143,12 @@ export class LogFile {
           await this.reopenNow();
           continue;
         }
+        // Wait for the end of this turn of the event loop: the lines of every
+        // request answered in it then go out in one write, instead of one
+        // write (and one thread-pool trip) for the first line of a burst.
+        await new Promise((resolve) => setImmediate(resolve));
+        // Everything may have been written synchronously meanwhile (writeQueuedSync at exit).
+        if (this.queue.length === 0) continue;
         if (this.dropped > 0) {
           this.queue.unshift(`${new Date().toISOString()} log-file: ${this.dropped} lines dropped because the disk was too slow\n`);
           this.dropped = 0;

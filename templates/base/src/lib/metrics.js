@@ -85,8 +85,10 @@ export function requestMetrics(settings) {
       // 499 like the access log: the connection closed before the response was complete.
       recordRequest(req.method ?? 'OTHER', res.writableFinished ? res.statusCode : 499, seconds);
     };
-    res.once('finish', count);
-    res.once('close', count);
+    // `on`, not `once`: `counted` already keeps it to one count, and `once`
+    // would wrap and remove each listener again on every request.
+    res.on('finish', count);
+    res.on('close', count);
     next();
   };
 }
@@ -152,8 +154,13 @@ function sameSecret(given, expected) {
 export function recordRequest(method, status, seconds) {
   const key = `${METHODS.has(method) ? method : 'OTHER'} ${status}`;
   requestCounts.set(key, (requestCounts.get(key) ?? 0) + 1);
-  const bucket = BUCKETS.findIndex((bound) => seconds <= bound);
-  if (bucket !== -1) bucketCounts[bucket] += 1;
+  // A plain loop, not findIndex with an arrow: no closure per request.
+  for (let i = 0; i < BUCKETS.length; i++) {
+    if (seconds <= BUCKETS[i]) {
+      bucketCounts[i] += 1;
+      break;
+    }
+  }
   durationSum += seconds;
   durationCount += 1;
 }

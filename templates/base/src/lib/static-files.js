@@ -46,22 +46,22 @@ export function staticFiles(options, cacheHooks = {}) {
   let rootCheckedAt = -Infinity;
   const missing = new MissingFiles();
 
-  return async function serveStatic(req, res, next) {
-    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+  /**
+   * @param {import('./app.js').Request} req
+   * @param {import('./response.js').Response} res
+   * @param {(err?: unknown) => void} next
+   */
+  async function lookUp(req, res, next) {
     const segments = pathSegments(req.path);
     if (segments === null) return next();
-    if (realRoot === null && Date.now() - rootCheckedAt >= MISSING_TTL) {
+    if (realRoot === null) {
       // Without public/ every GET would pay a failed realpath: look again at most once per TTL.
       rootCheckedAt = Date.now();
       realRoot = await realpath(root).catch(() => null);
     }
     if (realRoot === null) return next();
-    const file = join(realRoot, ...segments);
-    // Most GETs are for routes, not files: remembering recent misses spares a
-    // failed stat (a thread-pool round trip and an exception) on every call.
-    if (missing.has(file)) return next();
     const found = await findFile(realRoot, segments, req.path.endsWith('/'), options.index);
-    if (found === null) missing.add(file);
+    if (found === null) missing.add(req.path);
     if (found === null) return next();
     if (found === 'add-slash') {
       // `/docs` is a folder: redirect to `/docs/` so the page's relative links resolve inside it.
@@ -69,6 +69,23 @@ export function staticFiles(options, cacheHooks = {}) {
       return res.redirect(`/${req.path.split('/').filter(Boolean).join('/')}/${query}`, 301);
     }
     sendFile(req, res, next, found.file, found.stats, hooks);
+  }
+
+  // Not `async`: most GETs are for routes, not files, and they pass on
+  // synchronously, without a promise, a decoded path or a file-system call.
+  return function serveStatic(req, res, next) {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+    // A path that named no file a moment ago (remembered by the path as
+    // received, so nothing needs decoding): a failed stat, a thread-pool round
+    // trip and an exception spared.
+    if (missing.has(req.path)) return next();
+    // No public/ folder, looked for less than a TTL ago.
+    if (realRoot === null && Date.now() - rootCheckedAt < MISSING_TTL) {
+      // Still refuse a NUL byte, as the lookup does (pathSegments).
+      if (/%00/.test(req.path)) throw new HttpError(400, 'The path contains a NUL byte');
+      return next();
+    }
+    return lookUp(req, res, next);
   };
 }
 
