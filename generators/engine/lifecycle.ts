@@ -185,8 +185,8 @@ function editsInPlace(project: Project, added: Contribution[], removed: Contribu
   try {
     edited = structuralEdits(current, added, removed, project.manifest.answers, answers);
   } catch (err) {
-    // An older project may lack the place a feature hooks into because this version introduced it.
-    if (older && err instanceof CLIError && err.code === 'E_ANCHOR') return undefined;
+    // An older project may lack the place a feature hooks into, or the whole file, because this version introduced it.
+    if (older && err instanceof CLIError && (err.code === 'E_ANCHOR' || err.code === 'E_MISSING')) return undefined;
     throw err;
   }
   let editedBase: Map<string, string> | undefined;
