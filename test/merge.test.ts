@@ -33,4 +33,44 @@ test('the same change on both sides is not a conflict', () => {
   assert.equal(merge3(both, base, both), { content: both, conflicts: 0 });
 });
 
+// A comment describes the line below it: written next to a line the other
+// side changed, it has one right place, so it is not a conflict.
+const code = "import { a } from './a.js';\nimport { b } from './b.js';\n\nexport function f(x) {\n  const y = a(x);\n  return b(y);\n}\n";
+const note = '// mine: why';
+
+test('a comment above a line the new version changed stays above it', () => {
+  const ours = code.replace('export function', `${note}\nexport function`);
+  const theirs = code.replace('f(x)', 'f(x, options)');
+  assert.equal(merge3(ours, code, theirs, 'markers', 'src/x.js'), { content: theirs.replace('export function', `${note}\nexport function`), conflicts: 0 });
+});
+
+test('a comment below a line the new version changed stays above the line it describes', () => {
+  const ours = code.replace("import { b }", `${note}\nimport { b }`);
+  const theirs = code.replace("import { a } from './a.js';", "import { a, c } from './a.js';");
+  assert.equal(merge3(ours, code, theirs, 'markers', 'src/x.js').content, theirs.replace("import { b }", `${note}\nimport { b }`));
+});
+
+test('a comment where the new version inserts lines goes after them, directly above its line', () => {
+  const ours = code.replace("import { b }", `${note}\nimport { b }`);
+  const theirs = code.replace("import { b }", "import { c } from './c.js';\nimport { b }");
+  assert.equal(merge3(ours, code, theirs, 'markers', 'src/x.js').content, theirs.replace("import { b }", `${note}\nimport { b }`));
+});
+
+test('a comment over a line the new version rewrote goes above the rewritten line most like it', () => {
+  const ours = code.replace('  return b(y);', `  ${note}\n  return b(y);`);
+  const theirs = code.replace('  const y = a(x);\n  return b(y);', '  if (!x) return null;\n  const y = a(x) + 1;\n  return b(y, 2);');
+  assert.equal(merge3(ours, code, theirs, 'markers', 'src/x.js').content, theirs.replace('  return b(y, 2);', `  ${note}\n  return b(y, 2);`));
+});
+
+test('a comment over lines the new version deleted, and code next to changed code, are still conflicts', () => {
+  const ours = code.replace('  return b(y);', `  ${note}\n  return b(y);`);
+  assert.is(merge3(ours, code, code.replace('  const y = a(x);\n  return b(y);\n', ''), 'markers', 'src/x.js').conflicts, 1);
+  const mine = code.replace('export function', 'const z = 1;\nexport function');
+  assert.is(merge3(mine, code, code.replace('f(x)', 'f(x, options)'), 'markers', 'src/x.js').conflicts, 1);
+  // A `#` line is code in JavaScript (a private field), a comment in a shell script.
+  assert.is(merge3(code.replace('export function', '#x = 1;\nexport function'), code, code.replace('f(x)', 'f(y)'), 'markers', 'src/x.js').conflicts, 1);
+  const conf = 'server {\n  listen 80;\n}\n';
+  assert.equal(merge3(conf.replace('  listen', '  # mine\n  listen'), conf, conf.replace('80', '8080'), 'markers', 'deploy/nginx.conf').content, 'server {\n  # mine\n  listen 8080;\n}\n');
+});
+
 test.run();

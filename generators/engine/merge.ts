@@ -1,4 +1,5 @@
-import { diff3Merge, diffComm } from 'node-diff3';
+import { diff3Merge, diffComm, diffIndices } from 'node-diff3';
+import { extname, basename } from 'node:path';
 import { eolOf, toLf, withEol } from './content.js';
 
 export type ConflictStyle = 'markers' | 'ours' | 'theirs';
@@ -26,6 +27,9 @@ export const MARKER_START = '<<<<<<< yours';
  * `ours`/`theirs`: only the lines that really differ are decided, every line
  * both sides share is kept. Line endings are not content: the sides are
  * merged as LF and the result takes the user's line ending.
+ *
+ * One kind of region diff3 calls a conflict is not one: comment lines one
+ * side inserted right next to the other side's change (see placeComments).
  */
 export function merge3(ours: string, base: string, theirs: string, style: ConflictStyle = 'markers', path = 'file'): MergeResult {
   const eol = eolOf(ours);
@@ -42,6 +46,11 @@ export function merge3(ours: string, base: string, theirs: string, style: Confli
       continue;
     }
     const conflict = block.conflict!;
+    const placed = placeComments(conflict.a, conflict.o, conflict.b, commentLine(path));
+    if (placed) {
+      out.push(...placed);
+      continue;
+    }
     conflicts++;
     if (style === 'markers') {
       out.push(`${MARKER_START} (${path})`, ...conflict.a, '||||||| base (as generated before)', ...conflict.o, '=======', ...conflict.b, '>>>>>>> new (this generator version)');
@@ -54,6 +63,109 @@ export function merge3(ours: string, base: string, theirs: string, style: Confli
     }
   }
   return { content: withEol(out.join('\n'), eol), conflicts };
+}
+
+interface Hunk {
+  /** The base lines [start, end) this side replaced; start === end for an insertion. */
+  start: number;
+  end: number;
+  lines: string[];
+  /** An insertion of comment lines only (blank lines allowed, at least one comment). */
+  comment: boolean;
+  ours: boolean;
+  /** The other side's comments written over lines this hunk rewrote. */
+  inner: Hunk[];
+}
+
+/**
+ * Like git, diff3 calls changes of the two sides that merely touch a
+ * conflict: a line one side inserted right above or below a line the other
+ * side changed, or both sides inserting at the same place, has no certain
+ * order. A comment has one: it describes the line below it. So when every
+ * touching pair within a region has an inserted comment on one side, the
+ * comment goes directly above the line it was written over: above the other
+ * side's replacement of that line, or below the other side's insertion at
+ * the same place. A comment written over a line the other side rewrote goes
+ * above the rewritten line most like it (above the whole rewrite when none
+ * is). This keeps a user's note above `import` or `export function` when
+ * the new version changes that very line. Returns the merged region, or
+ * undefined when the sides really overlap, code touches code, or a comment
+ * was written over lines the other side deleted.
+ */
+function placeComments(a: string[], o: string[], b: string[], isComment: (line: string) => boolean): string[] | undefined {
+  const hunks = (mine: string[], ours: boolean): Hunk[] =>
+    diffIndices(o, mine).map((h) => {
+      const [start, length] = h.buffer1 as [number, number];
+      const lines = h.buffer2Content as string[];
+      const comment = length === 0 && lines.some((l) => l.trim() !== '') && lines.every((l) => l.trim() === '' || isComment(l));
+      return { start, end: start + length, lines, comment, ours, inner: [] };
+    });
+  // At one place: a replacement after the insertions above it; of two
+  // insertions the comment goes last (nearest its line), the user's nearest of two comments.
+  const rank = (h: Hunk) => (h.start < h.end ? 3 : h.comment ? (h.ours ? 2 : 1) : 0);
+  const all = [...hunks(a, true), ...hunks(b, false)].sort((x, y) => x.start - y.start || rank(x) - rank(y));
+  const within = new Set<Hunk>();
+  for (let i = 0; i < all.length; i++) {
+    for (let j = i + 1; j < all.length; j++) {
+      const [x, y] = [all[i], all[j]];
+      if (x.ours === y.ours) continue;
+      if (x.start < y.end && y.start < x.end) {
+        const [comment, rewrite] = x.comment ? [x, y] : [y, x];
+        if (!comment.comment || !rewrite.lines.length) return undefined;
+        rewrite.inner.push(comment);
+        within.add(comment);
+        continue;
+      }
+      const touch = x.end === y.start || y.end === x.start || (x.start === y.start && x.end === y.end);
+      if (touch && !x.comment && !y.comment) return undefined;
+    }
+  }
+  const out: string[] = [];
+  let at = 0;
+  for (const h of all) {
+    if (within.has(h)) continue;
+    out.push(...o.slice(at, h.start), ...withInner(h, o));
+    at = h.end;
+  }
+  out.push(...o.slice(at));
+  return out;
+}
+
+/** A rewrite's lines with the comments written over the lines it replaced, each above the new line most like its old one. */
+function withInner(rewrite: Hunk, o: string[]): string[] {
+  const above = new Map<number, string[]>();
+  for (const comment of rewrite.inner) {
+    const described = words(o[comment.start]);
+    let best = 0;
+    let score = 0;
+    rewrite.lines.forEach((line, i) => {
+      const s = likeness(described, words(line));
+      if (s > score) [best, score] = [i, s];
+    });
+    const at = score >= 0.5 ? best : 0;
+    above.set(at, [...(above.get(at) ?? []), ...comment.lines]);
+  }
+  return rewrite.lines.flatMap((line, i) => [...(above.get(i) ?? []), line]);
+}
+
+const words = (line: string) => new Set(line.split(/\W+/).filter(Boolean));
+
+/** Dice coefficient of two lines' words: 1 for the same words, 0 for none shared. */
+function likeness(x: Set<string>, y: Set<string>): number {
+  if (!x.size || !y.size) return 0;
+  let shared = 0;
+  for (const w of x) if (y.has(w)) shared++;
+  return (2 * shared) / (x.size + y.size);
+}
+
+/** Files whose comments start with `#` rather than `//` or `/*`. */
+const HASH_COMMENTS = new Set(['.sh', '.conf', '.yml', '.yaml', '.service', '.env', '.gitignore', '.npmrc', '.dockerignore', '.toml']);
+
+/** What a comment line looks like in the file at `path`. */
+function commentLine(path: string): (line: string) => boolean {
+  const name = basename(path);
+  const hash = HASH_COMMENTS.has(extname(name) || name) || name === 'Dockerfile' || name === '_gitignore';
+  return hash ? (line) => /^\s*#/.test(line) : (line) => /^\s*(\/\/|\/\*|\*)/.test(line);
 }
 
 /** Does a text hold a conflict left by a merge (a line starting with the markers)? */
