@@ -336,6 +336,20 @@ guarantees('remove takes the support features of the last feature that needs the
   assert.ok(existsSync(path('src/lib/limiter.js')), 'src/recent.js still imports it');
 });
 
+guarantees('a file the user changed and a command stopped generating keeps its record: a feature that brings it back merges into it', async () => {
+  assert.is((await cli(['add', 'auth', 'basic'], app)).code, 0);
+  const generated = read('src/lib/credentials.js');
+  write('src/lib/credentials.js', generated.replace('const ENV_NAME', '// mine: the variable the users come from\nconst ENV_NAME'));
+  const removed = await cli(['remove', 'auth', '--allow-dirty'], app);
+  assert.is(removed.code, 0, removed.stdout + removed.stderr);
+  assert.match(removed.stdout, /keep\s+src\/lib\/credentials\.js/);
+  assert.is((await cli(['check'], app)).code, 0, 'the kept file is not drift');
+  const back = await cli(['add', 'auth', 'token', '--allow-dirty'], app);
+  assert.is(back.code, 0, back.stdout + back.stderr);
+  assert.not.ok(existsSync(path('src/lib/credentials.new.js')), 'merged, not written beside');
+  assert.is(read('src/lib/credentials.js'), generated.replace('const ENV_NAME', '// mine: the variable the users come from\nconst ENV_NAME'));
+});
+
 guarantees('"skip" in nodeserver.json: regenerate never updates those files', async () => {
   const old = olderBase('src/routes.js', (t) => t.replace('  return', '  // older\n  return'));
   write('src/routes.js', old);

@@ -101,7 +101,7 @@ export async function planUpdate(project: Project, answers: Answers, options: Pl
   for (const e of entries) if (!sameContent(e.before, e.after)) writes.set(e.path, e.after ?? null);
   for (const [path, content] of extra) writes.set(path, content);
   // The new merge base is the pristine render; replace the old records whole.
-  for (const [path, content] of recordChanges(recordedTree(rendered, project, ctx.added, writes), answers, project.manifest, project.base.keys())) writes.set(path, content);
+  for (const [path, content] of recordChanges(recordedTree(rendered, project, ctx.added, writes, entries), answers, project.manifest, project.base.keys())) writes.set(path, content);
   // Only real changes: a command with nothing to do leaves every file (and its mtime) alone.
   for (const [path, content] of [...writes]) {
     const now = project.current(path);
@@ -114,10 +114,16 @@ export async function planUpdate(project: Project, answers: Answers, options: Pl
  * What the records say was generated. A user's file the plan does not write
  * keeps the base it had (what the generator last wrote into it), so that it
  * is not taken for changed by the user; one that was never written is not
- * recorded at all.
+ * recorded at all. A file the user changed that this render no longer has
+ * (kept) keeps its record too: a feature that brings the file back later
+ * merges into the user's version three ways instead of finding a stranger.
  */
-function recordedTree(rendered: Tree, project: Project, added: Set<string>, writes: Map<string, Content | null>): Tree {
+function recordedTree(rendered: Tree, project: Project, added: Set<string>, writes: Map<string, Content | null>, entries: PlanEntry[]): Tree {
   const out: Tree = new Map(rendered);
+  for (const e of entries) {
+    const [old, record] = [project.base.get(e.path), project.files[e.path]];
+    if (e.action === 'keep' && !rendered.has(e.path) && old !== undefined && record) out.set(e.path, { content: old, feature: record.feature, policy: record.policy });
+  }
   for (const [path, file] of rendered) {
     if (file.policy !== 'user' || added.has(file.feature) || writes.has(path)) continue;
     const old = project.base.get(path);
