@@ -65,6 +65,7 @@ test('a comment over a line the new version rewrote goes above the rewritten lin
 test('a comment over lines the new version deleted, and code next to changed code, are still conflicts', () => {
   const ours = code.replace('  return b(y);', `  ${note}\n  return b(y);`);
   assert.is(merge3(ours, code, code.replace('  const y = a(x);\n  return b(y);\n', ''), 'markers', 'src/x.js').conflicts, 1);
+  assert.is(merge3(ours, code, code.replace('  return b(y);\n', ''), 'markers', 'src/x.js').conflicts, 1, 'the very line it describes deleted');
   const mine = code.replace('export function', 'const z = 1;\nexport function');
   assert.is(merge3(mine, code, code.replace('f(x)', 'f(x, options)'), 'markers', 'src/x.js').conflicts, 1);
   // A `#` line is code in JavaScript (a private field), a comment in a shell script.

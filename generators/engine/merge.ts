@@ -118,6 +118,9 @@ function placeComments(a: string[], o: string[], b: string[], isComment: (line: 
       }
       const touch = x.end === y.start || y.end === x.start || (x.start === y.start && x.end === y.end);
       if (touch && !x.comment && !y.comment) return undefined;
+      // A comment over a line the other side deleted would describe the wrong line.
+      const [comment, other] = x.comment ? [x, y] : [y, x];
+      if (touch && comment.start === other.start && other.start < other.end && !other.lines.length) return undefined;
     }
   }
   const out: string[] = [];
