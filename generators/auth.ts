@@ -64,8 +64,9 @@ export const auth: Group = {
         ],
         edits: (): Edit[] => [
           { kind: 'import', file: APP, from: './lib/session.js', names: ['session'] },
+          ...appEdits('auth-session', 'session'),
           { kind: 'import', file: APP, from: './lib/auth-session.js', names: ['sessionAuth'] },
-          ...appEdits('auth-session'),
+          ...appEdits('auth-session', 'auth'),
           { kind: 'import', file: ROUTES, from: './lib/auth-session.js', names: ['login', 'logout', 'requireUser', 'currentUser'] },
           ...routeStatements('auth-session'),
           ...usersTestsLogin('auth-session', 'sessionLogin'),

@@ -134,6 +134,7 @@ test('an edit naming a missing snippet throws, naming the file and what it shoul
   assert.throws(() => routeStatements('no-such-feature'), /snippet no-such-feature\/snippets\/routes\.js is missing: no-such-feature's edits of src\/routes\.js read it/);
   assert.throws(() => statements('auth-basic', 'src/routes.js', 'nothing'), /auth-basic\/snippets\/routes\.js: no "export function nothing\(\.\.\.\)"/);
   assert.throws(() => appEdits('bigpipe'), /bigpipe\/snippets\/app\.js is missing/);
+  assert.throws(() => appEdits('auth-basic', 'store'), /auth-basic\/snippets\/app\.js: no app\.use\(\.\.\.\) after "\/\/ slot: store"/);
 });
 
 test('a malformed app.js snippet throws, naming the line', () => {

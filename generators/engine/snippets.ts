@@ -155,10 +155,15 @@ export function routeStatements(feature: string): StatementEdit[] {
  * What a feature adds to `buildApp` in src/app.js, from `buildApp(app, config)`
  * in snippets/app.js: `app.use(...)` after `// slot: <slot>` is middleware in
  * that slot; after `// options:` the keys of its object arguments go into
- * that call, already in the file.
+ * that call, already in the file. With `slot`, only the middleware of that slot
+ * (a feature whose imports and middleware alternate in its table).
  */
-export function appEdits(feature: string): (UseEdit | PropertyEdit)[] {
-  return cached(`${feature}:app`, () => readAppEdits(feature));
+export function appEdits(feature: string, slot?: Slot): (UseEdit | PropertyEdit)[] {
+  const edits = cached(`${feature}:app`, () => readAppEdits(feature));
+  if (slot === undefined) return edits;
+  const mine = edits.filter((e) => e.kind === 'use' && e.slot === slot);
+  if (!mine.length) throw new Error(`snippet ${feature}/${SNIPPETS_DIR}/app.js: no app.use(...) after "// slot: ${slot}"`);
+  return mine;
 }
 
 function readAppEdits(feature: string): (UseEdit | PropertyEdit)[] {
