@@ -1,4 +1,4 @@
-import { configDefault } from './engine/snippets.js';
+import { appEdits, configDefault, routeStatements, statements } from './engine/snippets.js';
 import type { Edit, Endpoint, Group } from './types.js';
 
 const APP = 'src/app.js';
@@ -10,7 +10,7 @@ const USERS_TESTS = 'test/users-helpers.js';
 function usersTestsLogin(feature: string, step: string): Edit[] {
   return [
     { kind: 'import', file: USERS_TESTS, from: `./${feature}-helpers.js`, names: [step] },
-    { kind: 'statement', file: USERS_TESTS, function: 'startUsersApp', code: `steps.push(${step});` },
+    ...statements(feature, USERS_TESTS, 'startUsersApp'),
   ];
 }
 
@@ -39,9 +39,9 @@ export const auth: Group = {
         endpoints: [ME],
         edits: (): Edit[] => [
           { kind: 'import', file: APP, from: './lib/auth-basic.js', names: ['basicAuth'] },
-          { kind: 'use', file: APP, slot: 'auth', call: 'basicAuth(config)' },
+          ...appEdits('auth-basic'),
           { kind: 'import', file: ROUTES, from: './lib/auth-basic.js', names: ['requireUser', 'currentUser'] },
-          { kind: 'statement', file: ROUTES, function: 'routes', code: "router.get('/me', requireUser(config), currentUser);" },
+          ...routeStatements('auth-basic'),
           ...usersTestsLogin('auth-basic', 'basicLogin'),
           configDefault('auth-basic', 'auth'),
         ],
@@ -64,13 +64,11 @@ export const auth: Group = {
         ],
         edits: (): Edit[] => [
           { kind: 'import', file: APP, from: './lib/session.js', names: ['session'] },
-          { kind: 'use', file: APP, slot: 'session', call: 'session(config)' },
+          ...appEdits('auth-session', 'session'),
           { kind: 'import', file: APP, from: './lib/auth-session.js', names: ['sessionAuth'] },
-          { kind: 'use', file: APP, slot: 'auth', call: 'sessionAuth(config)' },
+          ...appEdits('auth-session', 'auth'),
           { kind: 'import', file: ROUTES, from: './lib/auth-session.js', names: ['login', 'logout', 'requireUser', 'currentUser'] },
-          { kind: 'statement', file: ROUTES, function: 'routes', code: "router.post('/login', login(config));" },
-          { kind: 'statement', file: ROUTES, function: 'routes', code: "router.post('/logout', logout);" },
-          { kind: 'statement', file: ROUTES, function: 'routes', code: "router.get('/me', requireUser, currentUser);" },
+          ...routeStatements('auth-session'),
           ...usersTestsLogin('auth-session', 'sessionLogin'),
           configDefault('auth-session', 'auth'),
           configDefault('auth-session', 'session'),
@@ -93,10 +91,9 @@ export const auth: Group = {
         ],
         edits: (): Edit[] => [
           { kind: 'import', file: APP, from: './lib/auth-token.js', names: ['tokenAuth'] },
-          { kind: 'use', file: APP, slot: 'auth', call: 'tokenAuth(config)' },
+          ...appEdits('auth-token'),
           { kind: 'import', file: ROUTES, from: './lib/auth-token.js', names: ['login', 'requireUser', 'currentUser'] },
-          { kind: 'statement', file: ROUTES, function: 'routes', code: "router.post('/login', login(config));" },
-          { kind: 'statement', file: ROUTES, function: 'routes', code: "router.get('/me', requireUser(config), currentUser);" },
+          ...routeStatements('auth-token'),
           ...usersTestsLogin('auth-token', 'tokenLogin'),
           configDefault('auth-token', 'auth'),
           configDefault('auth-token', 'token'),

@@ -1,9 +1,10 @@
+import { appEdits } from './engine/snippets.js';
 import type { Contribution } from './types.js';
 
 /**
  * The runtime every project gets (templates/base). Its `use` edits are
  * already in the template (so applying them is a no-op); declaring them
- * gives the compose step the slot of each base middleware, which is how
+ * (templates/base/snippets/app.js) gives the compose step the slot of each base middleware, which is how
  * features find their place among them.
  */
 export const base: Contribution = {
@@ -21,15 +22,5 @@ export const base: Contribution = {
     { method: 'GET', path: '/ready', description: 'readiness: 200 while serving, 503 while starting or shutting down' },
     { method: 'GET', path: '/metrics', description: 'Prometheus metrics; this machine only, or with METRICS_TOKEN (docs/operations.md)' },
   ],
-  edits: () => [
-    { kind: 'use', file: 'src/app.js', slot: 'request-log', call: 'accessLog(config.log)' },
-    { kind: 'use', file: 'src/app.js', slot: 'request-log', call: 'requestMetrics(config.metrics)' },
-    { kind: 'use', file: 'src/app.js', slot: 'request-log', call: 'instanceId(config.instanceId)' },
-    { kind: 'use', file: 'src/app.js', slot: 'security-headers', call: 'securityHeaders(config.securityHeaders)' },
-    { kind: 'use', file: 'src/app.js', slot: 'static', call: 'staticFiles(config.static, {})' },
-    { kind: 'use', file: 'src/app.js', slot: 'static', call: 'views(config.views)' },
-    { kind: 'use', file: 'src/app.js', slot: 'rate-limit', call: 'rateLimit(config.rateLimit, { trustProxy: config.trustProxy })' },
-    { kind: 'use', file: 'src/app.js', slot: 'body', call: 'body(config.body, {})' },
-    { kind: 'use', file: 'src/app.js', slot: 'router', call: 'routes(config)' },
-  ],
+  edits: () => appEdits('base'),
 };

@@ -1,4 +1,4 @@
-import { configDefault } from './engine/snippets.js';
+import { configDefault, routeStatements } from './engine/snippets.js';
 import type { Edit, Group } from './types.js';
 
 const ROUTES = 'src/routes.js';
@@ -29,7 +29,7 @@ export const bigpipe: Group = {
     ],
     edits: (): Edit[] => [
       { kind: 'import', file: ROUTES, from: './pages/profile.js', names: ['profilePage'] },
-      { kind: 'statement', file: ROUTES, function: 'routes', code: "router.get('/profile', profilePage(config));" },
+      ...routeStatements('bigpipe'),
       configDefault('bigpipe', 'bigpipe'),
     ],
   },

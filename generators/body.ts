@@ -1,17 +1,15 @@
-import { configDefault } from './engine/snippets.js';
+import { appEdits, configDefault } from './engine/snippets.js';
 import type { Edit, Group } from './types.js';
 
 const APP = 'src/app.js';
 
 /**
  * Registers a body parser: import it into the composition root and add it
- * to the parsers argument of `body(config.body, { json: parseJson })`.
+ * to the parsers argument of `body(config.body, { json: parseJson })`
+ * (templates/<feature>/snippets/app.js).
  */
-function parser(format: string, exportName: string, from: string): Edit[] {
-  return [
-    { kind: 'import', file: APP, from, names: [exportName] },
-    { kind: 'property', file: APP, object: 'body', argument: 1, name: format, value: exportName },
-  ];
+function parser(feature: string, exportName: string, from: string): Edit[] {
+  return [{ kind: 'import', file: APP, from, names: [exportName] }, ...appEdits(feature)];
 }
 
 /** A format's own settings: `config.body.<format>` (env `BODY_<FORMAT>_...`), from templates/<feature>/snippets/config.js. */
@@ -39,7 +37,7 @@ export const body: Group = {
         id: 'body-json',
         // parseJson lives in the base body.js and is registered in the template already;
         // declaring it here is what lets a project without JSON drop it.
-        edits: (): Edit[] => parser('json', 'parseJson', './lib/body.js'),
+        edits: (): Edit[] => parser('body-json', 'parseJson', './lib/body.js'),
       },
     },
     {
@@ -49,7 +47,7 @@ export const body: Group = {
       feature: {
         id: 'body-form',
         edits: (): Edit[] => [
-          ...parser('form', 'parseForm', './lib/body-form.js'),
+          ...parser('body-form', 'parseForm', './lib/body-form.js'),
           settings('body-form', 'form'),
         ],
       },
@@ -61,7 +59,7 @@ export const body: Group = {
       feature: {
         id: 'body-xml',
         edits: (): Edit[] => [
-          ...parser('xml', 'parseXml', './lib/body-xml.js'),
+          ...parser('body-xml', 'parseXml', './lib/body-xml.js'),
           settings('body-xml', 'xml'),
         ],
       },
@@ -73,7 +71,7 @@ export const body: Group = {
       feature: {
         id: 'body-multipart',
         edits: (): Edit[] => [
-          ...parser('multipart', 'parseMultipart', './lib/body-multipart.js'),
+          ...parser('body-multipart', 'parseMultipart', './lib/body-multipart.js'),
           settings('body-multipart', 'multipart'),
         ],
       },
@@ -85,7 +83,7 @@ export const body: Group = {
       feature: {
         id: 'body-text',
         edits: (): Edit[] => [
-          ...parser('text', 'parseText', './lib/body-text.js'),
+          ...parser('body-text', 'parseText', './lib/body-text.js'),
           settings('body-text', 'text'),
         ],
       },

@@ -1,4 +1,4 @@
-import { configDefault } from './engine/snippets.js';
+import { appEdits, configDefault } from './engine/snippets.js';
 import type { Edit, Group } from './types.js';
 
 const APP = 'src/app.js';
@@ -26,8 +26,7 @@ export const cache: Group = {
         id: 'cache-etag',
         edits: (): Edit[] => [
           { kind: 'import', file: APP, from: './lib/cache-etag.js', names: ['etag', 'etagHook'] },
-          { kind: 'property', file: APP, object: 'staticFiles', argument: 1, name: 'etag', value: 'etagHook' },
-          { kind: 'use', file: APP, slot: 'cache', call: 'etag()' },
+          ...appEdits('cache-etag'),
         ],
       },
     },
@@ -39,7 +38,7 @@ export const cache: Group = {
         id: 'cache-last-modified',
         edits: (): Edit[] => [
           { kind: 'import', file: APP, from: './lib/cache-last-modified.js', names: ['lastModifiedHook'] },
-          { kind: 'property', file: APP, object: 'staticFiles', argument: 1, name: 'lastModified', value: 'lastModifiedHook' },
+          ...appEdits('cache-last-modified'),
         ],
       },
     },
@@ -51,8 +50,7 @@ export const cache: Group = {
         id: 'cache-max-age',
         edits: (): Edit[] => [
           { kind: 'import', file: APP, from: './lib/cache-max-age.js', names: ['maxAge', 'maxAgeHook'] },
-          { kind: 'property', file: APP, object: 'staticFiles', argument: 1, name: 'maxAge', value: 'maxAgeHook(config.cacheMaxAge)' },
-          { kind: 'use', file: APP, slot: 'cache', call: 'maxAge(config.cacheMaxAge)' },
+          ...appEdits('cache-max-age'),
           configDefault('cache-max-age', 'cacheMaxAge'),
         ],
       },
@@ -65,7 +63,7 @@ export const cache: Group = {
         id: 'cache-memory',
         edits: (): Edit[] => [
           { kind: 'import', file: APP, from: './lib/cache-memory.js', names: ['memoryCache'] },
-          { kind: 'use', file: APP, slot: 'cache', call: 'memoryCache(config.cacheMemory)' },
+          ...appEdits('cache-memory'),
           configDefault('cache-memory', 'cacheMemory'),
         ],
       },

@@ -1,4 +1,4 @@
-import { configDefault } from './engine/snippets.js';
+import { appEdits, configDefault, routeStatements, statements } from './engine/snippets.js';
 import type { Edit, Group } from './types.js';
 
 const APP = 'src/app.js';
@@ -30,13 +30,12 @@ export const csrf: Group = {
     endpoints: [{ method: 'GET', path: '/csrf-token', description: 'a CSRF token ({ token } and the csrf cookie); before login a signed one, nothing stored' }],
     edits: (): Edit[] => [
       { kind: 'import', file: APP, from: './lib/csrf.js', names: ['csrf', 'csrfFormField'] },
-      { kind: 'use', file: APP, slot: 'csrf', call: 'csrf(config)' },
-      { kind: 'use', file: APP, slot: 'body', call: 'csrfFormField()' },
+      ...appEdits('csrf'),
       { kind: 'import', file: ROUTES, from: './lib/csrf.js', names: ['sendCsrfToken'] },
-      { kind: 'statement', file: ROUTES, function: 'routes', code: "router.get('/csrf-token', sendCsrfToken);" },
+      ...routeStatements('csrf'),
       // The users example's tests send the token after their login step (test/users-helpers.js).
       { kind: 'import', file: 'test/users-helpers.js', from: './csrf-helpers.js', names: ['csrfHeader'] },
-      { kind: 'statement', file: 'test/users-helpers.js', function: 'startUsersApp', code: 'steps.push(csrfHeader);' },
+      ...statements('csrf', 'test/users-helpers.js', 'startUsersApp'),
       configDefault('csrf', 'csrf'),
     ],
   },

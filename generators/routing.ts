@@ -1,3 +1,4 @@
+import { appEdits, routeStatements } from './engine/snippets.js';
 import type { Edit, Group } from './types.js';
 
 /**
@@ -36,7 +37,7 @@ export const routing: Group = {
         ],
         edits: (): Edit[] => [
           { kind: 'import', file: 'src/routes.js', from: './resources/users.js', names: ['users'] },
-          { kind: 'statement', file: 'src/routes.js', function: 'routes', code: "router.resource('/users', users);" },
+          ...routeStatements('routing-table'),
         ],
       },
     },
@@ -58,7 +59,7 @@ export const routing: Group = {
         ],
         edits: (): Edit[] => [
           { kind: 'import', file: 'src/app.js', from: './lib/natural-router.js', names: ['naturalRouter'] },
-          { kind: 'use', file: 'src/app.js', slot: 'natural', call: 'naturalRouter()' },
+          ...appEdits('routing-natural'),
         ],
       },
     },

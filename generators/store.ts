@@ -1,4 +1,4 @@
-import { configDefault } from './engine/snippets.js';
+import { appEdits, configDefault, statements } from './engine/snippets.js';
 import type { Edit, Group } from './types.js';
 
 const APP = 'src/app.js';
@@ -33,10 +33,10 @@ export const store: Group = {
         needs: ['master-channel'],
         edits: (): Edit[] => [
           { kind: 'import', file: APP, from: './lib/store-file.js', names: ['fileStore'] },
-          { kind: 'use', file: APP, slot: 'store', call: 'fileStore(config)' },
+          ...appEdits('store-file'),
           // Every test app of the project gets a store folder of its own (test/store-file-helpers.js).
           { kind: 'import', file: 'test/helpers.js', from: './store-file-helpers.js', names: ['fileStoreTestSettings'] },
-          { kind: 'statement', file: 'test/helpers.js', function: 'testServices', code: 'Object.assign(settings, await fileStoreTestSettings());' },
+          ...statements('store-file', 'test/helpers.js', 'testServices'),
           configDefault('store-file', 'storeFile'),
         ],
       },
@@ -49,10 +49,10 @@ export const store: Group = {
         id: 'store-redis',
         edits: (): Edit[] => [
           { kind: 'import', file: APP, from: './lib/store-redis.js', names: ['redisStore'] },
-          { kind: 'use', file: APP, slot: 'store', call: 'redisStore(config)' },
+          ...appEdits('store-redis'),
           // Every test app of the project runs on a real Redis (test/redis-helpers.js).
           { kind: 'import', file: 'test/helpers.js', from: './redis-helpers.js', names: ['redisTestSettings'] },
-          { kind: 'statement', file: 'test/helpers.js', function: 'testServices', code: 'Object.assign(settings, await redisTestSettings());' },
+          ...statements('store-redis', 'test/helpers.js', 'testServices'),
           configDefault('store-redis', 'redis'),
         ],
       },

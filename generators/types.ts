@@ -57,8 +57,8 @@ export interface Option {
  * What a feature puts into a project: the files of `templates/<id>/` (every
  * file there, same relative path; `.hbs` files rendered with the answers and
  * the suffix dropped) and structural edits of files other features own. Its
- * `snippets/` folder is not copied: it holds the code of those edits (its
- * keys of `defaults` in src/config.js, engine/snippets.ts).
+ * `snippets/` folder is not copied: it holds the code of those edits, one
+ * file per project file edited (config.js, app.js, routes.js; engine/snippets.ts).
  */
 export interface Contribution {
   /** Feature id: `templates/<id>/`, `src/lib/<id>.js`, `test/<id>.test.js`. */
@@ -122,7 +122,7 @@ export interface UseEdit {
   kind: 'use';
   file: string;
   slot: Slot;
-  /** e.g. `session(config.session)` */
+  /** e.g. `session(config)`, from templates/<feature>/snippets/app.js (`appEdits`) */
   call: string;
 }
 
@@ -161,6 +161,7 @@ export interface StatementEdit {
   kind: 'statement';
   file: string;
   function: string;
+  /** A feature's: one statement of `export function <function>` in templates/<feature>/snippets/<file's name> (`statements`); `generate`'s are built from the names given. */
   code: string;
 }
 

@@ -1,12 +1,15 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, posix, relative } from 'node:path';
 import { ModuleKind, ModuleResolutionKind, Project, ScriptTarget } from 'ts-morph';
-import { allContributions } from '../generators/engine/render.js';
+import { allContributions, featuresOf, render } from '../generators/engine/render.js';
 import { resolveAnswers } from '../generators/engine/answers.js';
-import { snippetFilesRead } from '../generators/engine/snippets.js';
+import { appEdits, routeStatements, snippetFilesRead, statements } from '../generators/engine/snippets.js';
 import { SNIPPETS_DIR, TEMPLATES_DIR, templateFiles } from '../generators/engine/templates.js';
+import { isCheckedFile, typecheck } from '../generators/engine/typecheck.js';
+import type { Answers, Edit } from '../generators/types.js';
 
 /** Every file under templates/<feature>/snippets/, as `<feature>/snippets/<file>`. */
 function snippetFiles(): string[] {
@@ -58,7 +61,10 @@ test('snippets are not copied into projects', () => {
   }
 });
 
-test('snippets parse and type-check (strict, checkJs)', () => {
+/** Snippets of a project function (everything but config.js): their imports are written as from a folder at the top of a project. */
+const codeSnippets = () => snippetFiles().filter((f) => !f.endsWith('/config.js'));
+
+test('config snippets parse and type-check (strict, checkJs)', () => {
   const project = new Project({
     skipAddingFilesFromTsConfig: true,
     compilerOptions: {
@@ -72,9 +78,94 @@ test('snippets parse and type-check (strict, checkJs)', () => {
       types: [],
     },
   });
-  for (const file of snippetFiles()) project.addSourceFileAtPath(join(TEMPLATES_DIR, file));
+  for (const file of snippetFiles().filter((f) => f.endsWith('/config.js'))) project.addSourceFileAtPath(join(TEMPLATES_DIR, file));
   const diagnostics = project.getPreEmitDiagnostics();
   assert.equal(project.formatDiagnosticsWithColorAndContext(diagnostics), '');
+});
+
+/** Projects that between them have every feature with a code snippet. */
+const PROJECTS: Partial<Answers>[] = [
+  { body: ['json', 'form', 'xml', 'multipart', 'text'], cache: ['etag', 'last-modified', 'max-age', 'memory'], auth: 'session', csrf: true, bigpipe: true, store: 'file' },
+  { routing: 'natural', auth: 'basic', store: 'redis' },
+  { auth: 'token' },
+];
+
+test('code snippets type-check (strict, checkJs) inside a rendered project that has their feature', async () => {
+  const left = new Set(codeSnippets());
+  assert.ok(left.size >= 25, `code snippets: ${[...left]}`);
+  for (const partial of PROJECTS) {
+    const answers = resolveAnswers({ name: 'x', ...partial });
+    const ids = new Set(featuresOf(answers).map((f) => f.id));
+    const files = new Map<string, string>();
+    for (const [path, file] of await render(answers)) if (isCheckedFile(path) && typeof file.content === 'string') files.set(path, file.content);
+    const mine = [...left].filter((f) => ids.has(f.split('/')[0]));
+    // Each feature's snippets in a folder of their own at the top of the project, where their `../src/...` imports resolve.
+    const placed = new Map(mine.map((f) => [`${f.split('/')[0]}-${SNIPPETS_DIR}/${f.split('/').pop()}`, f]));
+    for (const [path, f] of placed) files.set(path, readFileSync(join(TEMPLATES_DIR, f), 'utf8'));
+    assert.equal(typecheck(files, new Set(placed.keys())), [], `snippets of ${JSON.stringify(partial)}`);
+    for (const f of mine) left.delete(f);
+  }
+  assert.equal([...left], [], 'no project of PROJECTS has these snippets\' features');
+});
+
+test("a code snippet's imports are the feature's import edits (or already in the file it edits)", async () => {
+  const project = new Project({ useInMemoryFileSystem: true, compilerOptions: { allowJs: true } });
+  const edits = allEdits();
+  for (const snippet of codeSnippets()) {
+    const [feature, , name] = snippet.split('/');
+    const target = (edits.find((e) => e.kind !== 'import' && e.file.endsWith(`/${name}`))?.file)!;
+    assert.ok(target, `${snippet}: no edit of a file named ${name}`);
+    const feat = allContributions().find((c) => c.id === feature)!;
+    const mine = [{}, { cluster: 'cluster' }].flatMap((a) => feat.edits?.(resolveAnswers({ name: 'x', ...a })) ?? []);
+    const already = readFileSync(join(TEMPLATES_DIR, 'base', target), 'utf8');
+    const sf = project.createSourceFile(`/${snippet}`, readFileSync(join(TEMPLATES_DIR, snippet), 'utf8'), { overwrite: true });
+    for (const decl of sf.getImportDeclarations()) {
+      const from = `./${posix.relative(posix.dirname(target), decl.getModuleSpecifierValue().replace(/^\.\.\//, ''))}`;
+      for (const n of decl.getNamedImports().map((i) => i.getName())) {
+        const edited = mine.some((e: Edit) => e.kind === 'import' && e.file === target && e.from === from && e.names.includes(n));
+        const inBase = new RegExp(`import \\{[^}]*\\b${n}\\b[^}]*\\} from '${from.replace(/\./g, '\\.')}'`).test(already);
+        assert.ok(edited || inBase, `${snippet}: ${n} from '${from}' is neither an import edit of ${feature} on ${target} nor in base's ${target}`);
+      }
+    }
+  }
+});
+
+test('an edit naming a missing snippet throws, naming the file and what it should hold', () => {
+  assert.throws(() => routeStatements('no-such-feature'), /snippet no-such-feature\/snippets\/routes\.js is missing: no-such-feature's edits of src\/routes\.js read it/);
+  assert.throws(() => statements('auth-basic', 'src/routes.js', 'nothing'), /auth-basic\/snippets\/routes\.js: no "export function nothing\(\.\.\.\)"/);
+  assert.throws(() => appEdits('bigpipe'), /bigpipe\/snippets\/app\.js is missing/);
+  assert.throws(() => appEdits('auth-basic', 'store'), /auth-basic\/snippets\/app\.js: no app\.use\(\.\.\.\) after "\/\/ slot: store"/);
+});
+
+test('a malformed app.js snippet throws, naming the line', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'snippets-'));
+  try {
+    mkdirSync(join(dir, SNIPPETS_DIR));
+    // The readers take a feature id as a folder under templates/: point one at this folder.
+    const feature = relative(TEMPLATES_DIR, dir);
+    const cases: [string, RegExp][] = [
+      ['// slot: nowhere\n  app.use(x());', /"\/\/ slot: nowhere" is not a slot \(request-log, /],
+      ['app.use(x());', /"app\.use\(x\(\)\);" needs a "\/\/ slot: <slot>" or "\/\/ options:" line above it/],
+      ['// slot: auth\n  x();', /"x\(\);" is not app\.use\(<call>\)/],
+      ['// options:\n  app.use(body(config.body));', /after "\/\/ options:" has no object argument with keys/],
+    ];
+    cases.forEach(([body, message], i) => {
+      const name = `${feature}/${i}`;
+      mkdirSync(join(dir, String(i), SNIPPETS_DIR), { recursive: true });
+      writeFileSync(join(dir, String(i), SNIPPETS_DIR, 'app.js'), `export function buildApp(app, config) {\n  ${body}\n}\n`);
+      assert.throws(() => appEdits(name), message);
+    });
+    writeFileSync(join(dir, SNIPPETS_DIR, 'app.js'), 'export function buildApp(app, config) {\n  // slot: auth\n  app.use(a(config));\n  app.use(b());\n  // options:\n  app.use(body(config.body, { form: parseForm, xml }));\n}\n');
+    assert.equal(appEdits(feature), [
+      { kind: 'use', file: 'src/app.js', slot: 'auth', call: 'a(config)' },
+      { kind: 'use', file: 'src/app.js', slot: 'auth', call: 'b()' },
+      { kind: 'property', file: 'src/app.js', object: 'body', argument: 1, name: 'form', value: 'parseForm' },
+      { kind: 'property', file: 'src/app.js', object: 'body', argument: 1, name: 'xml', value: 'xml' },
+    ]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    for (const f of [...snippetFilesRead]) if (f.includes('..')) snippetFilesRead.delete(f);
+  }
 });
 
 test.run();

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
-import { Node, Project, type ObjectLiteralExpression, type SourceFile } from 'ts-morph';
-import type { PropertyEdit } from '../types.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, join, relative, sep } from 'node:path';
+import { Node, Project, type FunctionDeclaration, type ObjectLiteralExpression, type SourceFile } from 'ts-morph';
+import { SLOTS, type PropertyEdit, type Slot, type StatementEdit, type UseEdit } from '../types.js';
 import { SNIPPETS_DIR, TEMPLATES_DIR } from './templates.js';
 
 /**
@@ -19,6 +19,33 @@ import { SNIPPETS_DIR, TEMPLATES_DIR } from './templates.js';
  * from another snippet is replaced by that object's lines: keys several
  * features share live once, with the feature that reads them (the login
  * limits with `credentials`).
+ *
+ * Every other snippet file holds the lines a feature adds to a function of
+ * a project file, and is named after that file: `snippets/routes.js` for
+ * src/routes.js, `snippets/app.js` for src/app.js, `snippets/helpers.js`
+ * for test/helpers.js. In it, `export function <name>(...)` is named after
+ * the project function the lines go into (`routes`, `buildApp`,
+ * `startUsersApp`); its parameters stand for the names the lines use there
+ * (`router` and `config` in `routes`), and each statement of its body is
+ * one edit, in order:
+ *
+ *   export function routes(router, config) {
+ *     router.get('/me', requireUser(config), currentUser);
+ *   }
+ *
+ * is `statements('auth-basic', 'src/routes.js', 'routes')`, one `statement`
+ * edit per line (`routeStatements('auth-basic')` for short). In
+ * `buildApp(app, config)` of snippets/app.js (`appEdits(feature)`) every
+ * statement is `app.use(<call>)`, and a comment line says what it is:
+ * after `// slot: <slot>` each is a new middleware in that slot (SLOTS in
+ * types.ts: a `use` edit); after `// options:` each adds the keys of its
+ * object arguments to that call, already in src/app.js (`property` edits:
+ * `app.use(body(config.body, { form: parseForm }))` registers a parser).
+ * The imports at the top are there for the type-check only, written as from
+ * a folder at the top of a project (`../src/lib/auth-basic.js`): the edits
+ * that put them into the project stay `import` edits in the group's table.
+ * test/snippets.test.ts type-checks each file inside a rendered project
+ * that has the feature.
  */
 
 /** Every snippet file read so far, as `<feature>/snippets/<file>` (the test checks each file is used). */
@@ -105,4 +132,93 @@ function setKeys(value: string, set: Record<string, string>, what: string): stri
   let out = sf.getFullText();
   for (const [start, end, text] of cuts.sort((a, b) => b[0] - a[0])) out = out.slice(0, start) + text + out.slice(end);
   return out.slice(1, -1);
+}
+
+/**
+ * The statements `feature` adds to function `fn` of project file `file`:
+ * the body of `export function <fn>` in `templates/<feature>/snippets/<file's name>`.
+ */
+export function statements(feature: string, file: string, fn: string): StatementEdit[] {
+  return cached(`${feature}:${file}:${fn}`, () =>
+    snippetFunction(feature, file, fn)
+      .getStatements()
+      .map((st): StatementEdit => ({ kind: 'statement', file, function: fn, code: st.getText() })),
+  );
+}
+
+/** What a feature adds to `routes()` in src/routes.js (its endpoints), from snippets/routes.js. */
+export function routeStatements(feature: string): StatementEdit[] {
+  return statements(feature, 'src/routes.js', 'routes');
+}
+
+/**
+ * What a feature adds to `buildApp` in src/app.js, from `buildApp(app, config)`
+ * in snippets/app.js: `app.use(...)` after `// slot: <slot>` is middleware in
+ * that slot; after `// options:` the keys of its object arguments go into
+ * that call, already in the file. With `slot`, only the middleware of that slot
+ * (a feature whose imports and middleware alternate in its table).
+ */
+export function appEdits(feature: string, slot?: Slot): (UseEdit | PropertyEdit)[] {
+  const edits = cached(`${feature}:app`, () => readAppEdits(feature));
+  if (slot === undefined) return edits;
+  const mine = edits.filter((e) => e.kind === 'use' && e.slot === slot);
+  if (!mine.length) throw new Error(`snippet ${feature}/${SNIPPETS_DIR}/app.js: no app.use(...) after "// slot: ${slot}"`);
+  return mine;
+}
+
+function readAppEdits(feature: string): (UseEdit | PropertyEdit)[] {
+  const file = 'src/app.js';
+  const where = `${feature}/${SNIPPETS_DIR}/app.js`;
+  const out: (UseEdit | PropertyEdit)[] = [];
+  let mode: Slot | 'options' | undefined;
+  for (const st of snippetFunction(feature, file, 'buildApp').getStatements()) {
+    for (const range of st.getLeadingCommentRanges()) {
+      const m = /^\/\/ (?:slot: (\S+)|(options):)\s*$/.exec(range.getText());
+      if (!m) continue;
+      if (m[1] && !(SLOTS as readonly string[]).includes(m[1])) throw new Error(`snippet ${where}: "// slot: ${m[1]}" is not a slot (${SLOTS.join(', ')})`);
+      mode = (m[1] as Slot | undefined) ?? 'options';
+    }
+    const use = Node.isExpressionStatement(st) ? st.getExpression() : undefined;
+    const call = use && Node.isCallExpression(use) && use.getExpression().getText() === 'app.use' ? use.getArguments()[0] : undefined;
+    if (!call || !Node.isCallExpression(call)) throw new Error(`snippet ${where}: "${st.getText()}" is not app.use(<call>)`);
+    if (!mode) throw new Error(`snippet ${where}: "${st.getText()}" needs a "// slot: <slot>" or "// options:" line above it`);
+    if (mode !== 'options') {
+      out.push({ kind: 'use', file, slot: mode, call: call.getText() });
+      continue;
+    }
+    const object = call.getExpression().getText();
+    const before = out.length;
+    call.getArguments().forEach((arg, argument) => {
+      if (!Node.isObjectLiteralExpression(arg)) return;
+      for (const prop of arg.getProperties()) {
+        if (Node.isPropertyAssignment(prop)) out.push({ kind: 'property', file, object, argument, name: prop.getName(), value: prop.getInitializerOrThrow().getText() });
+        else if (Node.isShorthandPropertyAssignment(prop)) out.push({ kind: 'property', file, object, argument, name: prop.getName(), value: prop.getName() });
+        else throw new Error(`snippet ${where}: "${prop.getText()}" in ${object}(...) must be "key: value" or "key"`);
+      }
+    });
+    if (out.length === before) throw new Error(`snippet ${where}: "${st.getText()}" after "// options:" has no object argument with keys`);
+  }
+  return out;
+}
+
+const editCache = new Map<string, object[]>();
+
+/** Edits read once per run (they are asked for every render); each caller gets its own copies. */
+function cached<T extends object>(key: string, read: () => T[]): T[] {
+  let edits = editCache.get(key) as T[] | undefined;
+  if (!edits) editCache.set(key, (edits = read()));
+  return edits.map((edit) => ({ ...edit }));
+}
+
+/** `export function <fn>` of the snippet file of `feature` for project file `file`. */
+function snippetFunction(feature: string, file: string, fn: string): FunctionDeclaration {
+  const rel = join(feature, SNIPPETS_DIR, basename(file));
+  const where = rel.split(sep).join('/');
+  const path = join(TEMPLATES_DIR, rel);
+  if (!existsSync(path)) throw new Error(`snippet ${where} is missing: ${feature}'s edits of ${file} read it`);
+  snippetFilesRead.add(where);
+  const sf = project.createSourceFile(`/${where}`, readFileSync(path, 'utf8'), { overwrite: true });
+  const decl = sf.getFunction(fn);
+  if (!decl?.isExported() || !decl.getBody()) throw new Error(`snippet ${where}: no "export function ${fn}(...)" (the lines ${feature} adds to ${fn}() in ${file})`);
+  return decl;
 }
