@@ -170,6 +170,9 @@ test('twice is an error; bad names, fields and places are refused: one line, exi
     [['g', 'gadget', 'x'], /unknown kind "gadget"/],
     [['g'], /missing kind/],
     [['g', 'resource', 'users', 'name:string'], /src\/models\/users\.js already exists/],
+    // The router refuses a second route of the same method and shape at start: generate refuses it first.
+    [['g', 'route', 'GET', '/items/:itemId'], /src\/routes\.js line \d+ already routes GET \/items\/:id: pick another path for the route/],
+    [['g', 'route', 'POST', '/users'], /already routes POST \/users/],
     [['destroy', 'resource', 'nothing'], /no resource nothing was generated here: generated resources are items/],
     [['g', 'page', 'x', '--preset', 'api'], /--preset does not apply to generate/],
   ];

@@ -1,6 +1,7 @@
 import Handlebars from 'handlebars';
 import { posix } from 'node:path';
 import { scaffold, type GenerateRequest, type Scaffold } from '../generate/kinds.js';
+import { assertRoutesFree } from '../generate/taken-routes.js';
 import { calleeOf, transition, type SlotTable } from './compose.js';
 import { decodeText, eolOf, toLf, withEol, type Content } from './content.js';
 import { CLIError, EditError } from './errors.js';
@@ -61,6 +62,8 @@ function renderFiles(made: Scaffold): Map<string, string> {
 }
 
 /** The user's text of a shared file (LF), with its line ending; refused when missing. */
+const ROUTES_FILE = 'src/routes.js';
+
 function sharedText(project: Project, file: string): { text: string; eol: '\n' | '\r\n' } {
   const bytes = project.current(file);
   if (bytes === undefined) throw new CLIError(`${file} is missing: generated code is wired in there; restore it first`, 'E_MISSING');
@@ -106,6 +109,8 @@ export function planGenerate(project: Project, request: GenerateRequest): Plan &
     const { text } = sharedText(project, file);
     if (new RegExp(`(?<![\\w$])${name}(?![\\w$])`).test(text)) throw new CLIError(`${file} already has a name ${name}: pick another name for the ${made.kind}`, 'E_EXISTS');
   }
+  // A route the router already has would stop the server at start.
+  if (made.edits.some((e) => e.file === ROUTES_FILE)) assertRoutesFree(made.endpoints, sharedText(project, ROUTES_FILE).text, made.kind);
   const record: GeneratedRecord = {
     kind: made.kind,
     name: made.name,
