@@ -74,4 +74,37 @@ test('a comment over lines the new version deleted, and code next to changed cod
   assert.equal(merge3(conf.replace('  listen', '  # mine\n  listen'), conf, conf.replace('80', '8080'), 'markers', 'deploy/nginx.conf').content, 'server {\n  # mine\n  listen 8080;\n}\n');
 });
 
+// A rename the user made throughout a file (`app` -> `server`) touches every line the new version
+// changes too: carried into the base and the new version first, it is not a conflict.
+const root = [
+  "import { createApp } from './lib/app.js';",
+  '',
+  '/** Add yours with `app.use(...)`. */',
+  'export function buildApp(config) {',
+  '  const app = createApp(config);',
+  '  app.use(one(config));',
+  '  app.use(two(config));',
+  '  return app;',
+  '}',
+  '',
+].join('\n');
+const renamed = (text: string) => text.replace(/\bapp\.use\(/g, 'server.use(').replace('const app =', 'const server =').replace('return app;', 'return server;');
+
+test('a rename of the user reaches the lines the new version adds; module paths and properties keep the old word', () => {
+  const theirs = root.replace('  app.use(two(config));', '  app.use(between(config.app));\n  app.use(two(config));').replace('`app.use(...)`', '`app.use(...)` (in its slot)');
+  const r = merge3(renamed(root), root, theirs, 'markers', 'src/app.js');
+  assert.is(r.conflicts, 0, r.content);
+  assert.is(r.content, renamed(theirs));
+  assert.match(r.content, /from '\.\/lib\/app\.js'/);
+  assert.match(r.content, /server\.use\(between\(config\.app\)\)/);
+});
+
+test('a rename only in code leaves the comments as the user has them', () => {
+  const ours = renamed(root).replace('`server.use(...)`', '`app.use(...)`');
+  const theirs = root.replace('  app.use(two(config));', '  app.use(between(config));\n  app.use(two(config));');
+  assert.is(merge3(ours, root, theirs, 'markers', 'src/app.js').content, renamed(theirs).replace('`server.use(...)`', '`app.use(...)`'));
+  // Not JavaScript: no renames, a line merge as ever.
+  assert.is(merge3(renamed(root), root, theirs, 'markers', 'docs/app.md').conflicts, 1);
+});
+
 test.run();

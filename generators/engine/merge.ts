@@ -1,6 +1,7 @@
 import { diff3Merge, diffComm, diffIndices } from 'node-diff3';
 import { extname, basename } from 'node:path';
 import { eolOf, toLf, withEol } from './content.js';
+import { applyRenames, findRenames } from './renames.js';
 
 export type ConflictStyle = 'markers' | 'ours' | 'theirs';
 
@@ -37,6 +38,18 @@ export function merge3(ours: string, base: string, theirs: string, style: Confli
   if (a === b) return { content: ours, conflicts: 0 };
   if (a === o) return { content: withEol(b, eol), conflicts: 0 };
   if (b === o) return { content: ours, conflicts: 0 };
+  const plain = mergeLines(a, o, b, style, path);
+  if (!plain.conflicts || !/\.[cm]?js$/.test(path)) return { content: withEol(plain.content, eol), conflicts: plain.conflicts };
+  // Renames the user made throughout the file explain many changed lines: carried into base and theirs, they stop being conflicts.
+  const renames = findRenames(a, o);
+  if (!renames.size) return { content: withEol(plain.content, eol), conflicts: plain.conflicts };
+  const renamed = mergeLines(a, applyRenames(o, renames), applyRenames(b, renames), style, path);
+  const best = renamed.conflicts < plain.conflicts ? renamed : plain;
+  return { content: withEol(best.content, eol), conflicts: best.conflicts };
+}
+
+/** The line merge of LF texts (see merge3). */
+function mergeLines(a: string, o: string, b: string, style: ConflictStyle, path: string): { content: string; conflicts: number } {
   const blocks = diff3Merge(lines(a), lines(o), lines(b), { excludeFalseConflicts: true }) as Block[];
   const out: string[] = [];
   let conflicts = 0;
@@ -62,7 +75,7 @@ export function merge3(ours: string, base: string, theirs: string, style: Confli
       else out.push(...(style === 'ours' ? (part.buffer1 ?? []) : (part.buffer2 ?? [])));
     }
   }
-  return { content: withEol(out.join('\n'), eol), conflicts };
+  return { content: out.join('\n'), conflicts };
 }
 
 interface Hunk {
