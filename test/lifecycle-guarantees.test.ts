@@ -211,6 +211,20 @@ guarantees('a CRLF file stays CRLF through edits and merges, and line endings al
   assert.not.match(css, /[^\r]\n/);
 });
 
+guarantees('a file with both kinds of line break keeps each line\'s: an add and its remove give back the bytes', async () => {
+  // A CRLF routes file with one LF line pasted in (property seed 97531).
+  const routes = read('src/routes.js').replace(/\r?\n/g, '\r\n');
+  const at = routes.lastIndexOf('  return ');
+  write('src/routes.js', `${routes.slice(0, at)}  router.get('/pasted', (req, res) => res.json({}));\n${routes.slice(at)}`);
+  const before = readFileSync(path('src/routes.js'));
+  assert.is((await cli(['add', 'bigpipe'], app)).code, 0);
+  const added = read('src/routes.js');
+  assert.match(added, /router\.get\('\/profile', profilePage\(config\)\);\r\n/, 'a new line takes the break most lines have');
+  assert.match(added, /res\.json\(\{\}\)\);\n/, 'the pasted line keeps its own');
+  assert.is((await cli(['remove', 'bigpipe', '--allow-dirty'], app)).code, 0);
+  assert.ok(readFileSync(path('src/routes.js')).equals(before), 'the same bytes');
+});
+
 guarantees('text that is not UTF-8 is refused with one line, never rewritten', async () => {
   write('src/config.js', Buffer.concat([Buffer.from('// caf'), Buffer.from([0xe9]), Buffer.from('\n'), readFileSync(path('src/config.js'))]));
   await refused(['add', 'auth', 'basic'], /src\/config\.js is not UTF-8 text/);

@@ -1,3 +1,5 @@
+import { diffComm } from 'node-diff3';
+
 /**
  * File contents as the engine sees them: text (a string, always valid
  * UTF-8 on disk) or bytes (anything else: images, fonts, archives). Bytes
@@ -45,6 +47,32 @@ export function eolOf(text: string): Eol {
 
 export function toLf(text: string): string {
   return text.replace(/\r\n/g, '\n');
+}
+
+/**
+ * `edited` (LF), an edit of `original`, with the line breaks of `original`:
+ * its one kind when it has one, else line by line. A file with both kinds
+ * (a line pasted from elsewhere) keeps each line's break, and new lines take
+ * the kind most lines have, so an edit and its inverse give back the bytes.
+ */
+export function keepEols(original: string, edited: string): string {
+  const text = toLf(edited);
+  if (!original.includes('\r\n')) return text;
+  if (!/(^|[^\r])\n/.test(original)) return withEol(text, '\r\n');
+  const rows = original.split('\n');
+  const endings = rows.slice(0, -1).map((r): Eol => (r.endsWith('\r') ? '\r\n' : '\n'));
+  const dominant = eolOf(original);
+  const out = text.split('\n');
+  const breaks: Eol[] = [];
+  let at = 0;
+  for (const part of diffComm(rows.map((r) => r.replace(/\r$/, '')), out)) {
+    if (part.common) for (const _ of part.common) breaks.push(endings[at++] ?? dominant);
+    else {
+      at += part.buffer1?.length ?? 0;
+      for (const _ of part.buffer2 ?? []) breaks.push(dominant);
+    }
+  }
+  return out.map((line, i) => (i < out.length - 1 ? line + breaks[i] : line)).join('');
 }
 
 /** `text` (LF) with every line break written as `eol`. */

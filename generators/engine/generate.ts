@@ -3,7 +3,7 @@ import { posix } from 'node:path';
 import { scaffold, type GenerateRequest, type Scaffold } from '../generate/kinds.js';
 import { assertRoutesFree } from '../generate/taken-routes.js';
 import { calleeOf, transition, type SlotTable } from './compose.js';
-import { decodeText, eolOf, toLf, withEol, type Content } from './content.js';
+import { decodeText, eolOf, keepEols, toLf, type Content } from './content.js';
 import { CLIError, EditError } from './errors.js';
 import type { Plan, PlanEntry } from './lifecycle.js';
 import { textOf, type Project } from './project.js';
@@ -64,26 +64,26 @@ function renderFiles(made: Scaffold): Map<string, string> {
 /** The user's text of a shared file (LF), with its line ending; refused when missing. */
 const ROUTES_FILE = 'src/routes.js';
 
-function sharedText(project: Project, file: string): { text: string; eol: '\n' | '\r\n' } {
+function sharedText(project: Project, file: string): { text: string; eol: '\n' | '\r\n'; raw: string } {
   const bytes = project.current(file);
   if (bytes === undefined) throw new CLIError(`${file} is missing: generated code is wired in there; restore it first`, 'E_MISSING');
   if (project.skipped(file)) throw new CLIError(`${file} is in "skip" of ${MANIFEST_FILE}, but this command must edit it: take it out of "skip", or wire the code in by hand`, 'E_SKIPPED');
   const text = textOf(file, bytes);
-  return { text: toLf(text), eol: eolOf(text) };
+  return { text: toLf(text), eol: eolOf(text), raw: text };
 }
 
 /** Applies (`added`) or reverts (`removed`) edits file by file; an anchor the user removed is one line naming it. */
 function editFiles(project: Project, removed: Edit[], added: Edit[], slots: SlotTable, entries: PlanEntry[], writes: Map<string, Content | null>): void {
   for (const file of new Set([...removed, ...added].map((e) => e.file))) {
-    const { text, eol } = sharedText(project, file);
+    const { text, raw } = sharedText(project, file);
     let after: string;
     try {
-      after = withEol(transition(text, file, removed, added, slots), eol);
+      after = keepEols(raw, transition(text, file, removed, added, slots));
     } catch (err) {
       if (err instanceof EditError) throw new CLIError(`cannot ${added.length ? 'wire the code into' : 'unwire the code from'} your ${err.message}`, 'E_ANCHOR');
       throw err;
     }
-    if (after === withEol(text, eol)) continue;
+    if (after === raw) continue;
     entries.push({ path: file, action: 'edit', before: project.current(file), after });
     writes.set(file, after);
   }

@@ -3,7 +3,7 @@ import { join, posix } from 'node:path';
 import { support } from '../registry.js';
 import type { Answers, Contribution } from '../types.js';
 import { transition } from './compose.js';
-import { decodeText, eolOf, isBytes, sameContent, toLf, withEol, type Content } from './content.js';
+import { decodeText, eolOf, isBytes, keepEols, sameContent, toLf, withEol, type Content } from './content.js';
 import { CLIError, EditError } from './errors.js';
 import { hasConflictMarkers, merge3, type ConflictStyle } from './merge.js';
 import { textOf, type Project } from './project.js';
@@ -301,7 +301,7 @@ function planFile(path: string, ctx: FileContext, extra: Map<string, Content>): 
     // one: merge its changes against the old base with the same edits applied.
     const upgrade = project.manifest.version !== VERSION && theirs !== undefined && editedBase !== undefined;
     const merged = upgrade ? merge3(mine, editedBase, theirs, style, path) : { content: mine, conflicts: 0 };
-    const after = withEol(merged.content, eol);
+    const after = before === undefined ? withEol(merged.content, eol) : keepEols(textOf(path, before), merged.content);
     return conflictOrChange(path, before, after, merged.conflicts, style, 'edit');
   }
   if (!next) {
@@ -331,7 +331,7 @@ function planFile(path: string, ctx: FileContext, extra: Map<string, Content>): 
     // Both the user and the generator made a file here, from no common base: nothing to merge against.
     return besideConflict(path, before, next.content, style, extra);
   }
-  if (toLf(mine) === toLf(base)) return { path, action: 'update', before, after: withEol(next.content as string, eolOf(mine)) };
+  if (toLf(mine) === toLf(base)) return { path, action: 'update', before, after: keepEols(mine, next.content as string) };
   const merged = merge3(mine, base, next.content as string, style, path);
   return conflictOrChange(path, before, merged.content, merged.conflicts, style, 'merge');
 }

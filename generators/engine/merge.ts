@@ -1,6 +1,6 @@
 import { diff3Merge, diffComm, diffIndices } from 'node-diff3';
 import { extname, basename } from 'node:path';
-import { eolOf, toLf, withEol } from './content.js';
+import { keepEols, toLf } from './content.js';
 import { applyRenames, findRenames } from './renames.js';
 
 export type ConflictStyle = 'markers' | 'ours' | 'theirs';
@@ -33,19 +33,18 @@ export const MARKER_START = '<<<<<<< yours';
  * side inserted right next to the other side's change (see placeComments).
  */
 export function merge3(ours: string, base: string, theirs: string, style: ConflictStyle = 'markers', path = 'file'): MergeResult {
-  const eol = eolOf(ours);
   const [a, o, b] = [toLf(ours), toLf(base), toLf(theirs)];
   if (a === b) return { content: ours, conflicts: 0 };
-  if (a === o) return { content: withEol(b, eol), conflicts: 0 };
+  if (a === o) return { content: keepEols(ours, b), conflicts: 0 };
   if (b === o) return { content: ours, conflicts: 0 };
   const plain = mergeLines(a, o, b, style, path);
-  if (!plain.conflicts || !/\.[cm]?js$/.test(path)) return { content: withEol(plain.content, eol), conflicts: plain.conflicts };
+  if (!plain.conflicts || !/\.[cm]?js$/.test(path)) return { content: keepEols(ours, plain.content), conflicts: plain.conflicts };
   // Renames the user made throughout the file explain many changed lines: carried into base and theirs, they stop being conflicts.
   const renames = findRenames(a, o);
-  if (!renames.size) return { content: withEol(plain.content, eol), conflicts: plain.conflicts };
+  if (!renames.size) return { content: keepEols(ours, plain.content), conflicts: plain.conflicts };
   const renamed = mergeLines(a, applyRenames(o, renames), applyRenames(b, renames), style, path);
   const best = renamed.conflicts < plain.conflicts ? renamed : plain;
-  return { content: withEol(best.content, eol), conflicts: best.conflicts };
+  return { content: keepEols(ours, best.content), conflicts: best.conflicts };
 }
 
 /** The line merge of LF texts (see merge3). */
