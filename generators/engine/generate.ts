@@ -3,7 +3,7 @@ import { posix } from 'node:path';
 import { scaffold, type GenerateRequest, type Scaffold } from '../generate/kinds.js';
 import { assertRoutesFree } from '../generate/taken-routes.js';
 import { calleeOf, transition, type SlotTable } from './compose.js';
-import { decodeText, eolOf, keepEols, toLf, type Content } from './content.js';
+import { decodeText, keepEols, toLf, type Content } from './content.js';
 import { CLIError, EditError } from './errors.js';
 import type { Plan, PlanEntry } from './lifecycle.js';
 import { textOf, type Project } from './project.js';
@@ -61,15 +61,15 @@ function renderFiles(made: Scaffold): Map<string, string> {
   return out;
 }
 
-/** The user's text of a shared file (LF), with its line ending; refused when missing. */
 const ROUTES_FILE = 'src/routes.js';
 
-function sharedText(project: Project, file: string): { text: string; eol: '\n' | '\r\n'; raw: string } {
+/** The user's text of a shared file, as LF (`text`) and as it is (`raw`); refused when missing. */
+function sharedText(project: Project, file: string): { text: string; raw: string } {
   const bytes = project.current(file);
   if (bytes === undefined) throw new CLIError(`${file} is missing: generated code is wired in there; restore it first`, 'E_MISSING');
   if (project.skipped(file)) throw new CLIError(`${file} is in "skip" of ${MANIFEST_FILE}, but this command must edit it: take it out of "skip", or wire the code in by hand`, 'E_SKIPPED');
   const text = textOf(file, bytes);
-  return { text: toLf(text), eol: eolOf(text), raw: text };
+  return { text: toLf(text), raw: text };
 }
 
 /** Applies (`added`) or reverts (`removed`) edits file by file; an anchor the user removed is one line naming it. */

@@ -3,7 +3,7 @@ import { join, posix } from 'node:path';
 import { support } from '../registry.js';
 import type { Answers, Contribution } from '../types.js';
 import { transition } from './compose.js';
-import { decodeText, eolOf, isBytes, keepEols, sameContent, toLf, withEol, type Content } from './content.js';
+import { decodeText, isBytes, keepEols, sameContent, toLf, type Content } from './content.js';
 import { CLIError, EditError } from './errors.js';
 import { hasConflictMarkers, merge3, type ConflictStyle } from './merge.js';
 import { textOf, type Project } from './project.js';
@@ -70,7 +70,8 @@ export async function planUpdate(project: Project, answers: Answers, options: Pl
   const removed = oldFeatures.filter((f) => !newIds.has(f.id));
 
   const rendered = await render(answers);
-  const eols = new Map<string, '\n' | '\r\n'>();
+  // The user's texts as read: an edited file keeps their line breaks.
+  const originals = new Map<string, string>();
   const current = (path: string): string | undefined => {
     const bytes = project.current(path);
     if (bytes === undefined) return undefined;
@@ -78,11 +79,11 @@ export async function planUpdate(project: Project, answers: Answers, options: Pl
       throw new CLIError(`${path} is in "skip" of nodeserver.json, but this change must edit it: take it out of "skip", or make the change by hand`, 'E_SKIPPED');
     }
     const text = textOf(path, bytes);
-    eols.set(path, eolOf(text));
+    originals.set(path, text);
     return toLf(text);
   };
   const { edited, editedBase } = editsInPlace(project, added, removed, answers, current) ?? (await upgradeThenEdit(project, added, removed, answers, current));
-  const ctx: FileContext = { project, rendered, edited, editedBase, eols, style, restoreDeleted: options.restoreDeleted === true, added: new Set(added.map((f) => f.id)),
+  const ctx: FileContext = { project, rendered, edited, editedBase, originals, style, restoreDeleted: options.restoreDeleted === true, added: new Set(added.map((f) => f.id)),
     userFeatures: new Set(Object.values(project.files).filter((r) => r.policy === 'user').map((r) => r.feature)) };
   const removedFeatures = new Set(removed.map((f) => f.id));
   ctx.removedFiles = new Set(Object.entries(project.files).filter(([, r]) => removedFeatures.has(r.feature)).map(([p]) => p));
@@ -271,7 +272,7 @@ interface FileContext {
   rendered: Tree;
   edited: Map<string, string>;
   editedBase?: Map<string, string>;
-  eols: Map<string, '\n' | '\r\n'>;
+  originals: Map<string, string>;
   style: ConflictStyle;
   restoreDeleted: boolean;
   removedFiles?: Set<string>;
@@ -293,7 +294,6 @@ function planFile(path: string, ctx: FileContext, extra: Map<string, Content>): 
     return undefined;
   }
   if (ctx.edited.has(path)) {
-    const eol = ctx.eols.get(path) ?? '\n';
     const mine = ctx.edited.get(path)!;
     const theirs = typeof next?.content === 'string' ? next.content : undefined;
     const editedBase = ctx.editedBase?.get(path) ?? (typeof base === 'string' ? base : undefined);
@@ -301,7 +301,7 @@ function planFile(path: string, ctx: FileContext, extra: Map<string, Content>): 
     // one: merge its changes against the old base with the same edits applied.
     const upgrade = project.manifest.version !== VERSION && theirs !== undefined && editedBase !== undefined;
     const merged = upgrade ? merge3(mine, editedBase, theirs, style, path) : { content: mine, conflicts: 0 };
-    const after = before === undefined ? withEol(merged.content, eol) : keepEols(textOf(path, before), merged.content);
+    const after = keepEols(ctx.originals.get(path) ?? '', merged.content);
     return conflictOrChange(path, before, after, merged.conflicts, style, 'edit');
   }
   if (!next) {

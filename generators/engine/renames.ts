@@ -23,34 +23,36 @@ interface Occurrence {
   end: number;
 }
 
-/** The identifiers of a file that name a binding: not a property after a dot, not an object key. */
-function bindings(text: string): Map<string, Occurrence[]> {
+/** A file read once: the identifiers that name a binding (not a property after a dot, not an object key), and where its comments are. */
+interface Scan {
+  bindings: Map<string, Occurrence[]>;
+  comments: Occurrence[];
+}
+
+function scan(text: string): Scan {
   const file = ts.createSourceFile('file.js', text, ts.ScriptTarget.Latest, true, ts.ScriptKind.JS);
-  const out = new Map<string, Occurrence[]>();
+  const bindings = new Map<string, Occurrence[]>();
+  const comments = new Map<number, Occurrence>();
   const visit = (node: ts.Node) => {
     if (ts.isIdentifier(node)) {
       const parent = node.parent;
       const member = (ts.isPropertyAccessExpression(parent) && parent.name === node) || ((ts.isPropertyAssignment(parent) || ts.isMethodDeclaration(parent) || ts.isPropertyDeclaration(parent)) && parent.name === node) || ts.isShorthandPropertyAssignment(parent);
-      if (!member) out.set(node.text, [...(out.get(node.text) ?? []), { start: node.getStart(file), end: node.getEnd() }]);
+      if (!member) bindings.set(node.text, [...(bindings.get(node.text) ?? []), { start: node.getStart(file), end: node.getEnd() }]);
+    }
+    for (const range of [...(ts.getLeadingCommentRanges(text, node.getFullStart()) ?? []), ...(ts.getTrailingCommentRanges(text, node.getEnd()) ?? [])]) {
+      comments.set(range.pos, { start: range.pos, end: range.end });
     }
     ts.forEachChild(node, visit);
   };
   visit(file);
-  return out;
+  return { bindings, comments: [...comments.values()] };
 }
 
-/** Where the comments of a file are. */
-function comments(text: string): Occurrence[] {
-  const file = ts.createSourceFile('file.js', text, ts.ScriptTarget.Latest, true, ts.ScriptKind.JS);
-  const seen = new Map<number, Occurrence>();
-  const visit = (node: ts.Node) => {
-    for (const range of [...(ts.getLeadingCommentRanges(text, node.getFullStart()) ?? []), ...(ts.getTrailingCommentRanges(text, node.getEnd()) ?? [])]) {
-      seen.set(range.pos, { start: range.pos, end: range.end });
-    }
-    ts.forEachChild(node, visit);
-  };
-  visit(file);
-  return [...seen.values()];
+/** `text` with each occurrence replaced by its `to`. */
+function replaceAt(text: string, edits: (Occurrence & { to: string })[]): string {
+  let out = text;
+  for (const e of [...edits].sort((a, b) => b.start - a.start)) out = out.slice(0, e.start) + e.to + out.slice(e.end);
+  return out;
 }
 
 /** A name as code mentions it in a comment: `app.use(...)`, `app(`. */
@@ -59,9 +61,9 @@ const codeMention = (name: string) => new RegExp(`(?<![\\w$./-])${name.replace(/
 
 /** Names the user renamed throughout `ours` since `base`: each old name is gone and explains at least two changed lines. */
 export function findRenames(ours: string, base: string): Renames {
-  const [mine, before] = [bindings(ours), bindings(base)];
-  const gone = [...before.keys()].filter((n) => !mine.has(n)).slice(0, 20);
-  const fresh = [...mine.keys()].filter((n) => !before.has(n)).slice(0, 20);
+  const [mine, before] = [scan(ours), scan(base)];
+  const gone = [...before.bindings.keys()].filter((n) => !mine.bindings.has(n)).slice(0, 20);
+  const fresh = [...mine.bindings.keys()].filter((n) => !before.bindings.has(n)).slice(0, 20);
   const renames: Renames = new Map();
   if (!gone.length || !fresh.length) return renames;
   const ourLines = new Set(ours.split('\n'));
@@ -72,10 +74,10 @@ export function findRenames(ours: string, base: string): Renames {
     let gain = 1;
     for (const name of fresh) {
       if ([...renames.values()].some((r) => r.to === name)) continue;
-      const g = matching(applyRenames(base, new Map([[old, { to: name, inComments: false }]]))) - unchanged;
+      const g = matching(replaceAt(base, before.bindings.get(old)!.map((o) => ({ ...o, to: name })))) - unchanged;
       if (g > gain) [best, gain] = [name, g];
     }
-    if (best) renames.set(old, { to: best, inComments: !comments(ours).some((c) => codeMention(old).test(ours.slice(c.start, c.end))) });
+    if (best) renames.set(old, { to: best, inComments: !mine.comments.some((c) => codeMention(old).test(ours.slice(c.start, c.end))) });
   }
   return renames;
 }
@@ -83,18 +85,17 @@ export function findRenames(ours: string, base: string): Renames {
 /** `text` with the renames applied to its bindings, and to the code mentions in its comments. */
 export function applyRenames(text: string, renames: Renames): string {
   if (!renames.size) return text;
-  const edits: { start: number; end: number; to: string }[] = [];
-  for (const [name, occurrences] of bindings(text)) {
+  const { bindings, comments } = scan(text);
+  const edits: (Occurrence & { to: string })[] = [];
+  for (const [name, occurrences] of bindings) {
     const rename = renames.get(name);
     if (rename) for (const o of occurrences) edits.push({ ...o, to: rename.to });
   }
-  for (const c of comments(text)) {
+  for (const c of comments) {
     const body = text.slice(c.start, c.end);
     for (const [name, { to, inComments }] of renames) {
       if (inComments) for (const m of body.matchAll(codeMention(name))) edits.push({ start: c.start + m.index, end: c.start + m.index + name.length, to });
     }
   }
-  let out = text;
-  for (const e of edits.sort((a, b) => b.start - a.start)) out = out.slice(0, e.start) + e.to + out.slice(e.end);
-  return out;
+  return replaceAt(text, edits);
 }
