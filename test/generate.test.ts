@@ -193,6 +193,21 @@ test('twice is an error; bad names, fields and places are refused: one line, exi
   assert.equal(treeDiff(before, readTree(dir)), [], 'nothing written');
 });
 
+test('natural routing: a route may not take a controller\'s URLs (the route table runs first)', async () => {
+  const dir = await generate({ ...presets.find((p) => p.id === 'preset-minimal')!.answers, routing: 'natural', name: 'natural-routes' }, root);
+  const before = readTree(dir);
+  for (const [args, message] of [
+    [['g', 'route', 'GET', '/users/:name'], /would take the URLs of src\/controllers\/users\.js/],
+    [['g', 'route', 'GET', '/:anything'], /starts with a parameter/],
+  ] as [string[], RegExp][]) {
+    const r = await cli(args, dir);
+    assert.is(r.code, 1, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
+    assert.match(r.stderr, message);
+  }
+  assert.equal(treeDiff(before, readTree(dir)), [], 'nothing written');
+  assert.is((await cli(['g', 'route', 'GET', '/reports/:id'], dir)).code, 0);
+});
+
 test('destroy keeps (and lists) files changed since; what they import stays too', async () => {
   const dir = await generate({ ...presets.find((p) => p.id === 'preset-minimal')!.answers, name: 'kept' }, root);
   assert.is((await cli(['g', 'resource', 'items', 'name:string'], dir)).code, 0);

@@ -111,6 +111,13 @@ export function planGenerate(project: Project, request: GenerateRequest): Plan &
   }
   // A route the router already has would stop the server at start.
   if (made.edits.some((e) => e.file === ROUTES_FILE)) assertRoutesFree(made.endpoints, sharedText(project, ROUTES_FILE).text, made.kind);
+  // With natural routing the route table runs first: a route there must not take a controller's URLs.
+  if (made.kind === 'route' && project.manifest.answers.routing === 'natural') {
+    const first = String(made.data.path).split('/')[1] ?? '';
+    const controller = `src/controllers/${first || 'index'}.js`;
+    if (first.startsWith(':')) throw new CLIError(`${made.data.path} starts with a parameter: with natural routing it would take every controller's URLs; start it with a word`, 'E_EXISTS');
+    if (project.current(controller) !== undefined) throw new CLIError(`${made.data.path} would take the URLs of ${controller} (natural routing): pick a path that starts with another word`, 'E_EXISTS');
+  }
   const record: GeneratedRecord = {
     kind: made.kind,
     name: made.name,
