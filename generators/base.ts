@@ -1,5 +1,5 @@
 import { appEdits } from './engine/snippets.js';
-import type { Contribution } from './types.js';
+import type { Feature } from './types.js';
 
 /**
  * The runtime every project gets (templates/base). Its `use` edits are
@@ -7,7 +7,7 @@ import type { Contribution } from './types.js';
  * (templates/base/snippets/app.js) gives the compose step the slot of each base middleware, which is how
  * features find their place among them.
  */
-export const base: Contribution = {
+export const base: Feature = {
   id: 'base',
   // The example model and its test are the user's from the start: regenerate never touches them.
   userFiles: ['src/models/users.js', 'test/users.test.js'],

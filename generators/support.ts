@@ -1,4 +1,4 @@
-import type { Contribution } from './types.js';
+import type { Feature } from './types.js';
 
 /**
  * Support features: code several features share, in a project only while a
@@ -8,7 +8,7 @@ import type { Contribution } from './types.js';
  * them (generators/engine/render.ts, `featuresOf`). Their files live in
  * templates/<id>/ like any feature's; a support feature may need another.
  */
-export const support: Contribution[] = [
+export const support: Feature[] = [
   /** Cookie parsing and Set-Cookie serialisation (sessions, CSRF). */
   { id: 'cookies' },
   /** HMAC secrets with rotation, read from the environment (sessions, tokens, CSRF). */

@@ -30,8 +30,8 @@ export interface Group {
   default: AnswerValue;
   /** Choices of `single`/`multi` groups. */
   options?: Option[];
-  /** The contribution of a `boolean` group when it is true. */
-  feature?: Contribution;
+  /** The feature of a `boolean` group when it is true. */
+  feature?: Feature;
   /** For `number`: the inclusive range. */
   range?: { min: number; max: number };
   /**
@@ -49,8 +49,8 @@ export interface Option {
   value: string;
   title: string;
   description: string;
-  /** Contribution when chosen; none for the "nothing" option (`none`, `single`). */
-  feature?: Contribution;
+  /** The feature when chosen; none for the "nothing" option (`none`, `single`). */
+  feature?: Feature;
 }
 
 /**
@@ -60,7 +60,7 @@ export interface Option {
  * `snippets/` folder is not copied: it holds the code of those edits, one
  * file per project file edited (config.js, app.js, routes.js; engine/snippets.ts).
  */
-export interface Contribution {
+export interface Feature {
   /** Feature id: `templates/<id>/`, `src/lib/<id>.js`, `test/<id>.test.js`. */
   id: string;
   /**

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { groups, support } from '../generators/registry.js';
 import { presets } from '../generators/presets.js';
 import { resolveAnswers, parseValue } from '../generators/engine/answers.js';
-import { allContributions, chosenFeatures, featuresOf, render } from '../generators/engine/render.js';
+import { allFeatures, chosenFeatures, featuresOf, render } from '../generators/engine/render.js';
 import { addFeature, removeFeature } from '../generators/engine/answer-changes.js';
 import { groupById } from '../generators/engine/answers.js';
 import { TEMPLATES_DIR } from '../generators/engine/templates.js';
@@ -20,7 +20,7 @@ test('the six feature groups are in the registry, in prompt order', () => {
 });
 
 test('feature ids are unique and each names its templates folder', () => {
-  const ids = allContributions().map((c) => c.id);
+  const ids = allFeatures().map((c) => c.id);
   assert.equal(ids.length, new Set(ids).size, `duplicate ids: ${ids}`);
   for (const group of groups) {
     for (const option of group.options ?? []) {
@@ -33,7 +33,7 @@ test('feature ids are unique and each names its templates folder', () => {
 
 test('every use edit names a known slot; requirements and whens name real groups', () => {
   const answers = resolveAnswers({ name: 'x' });
-  for (const c of allContributions()) {
+  for (const c of allFeatures()) {
     for (const edit of c.edits?.(answers) ?? []) if (edit.kind === 'use') assert.ok(SLOTS.includes(edit.slot), `${c.id}: ${edit.slot}`);
     for (const req of c.requires ?? []) assert.ok(groups.some((g) => g.id === req.group), `${c.id} requires ${req.group}`);
   }
@@ -41,7 +41,7 @@ test('every use edit names a known slot; requirements and whens name real groups
 });
 
 test('support features: needed by a feature, in templates/, never asked, flagged or added alone', () => {
-  const needed = new Set(allContributions().flatMap((c) => c.needs ?? []));
+  const needed = new Set(allFeatures().flatMap((c) => c.needs ?? []));
   for (const feature of support) {
     assert.ok(needed.has(feature.id), `${feature.id} is needed by some feature`);
     assert.ok(existsSync(join(TEMPLATES_DIR, feature.id)), `templates/${feature.id}/ holds its files`);

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join, posix, relative } from 'node:path';
 import { ModuleKind, ModuleResolutionKind, Project, ScriptTarget } from 'ts-morph';
-import { allContributions, featuresOf, render } from '../generators/engine/render.js';
+import { allFeatures, featuresOf, render } from '../generators/engine/render.js';
 import { resolveAnswers } from '../generators/engine/answers.js';
 import { appEdits, routeStatements, snippetFilesRead, statements } from '../generators/engine/snippets.js';
 import { SNIPPETS_DIR, TEMPLATES_DIR, templateFiles } from '../generators/engine/templates.js';
@@ -25,7 +25,7 @@ function snippetFiles(): string[] {
 function allEdits() {
   return [{}, { cluster: 'cluster', sched: 'os', workers: 3 }, { cluster: 'master-worker', workers: 2 }].flatMap((a) => {
     const answers = resolveAnswers({ name: 'x', ...a });
-    return allContributions().flatMap((c) => c.edits?.(answers) ?? []);
+    return allFeatures().flatMap((c) => c.edits?.(answers) ?? []);
   });
 }
 
@@ -115,7 +115,7 @@ test("a code snippet's imports are the feature's import edits (or already in the
     const [feature, , name] = snippet.split('/');
     const target = (edits.find((e) => e.kind !== 'import' && e.file.endsWith(`/${name}`))?.file)!;
     assert.ok(target, `${snippet}: no edit of a file named ${name}`);
-    const feat = allContributions().find((c) => c.id === feature)!;
+    const feat = allFeatures().find((c) => c.id === feature)!;
     const mine = [{}, { cluster: 'cluster' }].flatMap((a) => feat.edits?.(resolveAnswers({ name: 'x', ...a })) ?? []);
     const already = readFileSync(join(TEMPLATES_DIR, 'base', target), 'utf8');
     const sf = project.createSourceFile(`/${snippet}`, readFileSync(join(TEMPLATES_DIR, snippet), 'utf8'), { overwrite: true });

@@ -141,7 +141,7 @@ export function describeValues(group: Group): string {
   }
 }
 
-/** The contributions the answers select, in registry order (base not included). */
+/** The features the answers select, in registry order (base not included). */
 export function selectedOptions(answers: Answers) {
   const out: NonNullable<Option['feature']>[] = [];
   for (const group of groups) {

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { support } from '../registry.js';
-import type { Answers, Contribution } from '../types.js';
+import type { Answers, Feature } from '../types.js';
 import { transition } from './compose.js';
 import { decodeText, isBytes, keepEols, sameContent, toLf, type Content } from './content.js';
 import { CLIError, EditError } from './errors.js';
@@ -186,7 +186,7 @@ function relativeImports(from: string, text: string): string[] {
  * base (undefined when the base cannot take them). Undefined when a project
  * of an older generator needs its files upgraded first (upgradeThenEdit).
  */
-function editsInPlace(project: Project, added: Contribution[], removed: Contribution[], answers: Answers, current: (path: string) => string | undefined) {
+function editsInPlace(project: Project, added: Feature[], removed: Feature[], answers: Answers, current: (path: string) => string | undefined) {
   const older = project.manifest.version !== VERSION;
   let edited: Map<string, string>;
   try {
@@ -218,7 +218,7 @@ function editsInPlace(project: Project, added: Contribution[], removed: Contribu
  * file whose upgrade would conflict refuses the whole command, so the user
  * resolves the upgrade with `regenerate` first.
  */
-async function upgradeThenEdit(project: Project, added: Contribution[], removed: Contribution[], answers: Answers, current: (path: string) => string | undefined) {
+async function upgradeThenEdit(project: Project, added: Feature[], removed: Feature[], answers: Answers, current: (path: string) => string | undefined) {
   const upgradedBase = await render(project.manifest.answers);
   const baseText = (path: string) => {
     const content = upgradedBase.get(path)?.content;
@@ -248,7 +248,7 @@ async function upgradeThenEdit(project: Project, added: Contribution[], removed:
  * switch within a group keeps the user's values and comments, shared edits
  * stay where the user has them. Texts come from `read` (LF).
  */
-function structuralEdits(read: (path: string) => string | undefined, added: Contribution[], removed: Contribution[], oldAnswers: Answers, newAnswers: Answers): Map<string, string> {
+function structuralEdits(read: (path: string) => string | undefined, added: Feature[], removed: Feature[], oldAnswers: Answers, newAnswers: Answers): Map<string, string> {
   const out = new Map<string, string>();
   const slots = registrySlots(newAnswers);
   const removedEdits = removed.flatMap((f) => f.edits?.(oldAnswers) ?? []);

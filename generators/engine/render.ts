@@ -1,6 +1,6 @@
 import { base } from '../base.js';
 import { groups, support } from '../registry.js';
-import type { Answers, Contribution, Edit, Endpoint } from '../types.js';
+import type { Answers, Feature, Edit, Endpoint } from '../types.js';
 import { selectedOptions } from './answers.js';
 import { applyEdit, slotTable, type SlotTable } from './compose.js';
 import { createPlop } from './plop.js';
@@ -9,7 +9,7 @@ import type { Tree } from './tree.js';
 import { VERSION } from './version.js';
 
 /** The features the user chose (base first, in registry order): what a project says it has. */
-export function chosenFeatures(answers: Answers): Contribution[] {
+export function chosenFeatures(answers: Answers): Feature[] {
   return [base, ...selectedOptions(answers)];
 }
 
@@ -20,13 +20,13 @@ export function chosenFeatures(answers: Answers): Contribution[] {
  * features from, so a support feature comes with the first feature that
  * needs it and goes with the last.
  */
-export function featuresOf(answers: Answers): Contribution[] {
+export function featuresOf(answers: Answers): Feature[] {
   const chosen = chosenFeatures(answers);
   return [chosen[0], ...supportNeeded(chosen), ...chosen.slice(1)];
 }
 
 /** The support features `features` need, directly or through another support feature, in registry order. */
-export function supportNeeded(features: Contribution[]): Contribution[] {
+export function supportNeeded(features: Feature[]): Feature[] {
   const needed = new Set<string>();
   const todo = features.flatMap((f) => f.needs ?? []);
   while (todo.length) {
@@ -40,9 +40,9 @@ export function supportNeeded(features: Contribution[]): Contribution[] {
   return support.filter((s) => needed.has(s.id));
 }
 
-/** Every contribution the registry knows, support features included (for slot tables and the registry tests). */
-export function allContributions(): Contribution[] {
-  const out: Contribution[] = [base, ...support];
+/** Every feature the registry knows, support features included (for slot tables and the registry tests). */
+export function allFeatures(): Feature[] {
+  const out: Feature[] = [base, ...support];
   for (const group of groups) {
     if (group.feature) out.push(group.feature);
     for (const option of group.options ?? []) if (option.feature) out.push(option.feature);
@@ -53,7 +53,7 @@ export function allContributions(): Contribution[] {
 let slots: SlotTable | undefined;
 /** Slot of every middleware any feature can add, from the edits of all features with every answer. */
 export function registrySlots(answers: Answers): SlotTable {
-  slots ??= slotTable(allContributions().flatMap((c) => c.edits?.(answers) ?? []));
+  slots ??= slotTable(allFeatures().flatMap((c) => c.edits?.(answers) ?? []));
   return slots;
 }
 
@@ -80,7 +80,7 @@ export async function render(answers: Answers): Promise<Tree> {
   const table = registrySlots(answers);
   const plop = await createPlop({ json: (value) => JSON.stringify(value, null, 2).replace(/\n/g, '\n  ') });
 
-  const renderFile = (feature: Contribution, file: TemplateFile) => () => {
+  const renderFile = (feature: Feature, file: TemplateFile) => () => {
     const content = file.handlebars ? plop.renderString(file.source as string, data) : file.source;
     const policy = feature.userFiles?.includes(file.target) ? 'user' : 'generated';
     tree.set(file.target, { content, feature: feature.id, policy });
@@ -101,7 +101,7 @@ export async function render(answers: Answers): Promise<Tree> {
 }
 
 /** `features` bring scripts and endpoints; the README lists only the `chosen` ones (support features are not the user's choice). */
-function templateData(answers: Answers, features: Contribution[], chosen: Contribution[]) {
+function templateData(answers: Answers, features: Feature[], chosen: Feature[]) {
   const scripts: Record<string, string> = {};
   const endpoints: Endpoint[] = [];
   for (const feature of features) {

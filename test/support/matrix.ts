@@ -16,8 +16,8 @@ export interface MatrixEntry {
   answers: Answers;
 }
 
-/** A "factor" of a project: one option of one group being chosen. */
-type Factor = string; // `${group}=${value}`
+/** A choice of a project: one value of one group (an option, a boolean or a number). */
+type Choice = string; // `${group}=${value}`
 
 export function testMatrix(): MatrixEntry[] {
   const entries: MatrixEntry[] = [];
@@ -47,7 +47,7 @@ export function testMatrix(): MatrixEntry[] {
   return entries;
 }
 
-/** Values a group's factors take: every option, both booleans, a few numbers. */
+/** Values a group's choices take: every option, both booleans, a few numbers. */
 function valuesOf(group: Group): AnswerValue[] {
   switch (group.kind) {
     case 'single':
@@ -74,8 +74,8 @@ function groupKind(id: string) {
   return groups.find((g) => g.id === id)?.kind;
 }
 
-function factorsOf(answers: Answers): Factor[] {
-  const out: Factor[] = [];
+function choicesOf(answers: Answers): Choice[] {
+  const out: Choice[] = [];
   for (const group of groups) {
     if (!(group.id in answers)) continue;
     const v = answers[group.id];
@@ -124,11 +124,11 @@ export function pairwise(samples = 4000): Answers[] {
   for (let i = 0; i < samples; i++) {
     const answers = randomAnswers(next);
     if (!answers) continue;
-    const factors = factorsOf(answers);
+    const choices = choicesOf(answers);
     const pairs: string[] = [];
-    for (let a = 0; a < factors.length; a++) {
-      for (let b = a + 1; b < factors.length; b++) {
-        if (factors[a].split('=')[0] !== factors[b].split('=')[0]) pairs.push(`${factors[a]}|${factors[b]}`);
+    for (let a = 0; a < choices.length; a++) {
+      for (let b = a + 1; b < choices.length; b++) {
+        if (choices[a].split('=')[0] !== choices[b].split('=')[0]) pairs.push(`${choices[a]}|${choices[b]}`);
       }
     }
     candidates.push({ answers, pairs });
@@ -157,7 +157,7 @@ export function pairwise(samples = 4000): Answers[] {
 export function coveredPairs(entries: MatrixEntry[]): Set<string> {
   const out = new Set<string>();
   for (const { answers } of entries) {
-    const f = factorsOf(answers);
+    const f = choicesOf(answers);
     for (let a = 0; a < f.length; a++) for (let b = a + 1; b < f.length; b++) out.add(`${f[a]}|${f[b]}`);
   }
   return out;
