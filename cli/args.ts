@@ -1,5 +1,5 @@
-import { groups } from '../generators/registry.js';
-import { groupById, parseValue } from '../generators/engine/answers.js';
+import { groupById, groups } from '../generators/registry.js';
+import { parseValue } from '../generators/engine/answers.js';
 import { CLIError } from '../generators/engine/errors.js';
 import type { AnswerValue } from '../generators/types.js';
 

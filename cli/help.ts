@@ -1,6 +1,5 @@
-import { groups } from '../generators/registry.js';
+import { describeValues, groups } from '../generators/registry.js';
 import { presets } from '../generators/presets.js';
-import { describeValues } from '../generators/engine/answers.js';
 import { paint } from './output.js';
 
 /** `--help`, derived from the registry so it can never drift from the flags. */

@@ -1,5 +1,5 @@
-import { groups } from '../generators/registry.js';
-import { applies, validateName } from '../generators/engine/answers.js';
+import { applies, groups } from '../generators/registry.js';
+import { validateName } from '../generators/engine/answers.js';
 import type { AnswerValue, Group } from '../generators/types.js';
 
 import { Cancelled } from './cancelled.js';

@@ -1,11 +1,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { groups } from '../generators/registry.js';
-import { applies, resolveAnswers } from '../generators/engine/answers.js';
+import { applies, featuresOf, groups } from '../generators/registry.js';
+import { resolveAnswers } from '../generators/engine/answers.js';
 import { addFeature } from '../generators/engine/answer-changes.js';
 import { transition } from '../generators/engine/compose.js';
 import { testMatrix } from './support/matrix.js';
-import { featuresOf, registrySlots, render } from '../generators/engine/render.js';
+import { registrySlots, render } from '../generators/engine/render.js';
 import type { Answers } from '../generators/types.js';
 
 /**

@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { groups } from '../generators/registry.js';
+import { groups, requirementsOf } from '../generators/registry.js';
 import { resolveAnswers } from '../generators/engine/answers.js';
 import { applyPlan, planUpdate } from '../generators/engine/lifecycle.js';
 import { loadProject } from '../generators/engine/project.js';
@@ -36,10 +36,7 @@ for (const group of groups) {
         : (group.options ?? []).map((o) => (group.kind === 'multi' ? [...new Set([...(group.default as string[]), o.value])] : o.value));
   for (const value of values) {
     if (JSON.stringify(value) === JSON.stringify(group.default)) continue;
-    const extra: Record<string, unknown> = {};
-    if (group.when) extra[group.when.group] = group.when.values[0];
-    const feature = group.options?.find((o) => o.value === (Array.isArray(value) ? value.at(-1) : value))?.feature ?? group.feature;
-    for (const req of feature?.requires ?? []) extra[req.group] = req.values[0];
+    const extra = requirementsOf(group, Array.isArray(value) ? value.at(-1)! : value);
     cases.push({ id: group.id, value, extra });
   }
 }

@@ -1,8 +1,9 @@
+import { featuresOf } from '../generators/registry.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { resolveAnswers } from '../generators/engine/answers.js';
 import { transition } from '../generators/engine/compose.js';
-import { featuresOf, registrySlots, render } from '../generators/engine/render.js';
+import { registrySlots, render } from '../generators/engine/render.js';
 import type { AnswerValue, Answers, Edit } from '../generators/types.js';
 
 /**

@@ -1,10 +1,11 @@
+import { allFeatures, featuresOf } from '../generators/registry.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, posix, relative } from 'node:path';
 import { ModuleKind, ModuleResolutionKind, Project, ScriptTarget } from 'ts-morph';
-import { allFeatures, featuresOf, render } from '../generators/engine/render.js';
+import { render } from '../generators/engine/render.js';
 import { resolveAnswers } from '../generators/engine/answers.js';
 import { appEdits, routeStatements, snippetFilesRead, statements } from '../generators/engine/snippets.js';
 import { SNIPPETS_DIR, TEMPLATES_DIR, templateFiles } from '../generators/engine/templates.js';

@@ -1,10 +1,10 @@
 import { readFileSync, existsSync, readdirSync, statSync, lstatSync } from 'node:fs';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import { walkFiles } from '../../generators/engine/templates.js';
-import { groups } from '../../generators/registry.js';
+import { chosenFeatures, describeFeature, groups } from '../../generators/registry.js';
 import { resolveAnswers, validateName, withPreset } from '../../generators/engine/answers.js';
 import { CLIError } from '../../generators/engine/errors.js';
-import { render, describeFeature, chosenFeatures } from '../../generators/engine/render.js';
+import { render } from '../../generators/engine/render.js';
 import { withRecords, isRecord, BASE_DIR, STATE_DIR } from '../../generators/engine/records.js';
 import { commit, recover, writeNewProject } from '../../generators/engine/transaction.js';
 import { sameContent, type Content } from '../../generators/engine/content.js';

@@ -1,6 +1,6 @@
 import { createTwoFilesPatch } from 'diff';
-import { groups } from '../../generators/registry.js';
-import { applies, resolveAnswers } from '../../generators/engine/answers.js';
+import { applies, groups } from '../../generators/registry.js';
+import { resolveAnswers } from '../../generators/engine/answers.js';
 import { CLIError } from '../../generators/engine/errors.js';
 import { addFeature, removeFeature } from '../../generators/engine/answer-changes.js';
 import { addedTypeErrors, applyPlan, filesWithConflicts, planUpdate, type Plan } from '../../generators/engine/lifecycle.js';

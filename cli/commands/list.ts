@@ -1,5 +1,4 @@
-import { groups } from '../../generators/registry.js';
-import { describeValues } from '../../generators/engine/answers.js';
+import { describeValues, groups } from '../../generators/registry.js';
 import type { ParsedArgs } from '../args.js';
 import { paint, print, printJson } from '../output.js';
 

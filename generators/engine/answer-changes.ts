@@ -1,6 +1,6 @@
-import { groups } from '../registry.js';
+import { applies, groupById, groups, optionValues } from '../registry.js';
 import type { AnswerValue, Answers, Group } from '../types.js';
-import { applies, groupById, optionValues, parseValue } from './answers.js';
+import { parseValue } from './answers.js';
 import { CLIError } from './errors.js';
 
 /**

@@ -1,6 +1,6 @@
-import { groups } from '../registry.js';
+import { applies, describeValues, groupById, groups, matches, optionValues, selectedFeatures } from '../registry.js';
 import { presets } from '../presets.js';
-import type { AnswerValue, Answers, Group, Option } from '../types.js';
+import type { AnswerValue, Answers, Group } from '../types.js';
 import { CLIError } from './errors.js';
 
 /** npm's rules for a package name (the project folder's base name is used). */
@@ -15,32 +15,12 @@ export function validateName(name: string): void {
   }
 }
 
-export function groupById(id: string): Group | undefined {
-  return groups.find((g) => g.id === id);
-}
-
-export function optionValues(group: Group): string[] {
-  return (group.options ?? []).map((o) => o.value);
-}
-
 export function findPreset(name: string) {
   const preset = presets.find((p) => p.name === name);
   if (!preset) {
     throw new CLIError(`unknown preset "${name}": valid presets are ${presets.map((p) => p.name).join(', ')}`, 'E_PRESET');
   }
   return preset;
-}
-
-/** Does `group` apply to these answers (its `when` condition holds)? */
-export function applies(group: Group, answers: Partial<Answers>): boolean {
-  if (!group.when) return true;
-  const value = answers[group.when.group] ?? groupById(group.when.group)?.default;
-  return matches(value, group.when.values);
-}
-
-function matches(value: AnswerValue | undefined, values: AnswerValue[]): boolean {
-  if (Array.isArray(value)) return value.some((v) => values.includes(v));
-  return value !== undefined && values.includes(value);
 }
 
 /**
@@ -101,7 +81,7 @@ export function resolveAnswers(partial: Record<string, unknown>, given: Set<stri
     }
     delete answers[group.id];
   }
-  for (const feature of selectedOptions(answers)) {
+  for (const feature of selectedFeatures(answers)) {
     for (const req of feature.requires ?? []) {
       if (!matches(answers[req.group], req.values)) throw new CLIError(req.message, 'E_CONFLICT');
     }
@@ -126,37 +106,6 @@ function checkValue(group: Group, raw: unknown): AnswerValue {
   if (group.kind === 'number' && typeof raw === 'number') return parseValue(group, String(raw));
   if (typeof raw === 'string') return parseValue(group, raw);
   throw new CLIError(`invalid value ${JSON.stringify(raw)} for ${group.id}: valid values are ${describeValues(group)}`, 'E_VALUE');
-}
-
-export function describeValues(group: Group): string {
-  switch (group.kind) {
-    case 'single':
-      return optionValues(group).join('|');
-    case 'multi':
-      return `none|${optionValues(group).join(',')}`;
-    case 'boolean':
-      return 'true|false';
-    case 'number':
-      return `${group.range?.min ?? 0}..${group.range?.max ?? '∞'}`;
-  }
-}
-
-/** The features the answers select, in registry order (base not included). */
-export function selectedOptions(answers: Answers) {
-  const out: NonNullable<Option['feature']>[] = [];
-  for (const group of groups) {
-    if (!(group.id in answers)) continue;
-    const value = answers[group.id];
-    if (group.kind === 'boolean') {
-      if (value === true && group.feature) out.push(group.feature);
-      continue;
-    }
-    for (const option of group.options ?? []) {
-      const chosen = Array.isArray(value) ? value.includes(option.value) : value === option.value;
-      if (chosen && option.feature) out.push(option.feature);
-    }
-  }
-  return out;
 }
 
 /** Default answers, then a preset, then explicit choices. */

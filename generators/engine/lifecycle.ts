@@ -1,13 +1,13 @@
 import { readdirSync } from 'node:fs';
 import { join, posix } from 'node:path';
-import { support } from '../registry.js';
+import { featuresOf, support } from '../registry.js';
 import type { Answers, Feature } from '../types.js';
 import { transition } from './compose.js';
 import { decodeText, isBytes, keepEols, sameContent, toLf, type Content } from './content.js';
 import { CLIError, EditError } from './errors.js';
 import { hasConflictMarkers, merge3, type ConflictStyle } from './merge.js';
 import { textOf, type Project } from './project.js';
-import { featuresOf, registrySlots, render } from './render.js';
+import { registrySlots, render } from './render.js';
 import { isRecord, recordChanges } from './records.js';
 import { commit } from './transaction.js';
 import type { Tree } from './tree.js';

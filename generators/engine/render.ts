@@ -1,70 +1,16 @@
-import { base } from '../base.js';
-import { groups, support } from '../registry.js';
+import { allFeatures, chosenFeatures, describeFeature, featuresOf } from '../registry.js';
 import type { Answers, Feature, Edit, Endpoint } from '../types.js';
-import { selectedOptions } from './answers.js';
 import { applyEdit, slotTable, type SlotTable } from './compose.js';
 import { createPlop } from './plop.js';
 import { templateFiles, type TemplateFile } from './templates.js';
 import type { Tree } from './tree.js';
 import { VERSION } from './version.js';
 
-/** The features the user chose (base first, in registry order): what a project says it has. */
-export function chosenFeatures(answers: Answers): Feature[] {
-  return [base, ...selectedOptions(answers)];
-}
-
-/**
- * Every feature a project of these answers has: the chosen ones and the
- * support features they need (transitively), those right after base in the
- * order of `support`. The one place render, add, remove and regenerate take
- * features from, so a support feature comes with the first feature that
- * needs it and goes with the last.
- */
-export function featuresOf(answers: Answers): Feature[] {
-  const chosen = chosenFeatures(answers);
-  return [chosen[0], ...supportNeeded(chosen), ...chosen.slice(1)];
-}
-
-/** The support features `features` need, directly or through another support feature, in registry order. */
-export function supportNeeded(features: Feature[]): Feature[] {
-  const needed = new Set<string>();
-  const todo = features.flatMap((f) => f.needs ?? []);
-  while (todo.length) {
-    const id = todo.pop()!;
-    if (needed.has(id)) continue;
-    const feature = support.find((s) => s.id === id);
-    if (!feature) throw new Error(`a feature needs "${id}", which is not a support feature of the registry`);
-    needed.add(id);
-    todo.push(...(feature.needs ?? []));
-  }
-  return support.filter((s) => needed.has(s.id));
-}
-
-/** Every feature the registry knows, support features included (for slot tables and the registry tests). */
-export function allFeatures(): Feature[] {
-  const out: Feature[] = [base, ...support];
-  for (const group of groups) {
-    if (group.feature) out.push(group.feature);
-    for (const option of group.options ?? []) if (option.feature) out.push(option.feature);
-  }
-  return out;
-}
-
 let slots: SlotTable | undefined;
 /** Slot of every middleware any feature can add, from the edits of all features with every answer. */
 export function registrySlots(answers: Answers): SlotTable {
   slots ??= slotTable(allFeatures().flatMap((c) => c.edits?.(answers) ?? []));
   return slots;
-}
-
-/** Title and description of a feature, from the group option that brings it. */
-export function describeFeature(id: string): { title: string; description: string } {
-  if (id === 'base') return { title: 'Base server', description: 'middleware pipeline, route table, static files, views, security headers, logs, metrics, health, graceful shutdown' };
-  for (const group of groups) {
-    if (group.feature?.id === id) return { title: group.title ?? group.message.replace(/\?$/, ''), description: group.description };
-    for (const option of group.options ?? []) if (option.feature?.id === id) return { title: option.title, description: option.description };
-  }
-  return { title: id, description: '' };
 }
 
 /**

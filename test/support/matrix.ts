@@ -1,7 +1,7 @@
-import { groups } from '../../generators/registry.js';
+import { applies, groups, matrixValues, requirementsOf } from '../../generators/registry.js';
 import { presets } from '../../generators/presets.js';
-import type { AnswerValue, Answers, Group } from '../../generators/types.js';
-import { applies, resolveAnswers } from '../../generators/engine/answers.js';
+import type { Answers } from '../../generators/types.js';
+import { resolveAnswers } from '../../generators/engine/answers.js';
 
 /**
  * The test matrix, derived from the registry (the generator must work
@@ -36,7 +36,7 @@ export function testMatrix(): MatrixEntry[] {
   };
   for (const preset of presets) add(`preset-${preset.name}`, preset.answers);
   for (const group of groups) {
-    for (const value of valuesOf(group)) {
+    for (const value of matrixValues(group)) {
       const requires = requirementsOf(group, value);
       // A multi option joins the defaults (JSON bodies stay: other features need them).
       const chosen = group.kind === 'multi' ? [...new Set([...(group.default as string[]), value as string])] : value;
@@ -45,33 +45,6 @@ export function testMatrix(): MatrixEntry[] {
   }
   pairwise().forEach((answers, i) => add(`pairs-${String(i + 1).padStart(2, '0')}`, answers));
   return entries;
-}
-
-/** Values a group's choices take: every option, both booleans, a few numbers. */
-function valuesOf(group: Group): AnswerValue[] {
-  switch (group.kind) {
-    case 'single':
-    case 'multi':
-      return (group.options ?? []).map((o) => o.value);
-    case 'boolean':
-      return [true, false];
-    case 'number':
-      return [group.default as number, Math.min(2, group.range?.max ?? 2)];
-  }
-}
-
-/** The answers that make `group` apply and its option valid (e.g. sched needs cluster). */
-function requirementsOf(group: Group, value: AnswerValue): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  if (group.when) out[group.when.group] = group.when.values[0];
-  const option = group.options?.find((o) => o.value === value);
-  const feature = option?.feature ?? (value === true ? group.feature : undefined);
-  for (const req of feature?.requires ?? []) out[req.group] = groupKind(req.group) === 'multi' ? [req.values[0]] : req.values[0];
-  return out;
-}
-
-function groupKind(id: string) {
-  return groups.find((g) => g.id === id)?.kind;
 }
 
 function choicesOf(answers: Answers): Choice[] {
@@ -101,7 +74,7 @@ function randomAnswers(next: () => number): Answers | undefined {
   const partial: Record<string, unknown> = {};
   for (const group of groups) {
     if (!applies(group, partial as Answers)) continue;
-    const values = valuesOf(group);
+    const values = matrixValues(group);
     if (group.kind === 'multi') partial[group.id] = values.filter(() => next() < 0.45);
     else partial[group.id] = values[Math.floor(next() * values.length)];
   }
