@@ -4,12 +4,14 @@ import type { Edit, Group } from './types.js';
 const APP = 'src/app.js';
 
 /**
- * HTTP caching. Static files are served before the `cache` slot runs, so
- * each strategy reaches them through a named hook in the second argument of
- * `staticFiles(config.static, {...})`; bodies sent by handlers get the same
- * hook from a middleware in the `cache` slot (it pushes onto
- * `res.cacheHooks`, which `res.send()` runs). Neither static-files nor the
- * response helpers know which strategies exist.
+ * HTTP caching. Each strategy is one middleware line in src/app.js. ETag,
+ * Last-Modified and max-age sit in the `cache-headers` slot, before static
+ * files: each pushes its hook onto `res.cacheHooks`, which static-files.js
+ * runs for a file and `res.send()` for a handler's body, so both get the
+ * same headers from that one line. The in-memory cache stores handler
+ * answers only, so it stays in the `cache` slot after static files and the
+ * shared store. Neither static-files nor the response helpers know which
+ * strategies exist.
  */
 export const cache: Group = {
   id: 'cache',
@@ -25,7 +27,7 @@ export const cache: Group = {
       feature: {
         id: 'cache-etag',
         edits: (): Edit[] => [
-          { kind: 'import', file: APP, from: './lib/cache-etag.js', names: ['etag', 'etagHook'] },
+          { kind: 'import', file: APP, from: './lib/cache-etag.js', names: ['etag'] },
           ...appEdits('cache-etag'),
         ],
       },
@@ -37,7 +39,7 @@ export const cache: Group = {
       feature: {
         id: 'cache-last-modified',
         edits: (): Edit[] => [
-          { kind: 'import', file: APP, from: './lib/cache-last-modified.js', names: ['lastModifiedHook'] },
+          { kind: 'import', file: APP, from: './lib/cache-last-modified.js', names: ['lastModified'] },
           ...appEdits('cache-last-modified'),
         ],
       },
@@ -49,7 +51,7 @@ export const cache: Group = {
       feature: {
         id: 'cache-max-age',
         edits: (): Edit[] => [
-          { kind: 'import', file: APP, from: './lib/cache-max-age.js', names: ['maxAge', 'maxAgeHook'] },
+          { kind: 'import', file: APP, from: './lib/cache-max-age.js', names: ['maxAge'] },
           ...appEdits('cache-max-age'),
           configDefault('cache-max-age', 'cacheMaxAge'),
         ],

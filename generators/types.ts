@@ -174,10 +174,17 @@ export interface SwapImportEdit {
   to: string;
 }
 
-/** Canonical middleware order of `buildApp` (DESIGN.md). */
+/**
+ * Canonical middleware order of `buildApp` (docs/ARCHITECTURE.md). `cache-headers`
+ * (ETag, Last-Modified, max-age: hooks pushed onto `res.cacheHooks`) comes
+ * before `static`, so files and handler bodies get the same headers from one
+ * line; `cache` (the server-side response cache) stays after `static` and
+ * `store`: it answers for handlers only and uses the shared store.
+ */
 export const SLOTS = [
   'request-log',
   'security-headers',
+  'cache-headers',
   'static',
   'store',
   'cache',

@@ -26,7 +26,7 @@ export function buildApp(app, config) {
   // slot: security-headers
   app.use(securityHeaders(config.securityHeaders));
   // slot: static
-  app.use(staticFiles(config.static, {}));
+  app.use(staticFiles(config.static));
   app.use(views(config.views));
   // slot: rate-limit
   app.use(rateLimit(config.rateLimit, { trustProxy: config.trustProxy }));

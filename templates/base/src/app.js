@@ -12,10 +12,11 @@ import { routes } from './routes.js';
 
 /**
  * The composition root: every middleware in its canonical order
- * (request log -> static -> store -> cache -> cookies -> session -> csrf ->
- * auth -> rate limit -> body -> router). `create-nodeserver add` inserts a
- * feature's middleware in its slot here, wherever you have moved things;
- * your own `app.use(...)` lines are kept as they are.
+ * (request log -> cache headers -> static -> store -> cache -> cookies ->
+ * session -> csrf -> auth -> rate limit -> body -> router).
+ * `create-nodeserver add` inserts a feature's middleware in its slot here,
+ * wherever you have moved things; your own `app.use(...)` lines are kept as
+ * they are.
  * @param {import('./config.js').Config} config
  */
 export function buildApp(config) {
@@ -24,7 +25,7 @@ export function buildApp(config) {
   app.use(requestMetrics(config.metrics));
   app.use(instanceId(config.instanceId));
   app.use(securityHeaders(config.securityHeaders));
-  app.use(staticFiles(config.static, {}));
+  app.use(staticFiles(config.static));
   app.use(views(config.views));
   app.use(rateLimit(config.rateLimit, { trustProxy: config.trustProxy }));
   app.use(body(config.body, {}));

@@ -4,16 +4,13 @@
 // The generator reads this file (generators/engine/snippets.ts); it is not copied into projects. Its imports
 // are written as from a folder at the top of a project and serve the type-check: the import edits are in the group's table.
 
-import { staticFiles } from '../src/lib/static-files.js';
-import { etag, etagHook } from '../src/lib/cache-etag.js';
+import { etag } from '../src/lib/cache-etag.js';
 
 /**
  * @param {import('../src/lib/app.js').App} app the application `buildApp()` creates
  * @param {import('../src/config.js').Config} config
  */
 export function buildApp(app, config) {
-  // options:
-  app.use(staticFiles(config.static, { etag: etagHook }));
-  // slot: cache
+  // slot: cache-headers
   app.use(etag());
 }

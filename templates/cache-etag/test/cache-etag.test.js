@@ -39,6 +39,12 @@ describe('ETags of static files (weak: size and modification time)', () => {
     assert.match(expected, /^W\/"[0-9a-f]+-[0-9a-f]+"$/);
   });
 
+  test('the same etag() line of src/app.js tags handler answers too (strong)', async () => {
+    const res = await request(app.url, '/health');
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.etag, strongEtag(res.body));
+  });
+
   test('If-None-Match with that tag is a 304 without body, keeping the ETag', async () => {
     const res = await request(app.url, '/file.txt', { headers: { 'If-None-Match': expected } });
     assert.equal(res.status, 304);

@@ -15,7 +15,7 @@ export class Response extends http.ServerResponse {
     super(req);
     /** @type {Record<string, unknown>} values for views, merged into render data */
     this.locals = Object.create(null);
-    /** @type {import('./conditional.js').CacheHook[]} run by send() for GET/HEAD 2xx bodies; the cache features add theirs */
+    /** @type {import('./conditional.js').CacheHook[]} run by send() for GET/HEAD 2xx bodies and by static-files.js for files; the cache features add theirs */
     this.cacheHooks = [];
     /** @type {import('./views.js').Views | null} set by the views middleware; used by render() */
     this.views = null;

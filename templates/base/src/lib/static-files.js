@@ -27,19 +27,18 @@ import { runCacheHooks, preconditionFailed, notModified, sendNotModified, ifRang
  * (200), which RFC 9110 §14.2 allows: simpler and not slower for small
  * public files than a multipart/byteranges body.
  *
+ * Validators and caching headers (ETag, Last-Modified, Cache-Control) come
+ * from the hooks the cache features pushed onto `res.cacheHooks` in their
+ * middleware, which runs before this one: a file gets them exactly as a
+ * handler's body does, and this module never knows which features exist.
+ *
  * @param {StaticOptions} options
- * @param {Record<string, import('./conditional.js').CacheHook>} [cacheHooks] named hooks of the cache
- *   features (ETag, Last-Modified, max-age), run for every file before its headers are sent
  * @returns {import('./app.js').Middleware}
  */
-export function staticFiles(options, cacheHooks = {}) {
+export function staticFiles(options) {
   requireSetting(typeof options?.root === 'string' && options.root !== '', 'static.root must name the folder of public files, e.g. STATIC_ROOT=public');
   requireSetting(typeof options.index === 'string' && !/[/\\]/.test(options.index) && !options.index.startsWith('.'),
     `static.index must be a plain file name such as index.html (or empty for no directory index), got ${JSON.stringify(options.index)}`);
-  const hooks = Object.values(cacheHooks);
-  for (const hook of hooks) {
-    if (typeof hook !== 'function') throw new TypeError('staticFiles(options, cacheHooks): every cache hook must be a function');
-  }
   const root = resolve(options.root);
   /** The root with its own symlinks resolved; null until the folder exists. */
   let realRoot = /** @type {string | null} */ (null);
@@ -68,7 +67,7 @@ export function staticFiles(options, cacheHooks = {}) {
       const query = req.url?.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
       return res.redirect(`/${req.path.split('/').filter(Boolean).join('/')}/${query}`, 301);
     }
-    sendFile(req, res, next, found.file, found.stats, hooks);
+    sendFile(req, res, next, found.file, found.stats);
   }
 
   // Not `async`: most GETs are for routes, not files, and they pass on
@@ -196,15 +195,14 @@ async function statOrNull(file) {
  * @param {(err?: unknown) => void} next
  * @param {string} file
  * @param {import('node:fs').Stats} stats
- * @param {import('./conditional.js').CacheHook[]} hooks
  */
-function sendFile(req, res, next, file, stats, hooks) {
+function sendFile(req, res, next, file, stats) {
   const size = stats.size;
   res.statusCode = 200;
   res.setHeader('Content-Type', mimeType(file));
   res.setHeader('Content-Length', size);
   res.setHeader('Accept-Ranges', 'bytes');
-  runCacheHooks(hooks, req, res, { kind: 'file', size, mtime: stats.mtime });
+  runCacheHooks(res.cacheHooks, req, res, { kind: 'file', size, mtime: stats.mtime });
   if (preconditionFailed(req, res)) throw new HttpError(412);
   if (notModified(req, res)) return sendNotModified(res);
 

@@ -19,16 +19,15 @@ import { createHash } from 'node:crypto';
  * The cache hook: sets the ETag unless the handler set its own.
  * @type {import('./conditional.js').CacheHook}
  */
-export function etagHook(_req, res, entity) {
+function etagHook(_req, res, entity) {
   if (res.hasHeader('ETag')) return;
   if (entity.kind === 'file' && entity.mtime) res.setHeader('ETag', weakEtag(entity.size, entity.mtime));
   else if (entity.body) res.setHeader('ETag', strongEtag(entity.body));
 }
 
 /**
- * The middleware: adds the ETag hook to every response, so bodies sent by
- * the handlers after it get their ETag. (Static files get it from
- * `staticFiles(config.static, { etag: etagHook })`, which runs earlier.)
+ * The middleware: adds the ETag hook to every response, so the static
+ * files and the handler bodies sent after it get their ETag.
  * @returns {import('./app.js').Middleware}
  */
 export function etag() {

@@ -11,11 +11,24 @@
  */
 
 /**
- * The cache hook for `staticFiles(config.static, { lastModified: lastModifiedHook })`.
+ * The cache hook: a file's modification time, unless a Last-Modified is set.
+ * Handler bodies have no modification time: theirs is the handler's to set.
  * @type {import('./conditional.js').CacheHook}
  */
-export function lastModifiedHook(_req, res, entity) {
+function lastModifiedHook(_req, res, entity) {
   if (entity.kind !== 'file' || !entity.mtime || res.hasHeader('Last-Modified')) return;
   // HTTP dates have whole seconds; toUTCString() gives the IMF-fixdate format of RFC 9110 §5.6.7.
   res.setHeader('Last-Modified', entity.mtime.toUTCString());
+}
+
+/**
+ * The middleware: adds the hook to every response, so the static files
+ * served after it carry their Last-Modified.
+ * @returns {import('./app.js').Middleware}
+ */
+export function lastModified() {
+  return function addLastModified(_req, res, next) {
+    res.cacheHooks.push(lastModifiedHook);
+    next();
+  };
 }

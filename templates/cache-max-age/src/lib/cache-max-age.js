@@ -33,12 +33,11 @@ import { ConfigError } from './config-loader.js';
 const FINGERPRINT = /[.-](?=[0-9a-f]*[0-9])(?=[0-9a-f]*[a-f])[0-9a-f]{6,}\.[A-Za-z0-9]+$/i;
 
 /**
- * The cache hook; use it for static files too:
- * `staticFiles(config.static, { maxAge: maxAgeHook(config.cacheMaxAge) })`.
+ * The cache hook, for static files and handler bodies alike.
  * @param {MaxAgeOptions} options
  * @returns {import('./conditional.js').CacheHook}
  */
-export function maxAgeHook(options) {
+function maxAgeHook(options) {
   const rules = parseRules(options);
   return function setMaxAge(req, res, entity) {
     if (res.hasHeader('Cache-Control')) return;
@@ -59,8 +58,8 @@ export function maxAgeHook(options) {
 }
 
 /**
- * The middleware: adds the hook to every response, so bodies sent by the
- * handlers after it get Cache-Control and Expires.
+ * The middleware: adds the hook to every response, so the static files and
+ * the handler bodies sent after it get Cache-Control and Expires.
  * @param {MaxAgeOptions} options
  * @returns {import('./app.js').Middleware}
  */
