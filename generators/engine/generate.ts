@@ -6,6 +6,7 @@ import { calleeOf, transition, type SlotTable } from './compose.js';
 import { decodeText, keepEols, toLf, type Content } from './content.js';
 import { CLIError, EditError } from './errors.js';
 import type { Plan, PlanEntry } from './lifecycle.js';
+import { alignFilled } from './markdown-tables.js';
 import { textOf, type Project } from './project.js';
 import { hash, manifestText, MANIFEST_FILE, type GeneratedRecord } from './records.js';
 import { registrySlots } from './render.js';
@@ -55,7 +56,7 @@ function renderFiles(made: Scaffold): Map<string, string> {
       const path = fill(file.target);
       const source = typeof file.source === 'string' ? file.source : decodeText(file.source);
       if (source === undefined) throw new Error(`template ${dir}/${file.target} is not text`);
-      out.set(path, file.handlebars ? fill(source) : source);
+      out.set(path, file.handlebars ? alignFilled(path, fill(source)) : source);
     }
   }
   return out;

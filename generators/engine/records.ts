@@ -4,6 +4,7 @@ import { SLOTS } from '../types.js';
 import { resolveAnswers } from './answers.js';
 import { toBytes, type Content } from './content.js';
 import { CLIError } from './errors.js';
+import { jsonText } from './json-text.js';
 import { sortedPaths, type Policy, type Tree } from './tree.js';
 import { ANSWERS_SCHEMA, VERSION, compareVersions } from './version.js';
 
@@ -82,7 +83,7 @@ export function recordsOf(rendered: Tree, answers: Answers, kept: KeptRecords = 
     files[path] = { hash: hash(file.content), feature: file.feature, policy: file.policy };
   }
   out.set(MANIFEST_FILE, manifestText({ generator: 'create-nodeserver', version: VERSION, answersSchema: ANSWERS_SCHEMA, answers, skip: kept.skip, generated: kept.generated }));
-  out.set(FILES_FILE, `${JSON.stringify({ files }, null, 2)}\n`);
+  out.set(FILES_FILE, jsonText({ files }));
   return out;
 }
 
@@ -90,7 +91,7 @@ export function recordsOf(rendered: Tree, answers: Answers, kept: KeptRecords = 
 export function manifestText(manifest: ProjectManifest): string {
   const { skip, generated, ...rest } = manifest;
   const out: ProjectManifest = { ...rest, ...(skip?.length ? { skip } : {}), ...(generated?.length ? { generated } : {}) };
-  return `${JSON.stringify(out, null, 2)}\n`;
+  return jsonText(out);
 }
 
 /**

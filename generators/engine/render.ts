@@ -2,6 +2,7 @@ import { allFeatures, chosenFeatures, describeFeature, featuresOf } from '../reg
 import type { Answers, Feature, Edit, Endpoint } from '../types.js';
 import { applyEdit, slotTable, type SlotTable } from './compose.js';
 import { createPlop } from './plop.js';
+import { alignFilled, markdownText } from './markdown-tables.js';
 import { templateFiles, type TemplateFile } from './templates.js';
 import type { Tree } from './tree.js';
 import { VERSION } from './version.js';
@@ -24,10 +25,11 @@ export async function render(answers: Answers): Promise<Tree> {
   const features = featuresOf(answers);
   const data = templateData(answers, features, chosenFeatures(answers));
   const table = registrySlots(answers);
-  const plop = await createPlop({ json: (value) => JSON.stringify(value, null, 2).replace(/\n/g, '\n  ') });
+  const plop = await createPlop({ json: (value) => JSON.stringify(value, null, 2).replace(/\n/g, '\n  '), md: (value) => markdownText(String(value)) });
 
   const renderFile = (feature: Feature, file: TemplateFile) => () => {
-    const content = file.handlebars ? plop.renderString(file.source as string, data) : file.source;
+    // A filled table's columns depend on the answers: aligned after the fill, as the formatter would.
+    const content = file.handlebars ? alignFilled(file.target, plop.renderString(file.source as string, data)) : file.source;
     const policy = feature.userFiles?.includes(file.target) ? 'user' : 'generated';
     tree.set(file.target, { content, feature: feature.id, policy });
     return file.target;
