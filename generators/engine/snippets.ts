@@ -52,7 +52,7 @@ import { SNIPPETS_DIR, TEMPLATES_DIR } from './templates.js';
  * `templates/generate/<kind>/snippets/` (or a variant's folder:
  * `generate/page/bigpipe/snippets/`), each file named after the project file
  * it edits with `.hbs` after it (`routes.js.hbs`): rendered with the kind's
- * data, whose placeholders are the user's names only, then read like a
+ * data, whose placeholders are the user's names and places only, then read like a
  * feature's (`generatedStatements`, `generatedAppEdits`).
  */
 

@@ -70,8 +70,9 @@ export function fieldData(fields: Field[], data: Record<string, unknown>) {
   return fields.map((field) => {
     const typeRule = rules.get(field.type);
     if (typeRule === undefined) throw new Error(`snippet ${MODEL_SNIPPETS}/snippets/model.js.hbs: fieldRules has no rule for ${field.type}`);
-    const rule = setKeys(typeRule, { optional: String(field.optional) }, `${MODEL_SNIPPETS}/snippets/model.js.hbs: fieldRules.${field.type}`);
-    const bounds = objectEntries(typeRule, field.type)
+    const what = `snippet ${MODEL_SNIPPETS}/snippets/model.js.hbs: fieldRules['${field.type}']`;
+    const rule = setKeys(typeRule, { optional: String(field.optional) }, what);
+    const bounds = objectEntries(typeRule, what)
       .filter(([key]) => key !== 'type' && key !== 'optional')
       .map(([key, value]) => ({ key, value: value.replace(/_/g, '') }));
     return { name: field.name, type: field.type, optional: field.optional, jsdocType: jsdocType(field.type), rule, bounds };
