@@ -5,10 +5,13 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join, posix, relative } from 'node:path';
 import { ModuleKind, ModuleResolutionKind, Project, ScriptTarget } from 'ts-morph';
-import { render } from '../generators/engine/render.js';
+import Handlebars from 'handlebars';
+import { registrySlots, render } from '../generators/engine/render.js';
+import { renderFiles } from '../generators/engine/generate.js';
+import { scaffold, type GenerateRequest } from '../generators/generate/kinds.js';
 import { resolveAnswers } from '../generators/engine/answers.js';
 import { appEdits, routeStatements, snippetFilesRead, statements } from '../generators/engine/snippets.js';
-import { SNIPPETS_DIR, TEMPLATES_DIR, templateFiles } from '../generators/engine/templates.js';
+import { SNIPPETS_DIR, TEMPLATES_DIR, templateFiles, walkFiles } from '../generators/engine/templates.js';
 import { isCheckedFile, typecheck } from '../generators/engine/typecheck.js';
 import type { Answers, Edit } from '../generators/types.js';
 
@@ -35,7 +38,7 @@ test('every snippet file is read by an edit, and every edit finds its snippet', 
   assert.ok(edits.length > 0);
   const files = snippetFiles();
   assert.ok(files.length >= 15, `snippet files: ${files}`);
-  assert.equal([...snippetFilesRead].sort(), files, 'a snippet file no edit reads is dead code');
+  assert.equal([...snippetFilesRead].filter((f) => !f.startsWith('generate/')).sort(), files, 'a snippet file no edit reads is dead code');
 });
 
 test('multi-line values are written at no indentation (the compose step indents them)', () => {
@@ -131,6 +134,60 @@ test("a code snippet's imports are the feature's import edits (or already in the
   }
 });
 
+/** Every snippet template of `generate` (templates/generate/<kind>/[<variant>/]snippets/<file>.hbs), relative to templates/. */
+function generateSnippetFiles(): string[] {
+  return walkFiles(join(TEMPLATES_DIR, 'generate'))
+    .map((path) => relative(TEMPLATES_DIR, path).split(/[\\/]/).join('/'))
+    .filter((f) => f.split('/').at(-2) === SNIPPETS_DIR)
+    .sort();
+}
+
+/** One of each kind, with every variant of its snippets between the projects below. */
+const SAMPLES: GenerateRequest[] = [
+  { kind: 'resource', name: 'products', args: ['name:string', 'price:number', 'tags:string[]', 'note:string?', 'stock:integer?', 'sizes:number[]?', 'active:boolean'] },
+  { kind: 'route', name: 'GET', args: ['/reports/:id'] },
+  { kind: 'route', name: 'DELETE', args: ['/reports/:id/lines/:lineNo'] },
+  { kind: 'middleware', name: 'audit', args: [], after: 'auth' },
+  { kind: 'interceptor', name: 'maintenance', args: [] },
+  { kind: 'page', name: 'dashboard', args: [] },
+];
+
+test("generate's snippets type-check (strict, checkJs) rendered with sample names, next to the code they wire in", async () => {
+  const left = new Set(generateSnippetFiles());
+  assert.ok(left.size >= 7, `generate snippets: ${[...left]}`);
+  for (const partial of [{ routing: 'table', bigpipe: true, auth: 'session', csrf: true }, { routing: 'natural' }] as Partial<Answers>[]) {
+    const answers = resolveAnswers({ name: 'x', ...partial });
+    const files = new Map<string, string>();
+    for (const [path, file] of await render(answers)) if (isCheckedFile(path) && typeof file.content === 'string') files.set(path, file.content);
+    const placed = new Map<string, string>();
+    for (const request of SAMPLES) {
+      const made = scaffold(request, answers, [], registrySlots(answers));
+      for (const [path, text] of renderFiles(made)) if (isCheckedFile(path)) files.set(path, text);
+      // The snippets of its template folders, and of the kind's folder above them (shared by its variants).
+      const dirs = new Set(made.templates.flatMap((dir) => [dir, posix.dirname(dir)]));
+      for (const snippet of generateSnippetFiles().filter((f) => dirs.has(f.split(`/${SNIPPETS_DIR}/`)[0]))) {
+        const text = Handlebars.compile(readFileSync(join(TEMPLATES_DIR, snippet), 'utf8'), { noEscape: true, strict: true })(made.data);
+        const at = `${snippet.split(`/${SNIPPETS_DIR}/`)[0].replace(/\//g, '-')}-${request.name.toLowerCase()}-${SNIPPETS_DIR}/${posix.basename(snippet, '.hbs')}`;
+        files.set(at, text);
+        placed.set(at, text);
+        left.delete(snippet);
+        // Its imports are the kind's import edits: the type-check sees what the project gets.
+        const target = made.edits.find((e) => e.kind !== 'import' && posix.basename(e.file) === posix.basename(snippet, '.hbs'))?.file;
+        for (const [, names, from] of text.matchAll(/^import \{ ([^}]*) \} from '\.\.\/([^']*)';$/gm)) {
+          assert.ok(target, `${snippet}: imports ${names}, but ${made.kind} edits no file it is named after`);
+          const relative = `./${posix.relative(posix.dirname(target), from)}`;
+          for (const name of names.split(', ')) {
+            assert.ok(made.edits.some((e) => e.kind === 'import' && e.file === target && e.from === relative && e.names.includes(name)), `${snippet}: ${name} from '${relative}' is no import edit of ${made.kind} on ${target}`);
+          }
+        }
+      }
+    }
+    assert.equal(typecheck(files, new Set(placed.keys())), [], `generate snippets in ${JSON.stringify(partial)}`);
+  }
+  assert.equal([...left], [], 'no sample reaches these generate snippets');
+  assert.equal(generateSnippetFiles().filter((f) => !snippetFilesRead.has(f)), [], 'a generate snippet no kind reads is dead code');
+});
+
 test('an edit naming a missing snippet throws, naming the file and what it should hold', () => {
   assert.throws(() => routeStatements('no-such-feature'), /snippet no-such-feature\/snippets\/routes\.js is missing: no-such-feature's edits of src\/routes\.js read it/);
   assert.throws(() => statements('auth-basic', 'src/routes.js', 'nothing'), /auth-basic\/snippets\/routes\.js: no "export function nothing\(\.\.\.\)"/);
@@ -149,6 +206,7 @@ test('a malformed app.js snippet throws, naming the line', () => {
       ['app.use(x());', /"app\.use\(x\(\)\);" needs a "\/\/ slot: <slot>" or "\/\/ options:" line above it/],
       ['// slot: auth\n  x();', /"x\(\);" is not app\.use\(<call>\)/],
       ['// options:\n  app.use(body(config.body));', /after "\/\/ options:" has no object argument with keys/],
+      ['// options:\n  app.use(body);', /"app\.use\(body\);" after "\/\/ options:" has no call to add keys to/],
     ];
     cases.forEach(([body, message], i) => {
       const name = `${feature}/${i}`;

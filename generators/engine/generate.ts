@@ -48,7 +48,7 @@ function sameVersion(project: Project): void {
 }
 
 /** The files of a scaffold: template paths and contents rendered with its names. */
-function renderFiles(made: Scaffold): Map<string, string> {
+export function renderFiles(made: Scaffold): Map<string, string> {
   const out = new Map<string, string>();
   const fill = (source: string) => Handlebars.compile(source, { noEscape: true, strict: true })(made.data, { helpers: { braced: (value: string) => `{${value}}` } });
   for (const dir of made.templates) {

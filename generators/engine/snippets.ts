@@ -1,3 +1,4 @@
+import Handlebars from 'handlebars';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { Node, Project, type FunctionDeclaration, type ObjectLiteralExpression, type SourceFile } from 'ts-morph';
@@ -36,7 +37,7 @@ import { SNIPPETS_DIR, TEMPLATES_DIR } from './templates.js';
  * is `statements('auth-basic', 'src/routes.js', 'routes')`, one `statement`
  * edit per line (`routeStatements('auth-basic')` for short). In
  * `buildApp(app, config)` of snippets/app.js (`appEdits(feature)`) every
- * statement is `app.use(<call>)`, and a comment line says what it is:
+ * statement is `app.use(<call>)` (or `app.use(<name>)`), and a comment line says what it is:
  * after `// slot: <slot>` each is a new middleware in that slot (SLOTS in
  * types.ts: a `use` edit); after `// options:` each adds the keys of its
  * object arguments to that call, already in src/app.js (`property` edits:
@@ -46,6 +47,13 @@ import { SNIPPETS_DIR, TEMPLATES_DIR } from './templates.js';
  * that put them into the project stay `import` edits in the group's table.
  * test/snippets.test.ts type-checks each file inside a rendered project
  * that has the feature.
+ *
+ * `create-nodeserver generate <kind>` keeps its code the same way, in
+ * `templates/generate/<kind>/snippets/` (or a variant's folder:
+ * `generate/page/bigpipe/snippets/`), each file named after the project file
+ * it edits with `.hbs` after it (`routes.js.hbs`): rendered with the kind's
+ * data, whose placeholders are the user's names and places only, then read like a
+ * feature's (`generatedStatements`, `generatedAppEdits`).
  */
 
 /** Every snippet file read so far, as `<feature>/snippets/<file>` (the test checks each file is used). */
@@ -85,10 +93,9 @@ export function configDefault(feature: string, name: string, options: { path?: s
 function readSnippet(file: string, name: string, importing: string[] = []): Snippet {
   const id = `${file.split(sep).join('/')}#${name}`;
   if (importing.includes(id)) throw new Error(`snippet ${id} spreads itself (${importing.join(' -> ')})`);
-  snippetFilesRead.add(file.split(sep).join('/'));
   const cached = cache.get(id);
   if (cached) return cached;
-  const sf = project.createSourceFile(`/${id.replace('#', '.')}.js`, readFileSync(join(TEMPLATES_DIR, file), 'utf8'), { overwrite: true });
+  const sf = project.createSourceFile(`/${id.replace('#', '.')}.js`, snippetText(file.split(sep).join('/')), { overwrite: true });
   const decl = sf.getVariableDeclaration(name);
   const statement = decl?.getVariableStatement();
   const init = decl?.getInitializer();
@@ -119,7 +126,7 @@ function expandSpreads(sf: SourceFile, init: ObjectLiteralExpression, file: stri
 }
 
 /** Replaces the values of top-level keys of an object literal's text. */
-function setKeys(value: string, set: Record<string, string>, what: string): string {
+export function setKeys(value: string, set: Record<string, string>, what: string): string {
   const sf = project.createSourceFile('/set.js', `(${value})`, { overwrite: true });
   const object = sf.getFirstDescendant((n) => Node.isObjectLiteralExpression(n)) as ObjectLiteralExpression;
   const cuts: [number, number, string][] = [];
@@ -134,16 +141,53 @@ function setKeys(value: string, set: Record<string, string>, what: string): stri
   return out.slice(1, -1);
 }
 
+/** The top-level entries of an object literal's text: each key (a quoted one unquoted) and its value's text. */
+export function objectEntries(value: string, what: string): [string, string][] {
+  const sf = project.createSourceFile('/entries.js', `(${value})`, { overwrite: true });
+  const object = sf.getFirstDescendant((n) => Node.isObjectLiteralExpression(n));
+  if (!object || !Node.isObjectLiteralExpression(object)) throw new Error(`${what} is not an object literal`);
+  return object.getProperties().map((prop): [string, string] => {
+    if (!Node.isPropertyAssignment(prop)) throw new Error(`${what}: "${prop.getText()}" must be "key: value"`);
+    const key = prop.getNameNode();
+    return [Node.isStringLiteral(key) ? key.getLiteralValue() : key.getText(), prop.getInitializerOrThrow().getText()];
+  });
+}
+
+/**
+ * The object `export const <name> = {...}` of a `generate` kind's snippet
+ * `templates/<dir>/snippets/<file>.hbs`, rendered with the kind's data, as
+ * its entries: key -> value text (the rules of a resource's field types).
+ */
+export function generatedObject(dir: string, file: string, name: string, data: Record<string, unknown>): Map<string, string> {
+  const where = [dir, SNIPPETS_DIR, `${file}.hbs`].join('/');
+  const sf = project.createSourceFile(`/${where.replace(/\.hbs$/, '')}`, snippetText(where, data), { overwrite: true });
+  const decl = sf.getVariableDeclaration(name);
+  const init = decl?.getInitializer();
+  if (!decl?.getVariableStatement()?.isExported() || !init || !Node.isObjectLiteralExpression(init)) throw new Error(`snippet ${where}: no "export const ${name} = {...}"`);
+  return new Map(objectEntries(init.getText(), `snippet ${where}: ${name}`));
+}
+
 /**
  * The statements `feature` adds to function `fn` of project file `file`:
  * the body of `export function <fn>` in `templates/<feature>/snippets/<file's name>`.
  */
 export function statements(feature: string, file: string, fn: string): StatementEdit[] {
-  return cached(`${feature}:${file}:${fn}`, () =>
-    snippetFunction(feature, file, fn)
-      .getStatements()
-      .map((st): StatementEdit => ({ kind: 'statement', file, function: fn, code: st.getText() })),
-  );
+  return cached(`${feature}:${file}:${fn}`, () => readStatements(feature, file, fn));
+}
+
+/**
+ * What `generate` adds to function `fn` of project file `file`: the body of
+ * `export function <fn>` in `templates/<dir>/snippets/<file's name>.hbs`,
+ * rendered with the kind's data (`dir` is `generate/route`, `generate/page/bigpipe`, ...).
+ */
+export function generatedStatements(dir: string, file: string, fn: string, data: Record<string, unknown>): StatementEdit[] {
+  return readStatements(dir, file, fn, data);
+}
+
+function readStatements(feature: string, file: string, fn: string, data?: Record<string, unknown>): StatementEdit[] {
+  return snippetFunction(feature, file, fn, data)
+    .getStatements()
+    .map((st): StatementEdit => ({ kind: 'statement', file, function: fn, code: st.getText() }));
 }
 
 /** What a feature adds to `routes()` in src/routes.js (its endpoints), from snippets/routes.js. */
@@ -166,12 +210,17 @@ export function appEdits(feature: string, slot?: Slot): (UseEdit | PropertyEdit)
   return mine;
 }
 
-function readAppEdits(feature: string): (UseEdit | PropertyEdit)[] {
+/** What `generate` adds to `buildApp` in src/app.js: `templates/<dir>/snippets/app.js.hbs` rendered with the kind's data, read as `appEdits` reads a feature's. */
+export function generatedAppEdits(dir: string, data: Record<string, unknown>): (UseEdit | PropertyEdit)[] {
+  return readAppEdits(dir, data);
+}
+
+function readAppEdits(feature: string, data?: Record<string, unknown>): (UseEdit | PropertyEdit)[] {
   const file = 'src/app.js';
-  const where = `${feature}/${SNIPPETS_DIR}/app.js`;
+  const where = `${feature}/${SNIPPETS_DIR}/app.js${data ? '.hbs' : ''}`;
   const out: (UseEdit | PropertyEdit)[] = [];
   let mode: Slot | 'options' | undefined;
-  for (const st of snippetFunction(feature, file, 'buildApp').getStatements()) {
+  for (const st of snippetFunction(feature, file, 'buildApp', data).getStatements()) {
     for (const range of st.getLeadingCommentRanges()) {
       const m = /^\/\/ (?:slot: (\S+)|(options):)\s*$/.exec(range.getText());
       if (!m) continue;
@@ -179,13 +228,15 @@ function readAppEdits(feature: string): (UseEdit | PropertyEdit)[] {
       mode = (m[1] as Slot | undefined) ?? 'options';
     }
     const use = Node.isExpressionStatement(st) ? st.getExpression() : undefined;
+    // A middleware is made by a call (`csrf(config)`), or is a function itself (a generated interceptor).
     const call = use && Node.isCallExpression(use) && use.getExpression().getText() === 'app.use' ? use.getArguments()[0] : undefined;
-    if (!call || !Node.isCallExpression(call)) throw new Error(`snippet ${where}: "${st.getText()}" is not app.use(<call>)`);
+    if (!call || !(Node.isCallExpression(call) || Node.isIdentifier(call))) throw new Error(`snippet ${where}: "${st.getText()}" is not app.use(<call>) or app.use(<name>)`);
     if (!mode) throw new Error(`snippet ${where}: "${st.getText()}" needs a "// slot: <slot>" or "// options:" line above it`);
     if (mode !== 'options') {
       out.push({ kind: 'use', file, slot: mode, call: call.getText() });
       continue;
     }
+    if (!Node.isCallExpression(call)) throw new Error(`snippet ${where}: "${st.getText()}" after "// options:" has no call to add keys to`);
     const object = call.getExpression().getText();
     const before = out.length;
     call.getArguments().forEach((arg, argument) => {
@@ -210,15 +261,24 @@ function cached<T extends object>(key: string, read: () => T[]): T[] {
   return edits.map((edit) => ({ ...edit }));
 }
 
-/** `export function <fn>` of the snippet file of `feature` for project file `file`. */
-function snippetFunction(feature: string, file: string, fn: string): FunctionDeclaration {
-  const rel = join(feature, SNIPPETS_DIR, basename(file));
+/**
+ * `export function <fn>` of the snippet file of `feature` for project file `file`;
+ * with `data`, of the template `<file's name>.hbs` rendered with it (a `generate` kind's).
+ */
+function snippetFunction(feature: string, file: string, fn: string, data?: Record<string, unknown>): FunctionDeclaration {
+  const rel = join(feature, SNIPPETS_DIR, `${basename(file)}${data ? '.hbs' : ''}`);
   const where = rel.split(sep).join('/');
   const path = join(TEMPLATES_DIR, rel);
   if (!existsSync(path)) throw new Error(`snippet ${where} is missing: ${feature}'s edits of ${file} read it`);
-  snippetFilesRead.add(where);
-  const sf = project.createSourceFile(`/${where}`, readFileSync(path, 'utf8'), { overwrite: true });
+  const sf = project.createSourceFile(`/${where.replace(/\.hbs$/, '')}`, snippetText(where, data), { overwrite: true });
   const decl = sf.getFunction(fn);
   if (!decl?.isExported() || !decl.getBody()) throw new Error(`snippet ${where}: no "export function ${fn}(...)" (the lines ${feature} adds to ${fn}() in ${file})`);
   return decl;
+}
+
+/** The text of the snippet file at `where` (relative to templates/, noted as read); with `data`, a template rendered with it. */
+function snippetText(where: string, data?: Record<string, unknown>): string {
+  snippetFilesRead.add(where);
+  const text = readFileSync(join(TEMPLATES_DIR, where), 'utf8');
+  return data ? Handlebars.compile(text, { noEscape: true, strict: true })(data) : text;
 }

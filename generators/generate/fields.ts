@@ -1,10 +1,15 @@
 import { CLIError } from '../engine/errors.js';
+import { generatedObject, objectEntries, setKeys } from '../engine/snippets.js';
+
+/** Where the rules of the field types are (snippets.ts). */
+const MODEL_SNIPPETS = 'generate/resource/common';
 
 /**
  * The fields of `generate resource <name> <field:type> ...`. Each type has
  * bounds with safe defaults (the generated model lists them in FIELDS, where
  * the user changes them): no text, list or number the server keeps is
- * unbounded.
+ * unbounded. The bounds are code of the model, so they are in a snippet
+ * (`fieldData`), not here.
  */
 export const FIELD_TYPES = ['string', 'number', 'integer', 'boolean', 'string[]', 'number[]'] as const;
 export type FieldType = (typeof FIELD_TYPES)[number];
@@ -42,27 +47,39 @@ export function parseFields(specs: string[]): Field[] {
   return fields;
 }
 
-/** The JSDoc type of a field's value. */
-export function jsdocType(type: FieldType): string {
+/** The JSDoc type of a field's value: a type name. */
+function jsdocType(type: FieldType): string {
   return type === 'integer' ? 'number' : type;
 }
 
-/** The rule of a field in the model's FIELDS table: its type and its bounds. */
-export function fieldRule(field: Field): string {
-  const bounds: Record<FieldType, string> = {
-    string: 'minLength: 1, maxLength: 200',
-    number: 'min: -1_000_000_000, max: 1_000_000_000',
-    integer: 'min: -1_000_000_000, max: 1_000_000_000',
-    boolean: '',
-    'string[]': 'maxItems: 50, minLength: 1, maxLength: 200',
-    'number[]': 'maxItems: 50, min: -1_000_000_000, max: 1_000_000_000',
-  };
-  const parts = [`type: '${field.type}'`, `optional: ${field.optional}`, bounds[field.type]].filter(Boolean);
-  return `${field.name}: { ${parts.join(', ')} },`;
-}
-
 /** One valid value of each type, for the docs' example request. */
-export function exampleValue(field: Field): unknown {
+function exampleValue(field: Field): unknown {
   const examples: Record<FieldType, unknown> = { string: `a ${field.name}`, number: 9.5, integer: 3, boolean: true, 'string[]': ['one', 'two'], 'number[]': [1, 2.5] };
   return examples[field.type];
+}
+
+/**
+ * What the resource's templates need of each field, as plain values: the
+ * templates write the model's JSDoc, its FIELDS and the docs from them. A
+ * field's rule is the one of its type in the snippet
+ * `generate/resource/common/snippets/model.js.hbs` (its bounds), with
+ * `optional` set; `bounds` are its other entries, for the docs.
+ */
+export function fieldData(fields: Field[], data: Record<string, unknown>) {
+  const rules = generatedObject(MODEL_SNIPPETS, 'model.js', 'fieldRules', data);
+  return fields.map((field) => {
+    const typeRule = rules.get(field.type);
+    if (typeRule === undefined) throw new Error(`snippet ${MODEL_SNIPPETS}/snippets/model.js.hbs: fieldRules has no rule for ${field.type}`);
+    const what = `snippet ${MODEL_SNIPPETS}/snippets/model.js.hbs: fieldRules['${field.type}']`;
+    const rule = setKeys(typeRule, { optional: String(field.optional) }, what);
+    const bounds = objectEntries(typeRule, what)
+      .filter(([key]) => key !== 'type' && key !== 'optional')
+      .map(([key, value]) => ({ key, value: value.replace(/_/g, '') }));
+    return { name: field.name, type: field.type, optional: field.optional, jsdocType: jsdocType(field.type), rule, bounds };
+  });
+}
+
+/** The docs' example request body: one valid value per field. */
+export function exampleBody(fields: Field[]): string {
+  return JSON.stringify(Object.fromEntries(fields.map((f) => [f.name, exampleValue(f)])));
 }

@@ -2,13 +2,16 @@ import { CLIError } from '../engine/errors.js';
 import type { SlotTable } from '../engine/compose.js';
 import type { GeneratedRecord } from '../engine/records.js';
 import { SLOTS, type Answers, type Edit, type Slot } from '../types.js';
-import { exampleValue, fieldRule, jsdocType, parseFields } from './fields.js';
+import { generatedAppEdits, generatedStatements } from '../engine/snippets.js';
+import { exampleBody, fieldData, parseFields } from './fields.js';
 
 /**
  * What `create-nodeserver generate <kind> <name>` makes. A kind is data, like
  * a feature: template folders under templates/generate/<kind>/ (plain files,
  * handlebars only for names) and structural edits of the shared files, which
- * the lifecycle's compose engine applies and `destroy` reverts.
+ * the lifecycle's compose engine applies and `destroy` reverts. The code of
+ * those edits is in the kind's snippets (`templates/generate/<kind>/snippets/`,
+ * snippets.ts), rendered with the same data: here are only names and paths.
  */
 export const KINDS = ['resource', 'route', 'middleware', 'page', 'interceptor'] as const;
 export type Kind = (typeof KINDS)[number];
@@ -97,32 +100,25 @@ function resource(request: GenerateRequest, answers: Answers): Scaffold {
   const name = request.name;
   const singular = singularOf(name);
   const natural = answers.routing === 'natural';
-  const example = Object.fromEntries(fields.map((f) => [f.name, exampleValue(f)]));
-  const bounds = (rule: string) => rule.replace(/^[^{]*\{ type: '[^']*', optional: (true|false)(, )?/, '').replace(/ \},$/, '').replace(/_/g, '');
+  const routing = `generate/resource/${natural ? 'natural' : 'table'}`;
+  const names = {
+    name,
+    singular,
+    Singular: capital(singular),
+    Plural: capital(name),
+    type: capital(singular),
+    controller: natural ? `src/controllers/${name}.js` : `src/resources/${name}.js`,
+  };
+  const data = { ...names, fields: fieldData(fields, names), example: exampleBody(fields) };
   return {
     kind: 'resource',
     name,
     args: request.args,
-    templates: ['generate/resource/common', `generate/resource/${natural ? 'natural' : 'table'}`],
-    data: {
-      name,
-      singular,
-      Singular: capital(singular),
-      Plural: capital(name),
-      type: capital(singular),
-      controller: natural ? `src/controllers/${name}.js` : `src/resources/${name}.js`,
-      options: '{ partial: boolean }',
-      properties: fields.map((f) => `{${jsdocType(f.type)}} ${f.optional ? `[${f.name}]` : f.name}`),
-      rules: fields.map(fieldRule),
-      docFields: fields.map((f) => `\`${f.name}\`: ${f.type}${f.optional ? ', optional' : ''}${bounds(fieldRule(f)) ? ` (${bounds(fieldRule(f))})` : ''}`),
-      example: JSON.stringify(example),
-    },
+    templates: ['generate/resource/common', routing],
+    data,
     edits: natural
       ? []
-      : [
-          { kind: 'import', file: ROUTES, from: `./resources/${name}.js`, names: [name] },
-          { kind: 'statement', file: ROUTES, function: 'routes', code: `router.resource('/${name}', ${name});` },
-        ],
+      : [{ kind: 'import', file: ROUTES, from: `./resources/${name}.js`, names: [name] }, ...generatedStatements(routing, ROUTES, 'routes', data)],
     names: natural ? [] : [{ file: ROUTES, name }],
     endpoints: natural
       ? [`GET /${name}`, `POST /${name}/create`, `GET /${name}/show/:id`, `PUT, PATCH /${name}/update/:id`, `DELETE /${name}/destroy/:id`]
@@ -151,18 +147,16 @@ function route(request: GenerateRequest): Scaffold {
   const handler = parts.map((p, i) => (i ? capital(p) : p)).join('').replace(/^(\w)/, (c) => c.toLowerCase());
   const file = parts.map((p) => p.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase()).join('-');
   const samplePath = `/${segments.map((s) => (s.startsWith(':') ? `example-${s.slice(1).toLowerCase()}` : s)).join('/')}`;
-  const sampleParams = Object.fromEntries(segments.filter((s) => s.startsWith(':')).map((s) => [s.slice(1), `example-${s.slice(1).toLowerCase()}`]));
-  const routerMethod = method.toLowerCase();
+  // The parameters the sample path gives, as the handler answers them.
+  const params = segments.filter((s) => s.startsWith(':')).map((s) => ({ name: s.slice(1), value: `example-${s.slice(1).toLowerCase()}` }));
+  const data = { method, path, handler, file, routerMethod: method.toLowerCase(), samplePath, params };
   return {
     kind: 'route',
     name: `${method} ${path}`,
     args: [],
     templates: [`generate/route/${method === 'GET' ? 'read' : 'write'}`],
-    data: { method, path, handler, file, routerMethod, samplePath, sampleParams: objectLiteral(sampleParams) },
-    edits: [
-      { kind: 'import', file: ROUTES, from: `./handlers/${file}.js`, names: [handler] },
-      { kind: 'statement', file: ROUTES, function: 'routes', code: `router.${routerMethod}('${path}', ${handler});` },
-    ],
+    data,
+    edits: [{ kind: 'import', file: ROUTES, from: `./handlers/${file}.js`, names: [handler] }, ...generatedStatements('generate/route', ROUTES, 'routes', data)],
     names: [{ file: ROUTES, name: handler }],
     endpoints: [`${method} ${path}`],
   };
@@ -195,16 +189,14 @@ function middleware(request: GenerateRequest, generated: GeneratedRecord[], slot
   const name = request.name;
   const { slot, rank } = placement(request, generated, slots);
   const args = request.before !== undefined ? ['--before', request.before] : ['--after', request.after ?? 'body'];
+  const data = { name, slot };
   return {
     kind: 'middleware',
     name,
     args,
     templates: ['generate/middleware'],
-    data: { name },
-    edits: [
-      { kind: 'import', file: APP, from: `./middleware/${name}.js`, names: [name] },
-      { kind: 'use', file: APP, slot, call: `${name}()` },
-    ],
+    data,
+    edits: [{ kind: 'import', file: APP, from: `./middleware/${name}.js`, names: [name] }, ...generatedAppEdits('generate/middleware', data)],
     names: [{ file: APP, name }],
     slot,
     rank,
@@ -218,18 +210,20 @@ function interceptor(request: GenerateRequest, slots: SlotTable): Scaffold {
   noArgs(request);
   const name = request.name;
   const rank = (slots.rank?.get(`use:${APP}:routes`) ?? 0) - 0.5;
+  const data = { name };
+  const uses = generatedAppEdits('generate/interceptor', data);
+  // The snippet's `// slot:` line is the one place that says where interceptors go.
+  const slot = uses.find((e) => e.kind === 'use')?.slot;
+  if (slot === undefined) throw new Error('snippet generate/interceptor/snippets/app.js.hbs: no app.use(...) after a "// slot:" line');
   return {
     kind: 'interceptor',
     name,
     args: [],
     templates: ['generate/interceptor'],
-    data: { name },
-    edits: [
-      { kind: 'import', file: APP, from: `./interceptors/${name}.js`, names: [name] },
-      { kind: 'use', file: APP, slot: 'router', call: name },
-    ],
+    data,
+    edits: [{ kind: 'import', file: APP, from: `./interceptors/${name}.js`, names: [name] }, ...uses],
     names: [{ file: APP, name }],
-    slot: 'router',
+    slot,
     rank,
     endpoints: [],
   };
@@ -240,24 +234,16 @@ function page(request: GenerateRequest, answers: Answers): Scaffold {
   noArgs(request);
   const name = request.name;
   const handler = `${name}Page`;
-  const bigpipe = answers.bigpipe === true;
+  const dir = answers.bigpipe === true ? 'generate/page/bigpipe' : 'generate/page/view';
+  const data = { name, handler, title: capital(name) };
   return {
     kind: 'page',
     name,
     args: [],
-    templates: [bigpipe ? 'generate/page/bigpipe' : 'generate/page/view'],
-    data: { name, handler, title: capital(name) },
-    edits: [
-      { kind: 'import', file: ROUTES, from: `./pages/${name}.js`, names: [handler] },
-      { kind: 'statement', file: ROUTES, function: 'routes', code: bigpipe ? `router.get('/${name}', ${handler}(config));` : `router.get('/${name}', ${handler});` },
-    ],
+    templates: [dir],
+    data,
+    edits: [{ kind: 'import', file: ROUTES, from: `./pages/${name}.js`, names: [handler] }, ...generatedStatements(dir, ROUTES, 'routes', data)],
     names: [{ file: ROUTES, name: handler }],
     endpoints: [`GET /${name}`],
   };
-}
-
-/** `{ id: 'example-id' }`, as a person writes it in a test. */
-function objectLiteral(values: Record<string, string>): string {
-  const entries = Object.entries(values);
-  return entries.length ? `{ ${entries.map(([k, v]) => `${k}: '${v}'`).join(', ')} }` : '{}';
 }
