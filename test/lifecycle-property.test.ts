@@ -116,7 +116,7 @@ const userEdits: Record<string, (dir: string, r: Rng, n: number) => Mark | undef
     return { file, text };
   },
   ownTest(dir, _r, n) {
-    const file = 'test/app.test.js';
+    const file = 'test/pipeline.test.js';
     const text = `test('my own test ${n}', () => assert.ok(true));`;
     writeFileSync(join(dir, file), `${read(dir, file)}\n${text}\n`);
     return { file, text };

@@ -30,7 +30,7 @@ import { runCacheHooks, preconditionFailed, notModified, sendNotModified, ifRang
  * @param {StaticOptions} options
  * @param {Record<string, import('./conditional.js').CacheHook>} [cacheHooks] named hooks of the cache
  *   features (ETag, Last-Modified, max-age), run for every file before its headers are sent
- * @returns {import('./app.js').Middleware}
+ * @returns {import('./pipeline.js').Middleware}
  */
 export function staticFiles(options, cacheHooks = {}) {
   requireSetting(typeof options?.root === 'string' && options.root !== '', 'static.root must name the folder of public files, e.g. STATIC_ROOT=public');
@@ -47,7 +47,7 @@ export function staticFiles(options, cacheHooks = {}) {
   const missing = new MissingFiles();
 
   /**
-   * @param {import('./app.js').Request} req
+   * @param {import('./pipeline.js').Request} req
    * @param {import('./response.js').Response} res
    * @param {(err?: unknown) => void} next
    */
@@ -191,7 +191,7 @@ async function statOrNull(file) {
 /**
  * Answers with the file: 200, 206 for a single range, 304/412 for
  * conditional requests, 416 for a range beyond the end.
- * @param {import('./app.js').Request} req
+ * @param {import('./pipeline.js').Request} req
  * @param {import('./response.js').Response} res
  * @param {(err?: unknown) => void} next
  * @param {string} file

@@ -29,7 +29,7 @@ export function etagHook(_req, res, entity) {
  * The middleware: adds the ETag hook to every response, so bodies sent by
  * the handlers after it get their ETag. (Static files get it from
  * `staticFiles(config.static, { etag: etagHook })`, which runs earlier.)
- * @returns {import('./app.js').Middleware}
+ * @returns {import('./pipeline.js').Middleware}
  */
 export function etag() {
   return function addEtag(_req, res, next) {

@@ -62,7 +62,7 @@ export function maxAgeHook(options) {
  * The middleware: adds the hook to every response, so bodies sent by the
  * handlers after it get Cache-Control and Expires.
  * @param {MaxAgeOptions} options
- * @returns {import('./app.js').Middleware}
+ * @returns {import('./pipeline.js').Middleware}
  */
 export function maxAge(options) {
   const hook = maxAgeHook(options);
