@@ -77,7 +77,7 @@ test('a comment over lines the new version deleted, and code next to changed cod
 // A rename the user made throughout a file (`app` -> `server`) touches every line the new version
 // changes too: carried into the base and the new version first, it is not a conflict.
 const root = [
-  "import { createApp } from './lib/pipeline.js';",
+  "import { createApp } from './lib/app.js';",
   '',
   '/** Add yours with `app.use(...)`. */',
   'export function buildApp(config) {',

@@ -56,7 +56,7 @@ function replaceAt(text: string, edits: (Occurrence & { to: string })[]): string
 }
 
 /** A name as code mentions it in a comment: `app.use(...)`, `app(`. */
-// Not a module path (`./lib/pipeline.js`), not a property (`res.app`).
+// Not a module path (`./lib/app.js`), not a property (`res.app`).
 const codeMention = (name: string) => new RegExp(`(?<![\\w$./-])${name.replace(/\$/g, '\\$')}(?=\\s*[.(])(?!\\.[cm]?[jt]s\\b)`, 'g');
 
 /** Names the user renamed throughout `ours` since `base`: each old name is gone and explains at least two changed lines. */
