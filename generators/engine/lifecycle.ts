@@ -359,7 +359,7 @@ function planMoved({ from, to }: Move, ctx: FileContext): PlanEntry | undefined 
   const base = project.base.get(from);
   if (before === undefined && !ctx.restoreDeleted) return { path: to, action: 'deleted-by-user', note: `you deleted ${from}, now ${to}: left deleted (--restore-deleted brings it back)` };
   const mine = before === undefined ? undefined : decodeText(before);
-  if (mine === undefined || typeof base !== 'string' || typeof next.content !== 'string' || toLf(mine) === toLf(base)) return { path: to, action: 'create', after: next.content, note: `was ${from}` };
+  if (mine === undefined || typeof base !== 'string' || typeof next.content !== 'string' || toLf(mine) === toLf(base)) return { path: to, action: 'create', after: mine === undefined || typeof next.content !== 'string' ? next.content : keepEols(mine, next.content), note: `was ${from}` };
   const merged = merge3(moveImports(to, mine, ctx.moves, from), moveImports(to, toLf(base), ctx.moves, from), next.content, style, from);
   const entry = conflictOrChange(to, undefined, merged.content, merged.conflicts, style, 'merge')!;
   return { ...entry, note: `your ${from} with your changes${entry.note ? `; ${entry.note}` : ''}` };
