@@ -99,13 +99,13 @@ export async function planUpdate(project: Project, answers: Answers, options: Pl
     if (entry) entries.push(entry);
   }
 
-  const kept = relinkImports(entries, project, moves);
+  const { kept, bases } = relinkImports(entries, project, moves);
   keepImported(entries, project);
   const writes = new Map<string, Content | null>();
   for (const e of entries) if (!sameContent(e.before, e.after)) writes.set(e.path, e.after ?? null);
   for (const [path, content] of extra) writes.set(path, content);
   // The new merge base is the pristine render; replace the old records whole.
-  for (const [path, content] of recordChanges(recordedTree(rendered, project, ctx.added, writes, entries), answers, kept, project.base.keys())) writes.set(path, content);
+  for (const [path, content] of recordChanges(recordedTree(rendered, project, ctx.added, writes, entries, bases), answers, kept, project.base.keys())) writes.set(path, content);
   // Only real changes: a command with nothing to do leaves every file (and its mtime) alone.
   for (const [path, content] of [...writes]) {
     const now = project.current(path);
@@ -122,13 +122,19 @@ export async function planUpdate(project: Project, answers: Answers, options: Pl
  * (kept) keeps its record too: a feature that brings the file back later
  * merges into the user's version three ways instead of finding a stranger.
  */
-function recordedTree(rendered: Tree, project: Project, added: Set<string>, writes: Map<string, Content | null>, entries: PlanEntry[]): Tree {
+function recordedTree(rendered: Tree, project: Project, added: Set<string>, writes: Map<string, Content | null>, entries: PlanEntry[], relinked: Map<string, Content>): Tree {
   const out: Tree = new Map(rendered);
   for (const e of entries) {
-    const [old, record] = [project.base.get(e.path), project.files[e.path]];
+    const [old, record] = [relinked.get(e.path) ?? project.base.get(e.path), project.files[e.path]];
     if (e.action === 'keep' && !rendered.has(e.path) && old !== undefined && record) out.set(e.path, { content: old, feature: record.feature, policy: record.policy });
   }
   for (const [path, file] of rendered) {
+    // An example whose only change is an import of a moved file: its base gets the same change (relinkImports).
+    const base = relinked.get(path);
+    if (file.policy === 'user' && !added.has(file.feature) && base !== undefined) {
+      out.set(path, { ...file, content: base });
+      continue;
+    }
     if (file.policy !== 'user' || added.has(file.feature) || writes.has(path)) continue;
     const old = project.base.get(path);
     if (old === undefined) out.delete(path);
@@ -370,11 +376,14 @@ function planMoved({ from, to }: Move, ctx: FileContext): PlanEntry | undefined 
  * once, a kept file) that imports a moved file by its old name gets the new
  * one; the other files got it in their merge. A file `generate` made keeps
  * its record: its hash follows when it was still as generated, so destroy
- * still recognises it. Returns the records to carry over.
+ * still recognises it. Returns the records to carry over, and the recorded
+ * base of each such file with the same change, so it is not taken for one
+ * the user changed (an example a later remove must delete).
  */
-function relinkImports(entries: PlanEntry[], project: Project, moves: Move[]): KeptRecords {
+function relinkImports(entries: PlanEntry[], project: Project, moves: Move[]): { kept: KeptRecords; bases: Map<string, Content> } {
   const kept: KeptRecords = project.manifest;
-  if (!moves.length) return kept;
+  const bases = new Map<string, Content>();
+  if (!moves.length) return { kept, bases };
   const byPath = new Map(entries.map((e) => [e.path, e]));
   const rehash = new Map<string, string>();
   for (const path of walkProject(project.root)) {
@@ -389,13 +398,15 @@ function relinkImports(entries: PlanEntry[], project: Project, moves: Move[]): K
     const note = `imports ${names.map((m) => `${m.to} (was ${m.from})`).join(', ')}`;
     if (entry) Object.assign(entry, { after, note: `${entry.note}; ${note}` });
     else entries.push({ path, action: 'edit', before: project.current(path), after, note });
+    const base = project.base.get(path);
+    if (typeof base === 'string') bases.set(path, moveImports(path, base, moves));
     const now = project.current(path);
     if (now !== undefined) rehash.set(`${path}\0${hash(now)}`, hash(after));
   }
   entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  if (!kept.generated) return kept;
+  if (!kept.generated) return { kept, bases };
   const generated = kept.generated.map((g) => ({ ...g, files: Object.fromEntries(Object.entries(g.files).map(([p, h]) => [p, rehash.get(`${p}\0${h}`) ?? h])) }));
-  return { ...kept, generated };
+  return { kept: { ...kept, generated }, bases };
 }
 
 function conflictOrChange(path: string, before: Uint8Array | undefined, after: string, conflicts: number, style: ConflictStyle, clean: Action): PlanEntry | undefined {
