@@ -8,7 +8,7 @@ const APP = 'src/app.js';
  * limit and login counters, the response cache's invalidations and
  * broadcasts. `memory` keeps each process's own (the runtime's defaults);
  * the other two put a shared store in the `store` slot, which sets
- * `req.store` (the `SharedStore` contract of src/lib/app.js) for the
+ * `req.store` (the `SharedStore` contract of src/lib/pipeline.js) for the
  * features that use it. None of those features knows which store it is.
  */
 export const store: Group = {

@@ -4,7 +4,7 @@ import { applyEdit, revertEdit, slotTable } from '../generators/engine/compose.j
 import type { Edit } from '../generators/types.js';
 
 const APP = `// @ts-check
-import { createApp } from './lib/app.js';
+import { createApp } from './lib/pipeline.js';
 import { accessLog } from './lib/access-log.js';
 import { body, parseJson } from './lib/body.js';
 import { routes } from './routes.js';

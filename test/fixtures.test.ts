@@ -2,6 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { MOVES } from '../generators/engine/moves.js';
 import { render } from '../generators/engine/render.js';
 import { VERSION } from '../generators/engine/version.js';
 import type { Answers } from '../generators/types.js';
@@ -65,6 +66,8 @@ for (const name of names) {
       if (mine !== undefined && mine === base) assert.is(after.get(path), file.content, `${path} updated to this version`);
       assert.not.ok((after.get(path) ?? '').includes('<<<<<<<'), `${path} has no conflict markers`);
     }
+    // A file this version renders under a new name (src/lib/app.js -> src/lib/pipeline.js) leaves no stale copy.
+    for (const { from, to } of MOVES) if (fresh.has(to) && before.has(from)) assert.not.ok(after.has(from), `${from} is gone: it is ${to} now`);
     assert.is(JSON.parse(after.get('nodeserver.json')!).version, VERSION);
     assert.is((await cli(['check'], app)).code, 0, 'up to date after regenerate');
     assert.equal(typecheck(app), [], 'the merged project type-checks');

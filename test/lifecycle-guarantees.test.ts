@@ -156,7 +156,7 @@ guarantees('check lists leftover conflict markers (exit 1); a regenerate with no
 
 guarantees('--conflict theirs decides only the conflicting lines: the test the user appended stays', async () => {
   const file = 'test/health.test.js';
-  const current = existsSync(path(file)) ? file : 'test/app.test.js';
+  const current = existsSync(path(file)) ? file : 'test/pipeline.test.js';
   const old = olderBase(current, (t) => t.replace("import assert from 'node:assert/strict';", "import assert from 'node:assert';"));
   write(current, `${old.replace("import assert from 'node:assert';", "import assert from 'node:assert'; // mine")}\ntest('my own test', () => assert.ok(true));\n`);
   const r = await cli(['regenerate', '--conflict', 'theirs'], app);

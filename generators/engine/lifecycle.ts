@@ -6,9 +6,10 @@ import { transition } from './compose.js';
 import { decodeText, isBytes, keepEols, sameContent, toLf, type Content } from './content.js';
 import { CLIError, EditError } from './errors.js';
 import { hasConflictMarkers, merge3, type ConflictStyle } from './merge.js';
+import { moveImports, movesFor, type Move } from './moves.js';
 import { textOf, type Project } from './project.js';
 import { registrySlots, render } from './render.js';
-import { isRecord, recordChanges } from './records.js';
+import { hash, isRecord, recordChanges, type KeptRecords } from './records.js';
 import { commit } from './transaction.js';
 import type { Tree } from './tree.js';
 import { affectedFiles, isCheckedFile, typecheck } from './typecheck.js';
@@ -70,6 +71,7 @@ export async function planUpdate(project: Project, answers: Answers, options: Pl
   const removed = oldFeatures.filter((f) => !newIds.has(f.id));
 
   const rendered = await render(answers);
+  const moves = movesFor(project.base, rendered, (path) => project.current(path) !== undefined || project.skipped(path)).filter((m) => !project.skipped(m.from));
   // The user's texts as read: an edited file keeps their line breaks.
   const originals = new Map<string, string>();
   const current = (path: string): string | undefined => {
@@ -80,10 +82,10 @@ export async function planUpdate(project: Project, answers: Answers, options: Pl
     }
     const text = textOf(path, bytes);
     originals.set(path, text);
-    return toLf(text);
+    return moveImports(path, toLf(text), moves);
   };
-  const { edited, editedBase } = editsInPlace(project, added, removed, answers, current) ?? (await upgradeThenEdit(project, added, removed, answers, current));
-  const ctx: FileContext = { project, rendered, edited, editedBase, originals, style, restoreDeleted: options.restoreDeleted === true, added: new Set(added.map((f) => f.id)),
+  const { edited, editedBase } = editsInPlace(project, added, removed, answers, current, moves) ?? (await upgradeThenEdit(project, added, removed, answers, current, moves));
+  const ctx: FileContext = { project, rendered, edited, editedBase, originals, style, restoreDeleted: options.restoreDeleted === true, added: new Set(added.map((f) => f.id)), moves,
     userFeatures: new Set(Object.values(project.files).filter((r) => r.policy === 'user').map((r) => r.feature)) };
   const removedFeatures = new Set(removed.map((f) => f.id));
   ctx.removedFiles = new Set(Object.entries(project.files).filter(([, r]) => removedFeatures.has(r.feature)).map(([p]) => p));
@@ -97,12 +99,13 @@ export async function planUpdate(project: Project, answers: Answers, options: Pl
     if (entry) entries.push(entry);
   }
 
+  const { kept, bases } = relinkImports(entries, project, moves);
   keepImported(entries, project);
   const writes = new Map<string, Content | null>();
   for (const e of entries) if (!sameContent(e.before, e.after)) writes.set(e.path, e.after ?? null);
   for (const [path, content] of extra) writes.set(path, content);
   // The new merge base is the pristine render; replace the old records whole.
-  for (const [path, content] of recordChanges(recordedTree(rendered, project, ctx.added, writes, entries), answers, project.manifest, project.base.keys())) writes.set(path, content);
+  for (const [path, content] of recordChanges(recordedTree(rendered, project, ctx.added, writes, entries, bases), answers, kept, project.base.keys())) writes.set(path, content);
   // Only real changes: a command with nothing to do leaves every file (and its mtime) alone.
   for (const [path, content] of [...writes]) {
     const now = project.current(path);
@@ -119,13 +122,19 @@ export async function planUpdate(project: Project, answers: Answers, options: Pl
  * (kept) keeps its record too: a feature that brings the file back later
  * merges into the user's version three ways instead of finding a stranger.
  */
-function recordedTree(rendered: Tree, project: Project, added: Set<string>, writes: Map<string, Content | null>, entries: PlanEntry[]): Tree {
+function recordedTree(rendered: Tree, project: Project, added: Set<string>, writes: Map<string, Content | null>, entries: PlanEntry[], relinked: Map<string, Content>): Tree {
   const out: Tree = new Map(rendered);
   for (const e of entries) {
-    const [old, record] = [project.base.get(e.path), project.files[e.path]];
+    const [old, record] = [relinked.get(e.path) ?? project.base.get(e.path), project.files[e.path]];
     if (e.action === 'keep' && !rendered.has(e.path) && old !== undefined && record) out.set(e.path, { content: old, feature: record.feature, policy: record.policy });
   }
   for (const [path, file] of rendered) {
+    // An example whose only change is an import of a moved file: its base gets the same change (relinkImports).
+    const base = relinked.get(path);
+    if (file.policy === 'user' && !added.has(file.feature) && base !== undefined) {
+      out.set(path, { ...file, content: base });
+      continue;
+    }
     if (file.policy !== 'user' || added.has(file.feature) || writes.has(path)) continue;
     const old = project.base.get(path);
     if (old === undefined) out.delete(path);
@@ -186,7 +195,7 @@ function relativeImports(from: string, text: string): string[] {
  * base (undefined when the base cannot take them). Undefined when a project
  * of an older generator needs its files upgraded first (upgradeThenEdit).
  */
-function editsInPlace(project: Project, added: Feature[], removed: Feature[], answers: Answers, current: (path: string) => string | undefined) {
+function editsInPlace(project: Project, added: Feature[], removed: Feature[], answers: Answers, current: (path: string) => string | undefined, moves: Move[]) {
   const older = project.manifest.version !== VERSION;
   let edited: Map<string, string>;
   try {
@@ -200,7 +209,7 @@ function editsInPlace(project: Project, added: Feature[], removed: Feature[], an
   try {
     editedBase = structuralEdits((path) => {
       const text = project.base.get(path);
-      return typeof text === 'string' ? toLf(text) : undefined;
+      return typeof text === 'string' ? moveImports(path, toLf(text), moves) : undefined;
     }, added, removed, project.manifest.answers, answers);
   } catch {
     editedBase = undefined;
@@ -218,7 +227,7 @@ function editsInPlace(project: Project, added: Feature[], removed: Feature[], an
  * file whose upgrade would conflict refuses the whole command, so the user
  * resolves the upgrade with `regenerate` first.
  */
-async function upgradeThenEdit(project: Project, added: Feature[], removed: Feature[], answers: Answers, current: (path: string) => string | undefined) {
+async function upgradeThenEdit(project: Project, added: Feature[], removed: Feature[], answers: Answers, current: (path: string) => string | undefined, moves: Move[]) {
   const upgradedBase = await render(project.manifest.answers);
   const baseText = (path: string) => {
     const content = upgradedBase.get(path)?.content;
@@ -233,7 +242,7 @@ async function upgradeThenEdit(project: Project, added: Feature[], removed: Feat
     // A file this version brings that the project never had: its new text is the starting point.
     if (mine === undefined) return base === undefined ? theirs : undefined;
     if (theirs === undefined || typeof base !== 'string') return mine;
-    const merged = merge3(mine, toLf(base), theirs, 'markers', path);
+    const merged = merge3(mine, moveImports(path, toLf(base), moves), theirs, 'markers', path);
     if (merged.conflicts) throw refuse(path);
     return merged.content;
   };
@@ -280,6 +289,8 @@ interface FileContext {
   added: Set<string>;
   /** Features that already have user's files on record. */
   userFeatures: Set<string>;
+  /** Generated files this version renders under a new name (moves.ts). */
+  moves: Move[];
 }
 
 function planFile(path: string, ctx: FileContext, extra: Map<string, Content>): PlanEntry | undefined {
@@ -293,10 +304,12 @@ function planFile(path: string, ctx: FileContext, extra: Map<string, Content>): 
     if (next && before !== undefined && !sameContent(before, next.content)) return { path, action: 'skip', before, after: before, note: 'in "skip": yours, not updated' };
     return undefined;
   }
+  const move = ctx.moves.find((m) => m.to === path);
+  if (move) return planMoved(move, ctx);
   if (ctx.edited.has(path)) {
     const mine = ctx.edited.get(path)!;
     const theirs = typeof next?.content === 'string' ? next.content : undefined;
-    const editedBase = ctx.editedBase?.get(path) ?? (typeof base === 'string' ? base : undefined);
+    const editedBase = ctx.editedBase?.get(path) ?? (typeof base === 'string' ? moveImports(path, toLf(base), ctx.moves) : undefined);
     // Same generator version: nothing upstream to bring, the edited file is the result. A newer
     // one: merge its changes against the old base with the same edits applied.
     const upgrade = project.manifest.version !== VERSION && theirs !== undefined && editedBase !== undefined;
@@ -306,7 +319,10 @@ function planFile(path: string, ctx: FileContext, extra: Map<string, Content>): 
   }
   if (!next) {
     if (before === undefined) return undefined;
-    if (base !== undefined && sameText(before, base)) return { path, action: 'delete', before, after: undefined };
+    const moved = ctx.moves.find((m) => m.from === path);
+    if (base !== undefined && sameText(before, base)) return { path, action: 'delete', before, after: undefined, ...(moved ? { note: `now ${moved.to}` } : {}) };
+    // Its changes went to the new name with the rest of the file (planMoved).
+    if (moved && typeof base === 'string' && decodeText(before) !== undefined) return { path, action: 'delete', before, after: undefined, note: `moved to ${moved.to} with your changes` };
     const note = ctx.removedFiles?.has(path) ? 'changed by you: kept, remove it by hand if unused' : 'no longer generated, changed by you: kept';
     return { path, action: 'keep', before, after: before, note };
   }
@@ -332,8 +348,65 @@ function planFile(path: string, ctx: FileContext, extra: Map<string, Content>): 
     return besideConflict(path, before, next.content, style, extra);
   }
   if (toLf(mine) === toLf(base)) return { path, action: 'update', before, after: keepEols(mine, next.content as string) };
-  const merged = merge3(mine, base, next.content as string, style, path);
+  const merged = merge3(moveImports(path, mine, ctx.moves), moveImports(path, base, ctx.moves), next.content as string, style, path);
   return conflictOrChange(path, before, merged.content, merged.conflicts, style, 'merge');
+}
+
+/**
+ * The new name of a moved file: the user's old file with their changes,
+ * merged three ways (base: the old file as generated; theirs: this
+ * version's file), as if it had always had this name. The old file is
+ * deleted (planFile), its importers point here (relinkImports).
+ */
+function planMoved({ from, to }: Move, ctx: FileContext): PlanEntry | undefined {
+  const { project, style } = ctx;
+  const next = ctx.rendered.get(to)!;
+  const before = project.current(from);
+  const base = project.base.get(from);
+  if (before === undefined && !ctx.restoreDeleted) return { path: to, action: 'deleted-by-user', note: `you deleted ${from}, now ${to}: left deleted (--restore-deleted brings it back)` };
+  const mine = before === undefined ? undefined : decodeText(before);
+  if (mine === undefined || typeof base !== 'string' || typeof next.content !== 'string' || toLf(mine) === toLf(base)) return { path: to, action: 'create', after: mine === undefined || typeof next.content !== 'string' ? next.content : keepEols(mine, next.content), note: `was ${from}` };
+  const merged = merge3(moveImports(to, mine, ctx.moves, from), moveImports(to, toLf(base), ctx.moves, from), next.content, style, from);
+  const entry = conflictOrChange(to, undefined, merged.content, merged.conflicts, style, 'merge')!;
+  return { ...entry, note: `your ${from} with your changes${entry.note ? `; ${entry.note}` : ''}` };
+}
+
+/**
+ * A file no other rule writes (the user's own module, an example written
+ * once, a kept file) that imports a moved file by its old name gets the new
+ * one; the other files got it in their merge. A file `generate` made keeps
+ * its record: its hash follows when it was still as generated, so destroy
+ * still recognises it. Returns the records to carry over, and the recorded
+ * base of each such file with the same change, so it is not taken for one
+ * the user changed (an example a later remove must delete).
+ */
+function relinkImports(entries: PlanEntry[], project: Project, moves: Move[]): { kept: KeptRecords; bases: Map<string, Content> } {
+  const kept: KeptRecords = project.manifest;
+  const bases = new Map<string, Content>();
+  if (!moves.length) return { kept, bases };
+  const byPath = new Map(entries.map((e) => [e.path, e]));
+  const rehash = new Map<string, string>();
+  for (const path of walkProject(project.root)) {
+    const entry = byPath.get(path);
+    if (!isCheckedFile(path) || project.skipped(path) || (entry && entry.action !== 'keep')) continue;
+    const content = entry ? entry.after : project.current(path);
+    const text = content === undefined ? undefined : typeof content === 'string' ? content : decodeText(content);
+    if (text === undefined) continue;
+    const after = moveImports(path, text, moves);
+    if (after === text) continue;
+    const names = moves.filter((m) => moveImports(path, text, [m]) !== text);
+    const note = `imports ${names.map((m) => `${m.to} (was ${m.from})`).join(', ')}`;
+    if (entry) Object.assign(entry, { after, note: `${entry.note}; ${note}` });
+    else entries.push({ path, action: 'edit', before: project.current(path), after, note });
+    const base = project.base.get(path);
+    if (typeof base === 'string') bases.set(path, moveImports(path, base, moves));
+    const now = project.current(path);
+    if (now !== undefined) rehash.set(`${path}\0${hash(now)}`, hash(after));
+  }
+  entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  if (!kept.generated) return { kept, bases };
+  const generated = kept.generated.map((g) => ({ ...g, files: Object.fromEntries(Object.entries(g.files).map(([p, h]) => [p, rehash.get(`${p}\0${h}`) ?? h])) }));
+  return { kept: { ...kept, generated }, bases };
 }
 
 function conflictOrChange(path: string, before: Uint8Array | undefined, after: string, conflicts: number, style: ConflictStyle, clean: Action): PlanEntry | undefined {

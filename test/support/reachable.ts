@@ -91,7 +91,7 @@ function reach(start: string[], edges: Map<string, string[]>): Set<string> {
 /**
  * The relative specifiers a module refers to: in its code (a string counts
  * only after `from`, `import`, `import(` or `new URL(`) and in the JSDoc
- * types of its comments (`import('./app.js').Request`).
+ * types of its comments (`import('./pipeline.js').Request`).
  */
 export function references(text: string): string[] {
   const { code, notes } = scan(text);

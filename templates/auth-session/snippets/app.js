@@ -8,7 +8,7 @@ import { session } from '../src/lib/session.js';
 import { sessionAuth } from '../src/lib/auth-session.js';
 
 /**
- * @param {import('../src/lib/app.js').App} app the application `buildApp()` creates
+ * @param {import('../src/lib/pipeline.js').App} app the application `buildApp()` creates
  * @param {import('../src/config.js').Config} config
  */
 export function buildApp(app, config) {

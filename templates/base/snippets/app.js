@@ -15,7 +15,7 @@ import { body } from '../src/lib/body.js';
 import { routes } from '../src/routes.js';
 
 /**
- * @param {import('../src/lib/app.js').App} app the application `buildApp()` creates
+ * @param {import('../src/lib/pipeline.js').App} app the application `buildApp()` creates
  * @param {import('../src/config.js').Config} config
  */
 export function buildApp(app, config) {

@@ -1,5 +1,5 @@
 // @ts-check
-import { createApp } from './lib/app.js';
+import { createApp } from './lib/pipeline.js';
 import { accessLog, errorLog } from './lib/access-log.js';
 import { requestMetrics } from './lib/metrics.js';
 import { instanceId } from './lib/instance-id.js';

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApp } from '../src/lib/app.js';
+import { createApp } from '../src/lib/pipeline.js';
 import { accessLog, cleanUrl, errorLog } from '../src/lib/access-log.js';
 import { ConfigError } from '../src/lib/config-loader.js';
 import { startApp } from './helpers.js';
@@ -32,7 +32,7 @@ async function waitForLines(path, count) {
 /**
  * A small app of its own: the access and error logs around handlers made for these tests.
  * @param {import('node:test').TestContext} t
- * @param {import('../src/lib/app.js').Middleware} handler
+ * @param {import('../src/lib/pipeline.js').Middleware} handler
  */
 async function startLoggedApp(t, handler) {
   const dir = mkdtempSync(join(tmpdir(), 'nodeserver-access-log-test-'));

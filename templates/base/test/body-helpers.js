@@ -1,7 +1,7 @@
 // @ts-check
 import net from 'node:net';
 import { once } from 'node:events';
-import { createApp } from '../src/lib/app.js';
+import { createApp } from '../src/lib/pipeline.js';
 import { body } from '../src/lib/body.js';
 import { defaults } from '../src/config.js';
 import { deepMerge } from './helpers.js';
@@ -14,7 +14,7 @@ import { deepMerge } from './helpers.js';
  */
 
 /**
- * @typedef {import('../src/lib/app.js').Middleware} Middleware
+ * @typedef {import('../src/lib/pipeline.js').Middleware} Middleware
  */
 
 /**
@@ -25,7 +25,7 @@ export const echo = (req, res) => res.json(describe(req));
 
 /**
  * What the body middleware left on the request, as JSON.
- * @param {import('../src/lib/app.js').Request} req
+ * @param {import('../src/lib/pipeline.js').Request} req
  */
 export function describe(req) {
   const value = req.body;

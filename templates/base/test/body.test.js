@@ -2,7 +2,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { createApp } from '../src/lib/app.js';
+import { createApp } from '../src/lib/pipeline.js';
 import { body, parseJson } from '../src/lib/body.js';
 import { ConfigError } from '../src/lib/config-loader.js';
 import { HttpError } from '../src/lib/http-error.js';

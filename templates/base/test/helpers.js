@@ -81,7 +81,7 @@ export function servicesEnv(settings, path = []) {
  * Starts an application assembled in a test (`createApp()` plus the
  * middleware under test and a few handlers) on a random port. Close it
  * with `await server.close()`.
- * @param {import('../src/lib/app.js').App} app
+ * @param {import('../src/lib/pipeline.js').App} app
  */
 export async function listen(app) {
   const server = app.createServer();

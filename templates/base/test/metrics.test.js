@@ -1,7 +1,7 @@
 // @ts-check
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createApp } from '../src/lib/app.js';
+import { createApp } from '../src/lib/pipeline.js';
 import { ConfigError } from '../src/lib/config-loader.js';
 import { metricsEndpoint, renderMetrics, requestMetrics, takeSnapshot } from '../src/lib/metrics.js';
 import { startApp } from './helpers.js';

@@ -2,7 +2,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { createApp } from '../src/lib/app.js';
+import { createApp } from '../src/lib/pipeline.js';
 import { createRouter } from '../src/lib/router.js';
 import { ConfigError } from '../src/lib/config-loader.js';
 import { HttpError } from '../src/lib/http-error.js';
@@ -52,7 +52,7 @@ function rawRequest(port, raw) {
 }
 
 /** A handler that answers with the route's name and its parameters. @param {string} name */
-const answer = (name) => /** @type {import('../src/lib/app.js').Middleware} */ ((req, res) => res.json({ route: name, params: { ...req.params } }));
+const answer = (name) => /** @type {import('../src/lib/pipeline.js').Middleware} */ ((req, res) => res.json({ route: name, params: { ...req.params } }));
 
 describe('matching', () => {
   /** @type {Awaited<ReturnType<typeof serve>>} */

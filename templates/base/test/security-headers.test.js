@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startApp } from './helpers.js';
-import { createApp } from '../src/lib/app.js';
+import { createApp } from '../src/lib/pipeline.js';
 import { HttpError } from '../src/lib/http-error.js';
 import { ConfigError } from '../src/lib/config-loader.js';
 import { securityHeaders } from '../src/lib/security-headers.js';

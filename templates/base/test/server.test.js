@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import http from 'node:http';
 import net from 'node:net';
-import { createApp } from '../src/lib/app.js';
+import { createApp } from '../src/lib/pipeline.js';
 import { createRouter } from '../src/lib/router.js';
 import { ConfigError } from '../src/lib/config-loader.js';
 import { createHttpServer, gracefulClose } from '../src/lib/serve.js';

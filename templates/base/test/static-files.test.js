@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { startApp, listen, request } from './helpers.js';
-import { createApp } from '../src/lib/app.js';
+import { createApp } from '../src/lib/pipeline.js';
 import { staticFiles, parseRange } from '../src/lib/static-files.js';
 import { ConfigError } from '../src/lib/config-loader.js';
 

@@ -1,7 +1,7 @@
 // @ts-check
 import { test, describe, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { createApp } from '../src/lib/app.js';
+import { createApp } from '../src/lib/pipeline.js';
 import { body, parseJson } from '../src/lib/body.js';
 import { defaults } from '../src/config.js';
 import { createUser, store } from '../src/models/users.js';

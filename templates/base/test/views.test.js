@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { listen } from './helpers.js';
 import { readConfig } from '../src/config.js';
 import { buildApp } from '../src/app.js';
-import { createApp } from '../src/lib/app.js';
+import { createApp } from '../src/lib/pipeline.js';
 import { views, createViews, compile, escapeHtml, TemplateError } from '../src/lib/views.js';
 import { ConfigError } from '../src/lib/config-loader.js';
 

@@ -2,7 +2,7 @@
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { createApp } from '../src/lib/app.js';
+import { createApp } from '../src/lib/pipeline.js';
 import { bigpipe, ERROR_TEXT } from '../src/lib/bigpipe.js';
 import { policyWithNonce } from '../src/lib/bigpipe-csp.js';
 import { serializeForScript } from '../src/lib/bigpipe-html.js';
@@ -13,7 +13,7 @@ import { startApp } from './helpers.js';
 /**
  * @typedef {import('../src/lib/bigpipe.js').BigpipeOptions} BigpipeOptions
  * @typedef {import('../src/lib/bigpipe.js').BigpipeResult} BigpipeResult
- * @typedef {import('../src/lib/app.js').Request} Request
+ * @typedef {import('../src/lib/pipeline.js').Request} Request
  * @typedef {import('../src/lib/response.js').Response} Response
  */
 

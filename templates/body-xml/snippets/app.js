@@ -8,7 +8,7 @@ import { body } from '../src/lib/body.js';
 import { parseXml } from '../src/lib/body-xml.js';
 
 /**
- * @param {import('../src/lib/app.js').App} app the application `buildApp()` creates
+ * @param {import('../src/lib/pipeline.js').App} app the application `buildApp()` creates
  * @param {import('../src/config.js').Config} config
  */
 export function buildApp(app, config) {

@@ -7,7 +7,7 @@
 import { etag } from '../src/lib/cache-etag.js';
 
 /**
- * @param {import('../src/lib/app.js').App} app the application `buildApp()` creates
+ * @param {import('../src/lib/pipeline.js').App} app the application `buildApp()` creates
  * @param {import('../src/config.js').Config} config
  */
 export function buildApp(app, config) {

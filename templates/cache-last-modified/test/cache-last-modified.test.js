@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApp, listen, request } from './helpers.js';
-import { createApp } from '../src/lib/app.js';
+import { createApp } from '../src/lib/pipeline.js';
 
 // Conditional requests go through `request()` (node:http): fetch would add
 // `Cache-Control: no-cache` to them, which rightly forces a full answer.

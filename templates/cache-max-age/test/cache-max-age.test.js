@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApp, listen, request } from './helpers.js';
-import { createApp } from '../src/lib/app.js';
+import { createApp } from '../src/lib/pipeline.js';
 import { HttpError } from '../src/lib/http-error.js';
 import { ConfigError } from '../src/lib/config-loader.js';
 import { readConfig } from '../src/config.js';

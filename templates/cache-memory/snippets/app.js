@@ -7,7 +7,7 @@
 import { memoryCache } from '../src/lib/cache-memory.js';
 
 /**
- * @param {import('../src/lib/app.js').App} app the application `buildApp()` creates
+ * @param {import('../src/lib/pipeline.js').App} app the application `buildApp()` creates
  * @param {import('../src/config.js').Config} config
  */
 export function buildApp(app, config) {

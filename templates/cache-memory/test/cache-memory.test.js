@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startApp, listen, request } from './helpers.js';
-import { createApp } from '../src/lib/app.js';
+import { createApp } from '../src/lib/pipeline.js';
 import { HttpError } from '../src/lib/http-error.js';
 import { ConfigError } from '../src/lib/config-loader.js';
 import { memoryCache } from '../src/lib/cache-memory.js';

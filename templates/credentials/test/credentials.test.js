@@ -23,7 +23,7 @@ const LIMITS = { hashConcurrency: 2, hashQueue: 16, attemptsPerAddress: 50, atte
 const load = (users, env = 'test', limits = {}) => loadUsers({ env, trustProxy: false, auth: { users, ...LIMITS, ...limits } });
 
 /** What `verify` reads of a request: the client address. @param {string} [address] */
-const from = (address = '192.0.2.1') => /** @type {import('../src/lib/app.js').Request} */ (/** @type {unknown} */ ({ headers: {}, socket: { remoteAddress: address } }));
+const from = (address = '192.0.2.1') => /** @type {import('../src/lib/pipeline.js').Request} */ (/** @type {unknown} */ ({ headers: {}, socket: { remoteAddress: address } }));
 
 test('hashPassword -> verifyPassword: right password true, wrong one false', async () => {
   const text = await hashPassword('correct horse', FAST);

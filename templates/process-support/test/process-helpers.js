@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApp } from '../src/lib/app.js';
+import { createApp } from '../src/lib/pipeline.js';
 import { accessLog, errorLog } from '../src/lib/access-log.js';
 import { ConfigError } from '../src/lib/config-loader.js';
 import { metricsEndpoint, requestMetrics } from '../src/lib/metrics.js';

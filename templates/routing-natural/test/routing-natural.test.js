@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { callJson, startUsersApp } from './users-helpers.js';
 import { store } from '../src/controllers/users.js';
-import { createApp } from '../src/lib/app.js';
+import { createApp } from '../src/lib/pipeline.js';
 import { naturalRouter } from '../src/lib/natural-router.js';
 import { ConfigError } from '../src/lib/config-loader.js';
 

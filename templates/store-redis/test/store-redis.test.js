@@ -1,7 +1,7 @@
 // @ts-check
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createApp } from '../src/lib/app.js';
+import { createApp } from '../src/lib/pipeline.js';
 import { createRouter } from '../src/lib/router.js';
 import { rateLimit } from '../src/lib/rate-limit.js';
 import { redisStore } from '../src/lib/store-redis.js';

@@ -48,7 +48,7 @@ const CACHE_ENTRIES = 1000;
 /**
  * The middleware that reads `Authorization: Basic ...` and sets `req.user`.
  * @param {BasicAuthConfig} config
- * @returns {import('./app.js').Middleware}
+ * @returns {import('./pipeline.js').Middleware}
  */
 export function basicAuth(config) {
   const challenge = basicChallenge(config.auth.realm);
@@ -86,7 +86,7 @@ export function basicAuth(config) {
  * Guards a route: 401 with the Basic challenge unless a user is logged in.
  * `router.get('/admin', requireUser(config), handler)`
  * @param {BasicAuthConfig} config
- * @returns {import('./app.js').Middleware}
+ * @returns {import('./pipeline.js').Middleware}
  */
 export function requireUser(config) {
   const challenge = basicChallenge(config.auth.realm);
@@ -98,7 +98,7 @@ export function requireUser(config) {
 
 /**
  * `GET /me`: the logged-in user.
- * @param {import('./app.js').Request} req
+ * @param {import('./pipeline.js').Request} req
  * @param {import('./response.js').Response} res
  */
 export function currentUser(req, res) {

@@ -36,7 +36,7 @@ const CHALLENGE = 'Cookie realm="app", form-action="/login"';
  * Sets `req.user` from the session. A user removed from AUTH_USERS is
  * logged out at their next request.
  * @param {SessionAuthConfig} config
- * @returns {import('./app.js').Middleware}
+ * @returns {import('./pipeline.js').Middleware}
  */
 export function sessionAuth(config) {
   const users = loadUsers(config);
@@ -53,7 +53,7 @@ export function sessionAuth(config) {
 /**
  * `POST /login`
  * @param {SessionAuthConfig} config
- * @returns {import('./app.js').Middleware}
+ * @returns {import('./pipeline.js').Middleware}
  */
 export function login(config) {
   const users = loadUsers(config);
@@ -73,7 +73,7 @@ export function login(config) {
 
 /**
  * `POST /logout`: 204, whether or not anyone was logged in.
- * @param {import('./app.js').Request} req
+ * @param {import('./pipeline.js').Request} req
  * @param {import('./response.js').Response} res
  */
 export async function logout(req, res) {
@@ -85,7 +85,7 @@ export async function logout(req, res) {
 /**
  * Guards a route: 401 unless a user is logged in.
  * `router.get('/account', requireUser, handler)`
- * @param {import('./app.js').Request} req
+ * @param {import('./pipeline.js').Request} req
  * @param {import('./response.js').Response} res
  * @param {(err?: unknown) => void} next
  */
@@ -96,7 +96,7 @@ export function requireUser(req, res, next) {
 
 /**
  * `GET /me`: the logged-in user.
- * @param {import('./app.js').Request} req
+ * @param {import('./pipeline.js').Request} req
  * @param {import('./response.js').Response} res
  */
 export function currentUser(req, res) {
@@ -107,7 +107,7 @@ export function currentUser(req, res) {
 
 /**
  * `req.session`, which the session middleware sets.
- * @param {import('./app.js').Request} req
+ * @param {import('./pipeline.js').Request} req
  */
 function sessionOf(req) {
   if (req.session === null) throw new Error('No req.session: app.use(session(config)) must come before the auth middleware and routes in src/app.js');

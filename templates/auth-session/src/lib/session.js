@@ -51,7 +51,7 @@ import { createStore } from './session-store.js';
 
 /**
  * One visitor's session, as `req.session`. Implements the `Session`
- * contract of src/lib/app.js.
+ * contract of src/lib/pipeline.js.
  */
 export class SessionHandle {
   /**
@@ -116,7 +116,7 @@ export class SessionHandle {
 /**
  * The session middleware: sets `req.session` on every request.
  * @param {SessionConfig} config
- * @returns {import('./app.js').Middleware}
+ * @returns {import('./pipeline.js').Middleware}
  */
 export function session(config) {
   const settings = config.session;
@@ -132,14 +132,14 @@ export function session(config) {
     if (!Number.isSafeInteger(value) || /** @type {number} */ (value) < 1) throw new ConfigError(`${name} must be a whole number of ms (1 or more), got ${value}`);
   }
   const local = createStore(settings);
-  /** @type {WeakMap<import('./app.js').SharedStore, import('./app.js').SessionStorage>} */
+  /** @type {WeakMap<import('./pipeline.js').SharedStore, import('./pipeline.js').SessionStorage>} */
   const sharedStores = new WeakMap();
   /**
    * Where this request's session lives. With SESSION_STORE=auto: the shared
    * store's sessions when the app has one (every instance sees every
    * session); a shared store without sessions of its own (the file store)
    * makes it the session file store. Otherwise the store the settings name.
-   * @param {import('./app.js').Request} req
+   * @param {import('./pipeline.js').Request} req
    */
   const storeFor = (req) => {
     const shared = req.store;
@@ -254,7 +254,7 @@ function isExpired(record, now, settings) {
  * prefix), from SESSION_SECURE: `always`, `never`, or `auto` = in
  * production always, elsewhere when the request came over HTTPS.
  * @param {SessionConfig} config
- * @returns {(req: import('./app.js').Request) => boolean}
+ * @returns {(req: import('./pipeline.js').Request) => boolean}
  */
 export function secureCookies(config) {
   const mode = config.session.secure === 'auto' && config.env === 'production' ? 'always' : config.session.secure;
@@ -267,7 +267,7 @@ export function secureCookies(config) {
 /**
  * Whether the request came over HTTPS: a TLS socket, or (behind a proxy we
  * trust) `X-Forwarded-Proto: https`.
- * @param {import('./app.js').Request} req
+ * @param {import('./pipeline.js').Request} req
  * @param {boolean} trustProxy
  */
 function isHttps(req, trustProxy) {

@@ -48,7 +48,7 @@ const BEARER = /^bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 /**
  * The middleware that reads `Authorization: Bearer ...` and sets `req.user`.
  * @param {TokenAuthConfig} config
- * @returns {import('./app.js').Middleware}
+ * @returns {import('./pipeline.js').Middleware}
  */
 export function tokenAuth(config) {
   const settings = checkSettings(config.token);
@@ -103,7 +103,7 @@ export function tokenAuth(config) {
 /**
  * `POST /login`: a token for a right name and password.
  * @param {TokenAuthConfig} config
- * @returns {import('./app.js').Middleware}
+ * @returns {import('./pipeline.js').Middleware}
  */
 export function login(config) {
   const settings = checkSettings(config.token);
@@ -132,7 +132,7 @@ export function login(config) {
  * (`error="invalid_token"` and the reason when a bad one came).
  * `router.get('/reports', requireUser(config), handler)`
  * @param {TokenAuthConfig} config
- * @returns {import('./app.js').Middleware}
+ * @returns {import('./pipeline.js').Middleware}
  */
 export function requireUser(config) {
   const { realm } = checkSettings(config.token);
@@ -144,7 +144,7 @@ export function requireUser(config) {
 
 /**
  * `GET /me`: the user the token belongs to.
- * @param {import('./app.js').Request} req
+ * @param {import('./pipeline.js').Request} req
  * @param {import('./response.js').Response} res
  */
 export function currentUser(req, res) {

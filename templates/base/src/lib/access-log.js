@@ -27,7 +27,7 @@ import { openLogFile } from './log-file.js';
  * @property {number} maxFiles rotated files kept per log; 0 keeps all
  */
 
-/** @typedef {import('./app.js').Request} Request */
+/** @typedef {import('./pipeline.js').Request} Request */
 /** @typedef {import('./response.js').Response} Response */
 
 /** Longest URL written to a line; longer ones are cut (a log line is not a storage). */
@@ -37,7 +37,7 @@ const MAX_URL_LENGTH = 2048;
  * The access log middleware: put it first, so it sees every request,
  * including those answered by static files or refused by later middleware.
  * @param {LogSettings} settings
- * @returns {import('./app.js').Middleware}
+ * @returns {import('./pipeline.js').Middleware}
  */
 export function accessLog(settings) {
   checkLogSettings(settings);

@@ -26,10 +26,10 @@ import { isTypePattern, parseMediaType, typeMatches } from './media-type.js';
  * - A refusal is answered at once, never after waiting for the rest of the
  *   body. Whatever still arrives is thrown away; if the body has not fully
  *   arrived by then, the answer says `Connection: close` and the connection
- *   ends (the error handler in app.js does that), since reading a body
+ *   ends (the error handler in pipeline.js does that), since reading a body
  *   nobody wants could take as long as the client likes.
  * - `Expect: 100-continue`: the 100 goes out only once the body is read
- *   (Request#_read in app.js), so a request refused here, or by any
+ *   (Request#_read in pipeline.js), so a request refused here, or by any
  *   middleware before, never invites its body.
  * - An empty body leaves `req.body` undefined.
  */
@@ -38,7 +38,7 @@ import { isTypePattern, parseMediaType, typeMatches } from './media-type.js';
  * What a parser gets besides the body.
  * @template S
  * @typedef {object} ParseContext
- * @property {import('./app.js').Request} req
+ * @property {import('./pipeline.js').Request} req
  * @property {import('./response.js').Response} res
  * @property {string} type the request's media type, e.g. `application/json`
  * @property {Record<string, string>} params its parameters, e.g. `charset` or `boundary`
@@ -92,7 +92,7 @@ import { isTypePattern, parseMediaType, typeMatches } from './media-type.js';
  * The body middleware.
  * @param {BodyOptions & Record<string, unknown>} options `config.body`; `options.<format>` holds a format's own settings
  * @param {Record<string, BodyParser>} parsers by format name, e.g. `{ json: parseJson }`; the first whose types match is used
- * @returns {import('./app.js').Middleware}
+ * @returns {import('./pipeline.js').Middleware}
  */
 export function body(options, parsers) {
   const limit = checkBytes(options.limit, ['body', 'limit']);
@@ -166,7 +166,7 @@ function contentLength(req) {
 /**
  * Picks the parser, checks everything that can be checked before reading,
  * then reads and parses.
- * @param {import('./app.js').Request} req
+ * @param {import('./pipeline.js').Request} req
  * @param {import('./response.js').Response} res
  * @param {Format[]} formats
  */
@@ -303,9 +303,9 @@ async function collect(chunks, watch) {
  * as the head is parsed, before the body that came in the same read. A
  * small body sent in one piece is then complete, and the connection stays
  * open for the client's next request. A body still on its way is not
- * waited for: the error handler in app.js answers with `Connection: close`
+ * waited for: the error handler in pipeline.js answers with `Connection: close`
  * (RFC 9110 §15.5.14) and the connection ends with the answer.
- * @param {import('./app.js').Request} req
+ * @param {import('./pipeline.js').Request} req
  * @returns {Promise<void>}
  */
 function throwAwayRest(req) {

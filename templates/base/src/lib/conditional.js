@@ -24,13 +24,13 @@
  * Called before the headers of a GET/HEAD 2xx response are sent; sets
  * headers on `res` (validators, Cache-Control, Expires) or remembers the
  * body. Must not send anything.
- * @typedef {(req: import('./app.js').Request, res: import('./response.js').Response, entity: Entity) => void} CacheHook
+ * @typedef {(req: import('./pipeline.js').Request, res: import('./response.js').Response, entity: Entity) => void} CacheHook
  */
 
 /**
  * Runs `hooks` in order.
  * @param {Iterable<CacheHook>} hooks
- * @param {import('./app.js').Request} req
+ * @param {import('./pipeline.js').Request} req
  * @param {import('./response.js').Response} res
  * @param {Entity} entity
  */

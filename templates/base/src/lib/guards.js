@@ -10,7 +10,7 @@
  * user is logged in. An app without a login feature has nobody to ask for:
  * there it lets every request through, and the routes that call it stay
  * public until you add one (`create-nodeserver add auth session`).
- * @param {import('./app.js').Request} req
+ * @param {import('./pipeline.js').Request} req
  */
 export function requireLogin(req) {
   if (req.user === null && req.loginError !== null) throw req.loginError();

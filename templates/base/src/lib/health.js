@@ -32,7 +32,7 @@ export function getReadiness() {
 
 /**
  * `GET /health`: 200 with the process uptime in seconds.
- * @param {import('./app.js').Request} req
+ * @param {import('./pipeline.js').Request} req
  * @param {import('./response.js').Response} res
  */
 export function health(req, res) {
@@ -43,7 +43,7 @@ export function health(req, res) {
 
 /**
  * `GET /ready`: 200 while serving, 503 while starting or draining.
- * @param {import('./app.js').Request} req
+ * @param {import('./pipeline.js').Request} req
  * @param {import('./response.js').Response} res
  */
 export function ready(req, res) {

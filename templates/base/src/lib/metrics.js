@@ -70,7 +70,7 @@ let collector = null;
  * Counts every request (put it right after the access log). Disabled
  * metrics cost nothing: the middleware just passes on.
  * @param {MetricsSettings} settings
- * @returns {import('./app.js').Middleware}
+ * @returns {import('./pipeline.js').Middleware}
  */
 export function requestMetrics(settings) {
   checkMetricsSettings(settings);
@@ -97,7 +97,7 @@ export function requestMetrics(settings) {
  * The `GET /metrics` handler: `router.get('/metrics', metricsEndpoint(config.metrics, config.env))`.
  * @param {MetricsSettings} settings
  * @param {string} env `production` requires a token
- * @returns {import('./app.js').Middleware}
+ * @returns {import('./pipeline.js').Middleware}
  */
 export function metricsEndpoint(settings, env) {
   checkMetricsSettings(settings);
@@ -111,7 +111,7 @@ export function metricsEndpoint(settings, env) {
 }
 
 /**
- * @param {import('./app.js').Request} req
+ * @param {import('./pipeline.js').Request} req
  * @param {MetricsSettings} settings
  * @param {string} env
  */

@@ -72,7 +72,7 @@ export function memoryCounter(maxKeys = MAX_KEYS) {
  * @param {RateLimitSettings} settings
  * @param {{ name?: string, trustProxy?: boolean }} [options] `name`: the policy's name in the headers and
  *   its counters' key, one per route limit; `trustProxy`: the client address from X-Forwarded-For (TRUST_PROXY)
- * @returns {import('./app.js').Middleware}
+ * @returns {import('./pipeline.js').Middleware}
  */
 export function rateLimit(settings, { name = 'all', trustProxy = false } = {}) {
   const { limit, window, by } = settings;
@@ -120,7 +120,7 @@ export function rateLimit(settings, { name = 'all', trustProxy = false } = {}) {
  * every connection is the proxy's: the client is the last address of
  * X-Forwarded-For, the one our proxy added (the ones before it are
  * whatever the client sent).
- * @param {import('./app.js').Request} req
+ * @param {import('./pipeline.js').Request} req
  * @param {boolean} trustProxy
  */
 export function clientAddress(req, trustProxy) {

@@ -59,7 +59,7 @@ export class Response extends http.ServerResponse {
     const method = this.req.method;
     if ((method === 'GET' || method === 'HEAD') && this.statusCode >= 200 && this.statusCode < 300) {
       // Validators and caching headers first, then the client's conditional request (RFC 9110 §13.2).
-      const req = /** @type {import('./app.js').Request} */ (this.req);
+      const req = /** @type {import('./pipeline.js').Request} */ (this.req);
       if (this.cacheHooks.length > 0) {
         const bytes = typeof body === 'string' ? Buffer.from(body) : body;
         payload = bytes;

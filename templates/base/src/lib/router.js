@@ -1,5 +1,5 @@
 // @ts-check
-import { run } from './app.js';
+import { run } from './pipeline.js';
 import { HttpError } from './http-error.js';
 import { requireSetting } from './config-loader.js';
 import { compileSafePattern } from './regex-safety.js';
@@ -33,8 +33,8 @@ import { compileSafePattern } from './regex-safety.js';
  */
 
 /**
- * @typedef {import('./app.js').Middleware} Handler
- * @typedef {import('./app.js').Request} Request
+ * @typedef {import('./pipeline.js').Middleware} Handler
+ * @typedef {import('./pipeline.js').Request} Request
  * @typedef {import('./response.js').Response} Response
  */
 

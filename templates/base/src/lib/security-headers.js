@@ -24,7 +24,7 @@ import { ConfigError } from './config-loader.js';
  *
  * Handlers may change any of them for one response (`res.setHeader` or
  * `res.removeHeader`), e.g. a page that must be framed by a partner. Error
- * responses keep them (see `handleError` in app.js).
+ * responses keep them (see `handleError` in pipeline.js).
  */
 
 /**
@@ -72,7 +72,7 @@ const RESOURCE_POLICIES = new Set(['same-origin', 'same-site', 'cross-origin']);
  * Creates the middleware. The settings are checked here, so a typo stops
  * the server at start with the name of the variable to fix.
  * @param {SecurityHeadersOptions} [options]
- * @returns {import('./app.js').Middleware}
+ * @returns {import('./pipeline.js').Middleware}
  */
 export function securityHeaders(options = {}) {
   /** @type {[string, string][]} headers every response gets */
@@ -138,7 +138,7 @@ export function securityHeaders(options = {}) {
  * proxy saying so in `X-Forwarded-Proto`. Trusting that header here is safe
  * even without `trustProxy`: browsers ignore HSTS received over plain HTTP
  * (RFC 6797 §8.1), so a forged header changes nothing.
- * @param {import('./app.js').Request} req
+ * @param {import('./pipeline.js').Request} req
  */
 function overHttps(req) {
   if (/** @type {import('node:tls').TLSSocket} */ (req.socket).encrypted) return true;

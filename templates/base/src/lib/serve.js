@@ -34,7 +34,7 @@ const draining = new WeakSet();
  * gracefully on SIGTERM/SIGINT. A bad setting found while building (a
  * middleware factory throws ConfigError) ends the process with one line and
  * exit code 1.
- * @param {() => import('./app.js').App} buildApp
+ * @param {() => import('./pipeline.js').App} buildApp
  * @param {ServeConfig} config
  * @returns {Server}
  */
@@ -84,7 +84,7 @@ export function serve(buildApp, config) {
 /**
  * Creates the HTTP server of `app` with the timeouts of `config.server`,
  * checked first (ConfigError with the setting to fix).
- * @param {import('./app.js').App} app
+ * @param {import('./pipeline.js').App} app
  * @param {ServeConfig} config
  * @returns {Server}
  */

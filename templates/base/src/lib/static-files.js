@@ -33,7 +33,7 @@ import { runCacheHooks, preconditionFailed, notModified, sendNotModified, ifRang
  * handler's body does, and this module never knows which features exist.
  *
  * @param {StaticOptions} options
- * @returns {import('./app.js').Middleware}
+ * @returns {import('./pipeline.js').Middleware}
  */
 export function staticFiles(options) {
   requireSetting(typeof options?.root === 'string' && options.root !== '', 'static.root must name the folder of public files, e.g. STATIC_ROOT=public');
@@ -46,7 +46,7 @@ export function staticFiles(options) {
   const missing = new MissingFiles();
 
   /**
-   * @param {import('./app.js').Request} req
+   * @param {import('./pipeline.js').Request} req
    * @param {import('./response.js').Response} res
    * @param {(err?: unknown) => void} next
    */
@@ -190,7 +190,7 @@ async function statOrNull(file) {
 /**
  * Answers with the file: 200, 206 for a single range, 304/412 for
  * conditional requests, 416 for a range beyond the end.
- * @param {import('./app.js').Request} req
+ * @param {import('./pipeline.js').Request} req
  * @param {import('./response.js').Response} res
  * @param {(err?: unknown) => void} next
  * @param {string} file

@@ -61,7 +61,7 @@ const MAX_PARTIAL_DEPTH = 20;
  * The views middleware: gives every response the template engine, so
  * `res.render()` works in any handler.
  * @param {ViewsOptions} options
- * @returns {import('./app.js').Middleware}
+ * @returns {import('./pipeline.js').Middleware}
  */
 export function views(options) {
   const engine = createViews(options);

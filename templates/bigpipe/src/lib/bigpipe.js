@@ -68,7 +68,7 @@ export const ERROR_TEXT = 'This part of the page could not be loaded.';
  * at once; every pagelet follows as soon as it settles, in completion order;
  * the response ends when all have settled. `?nojs=1` gets the same page
  * rendered fully on the server instead. HEAD gets the headers only.
- * @param {import('./app.js').Request} req
+ * @param {import('./pipeline.js').Request} req
  * @param {import('./response.js').Response} res
  * @param {BigpipeOptions} options
  * @returns {Promise<BigpipeResult>}
@@ -252,7 +252,7 @@ function pageletScript(settled, nonce) {
  * content (no JavaScript), and checks that every pagelet has its place.
  * @param {BigpipeOptions['layout']} layout
  * @param {Pagelet[]} pagelets
- * @param {{ nojs: boolean, nonce: string, req: import('./app.js').Request, settled: Settled[] }} page
+ * @param {{ nojs: boolean, nonce: string, req: import('./pipeline.js').Request, settled: Settled[] }} page
  */
 function renderLayout(layout, pagelets, { nojs, nonce, req, settled }) {
   const placed = new Set();
@@ -311,7 +311,7 @@ function checkPagelets(pagelets) {
 /**
  * @param {unknown} err
  * @param {Pagelet} pagelet
- * @param {import('./app.js').Request} req
+ * @param {import('./pipeline.js').Request} req
  */
 function logPageletError(err, pagelet, req) {
   const detail = err instanceof Error ? err.stack : String(err);

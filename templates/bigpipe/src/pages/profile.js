@@ -20,7 +20,7 @@ export function profilePage(config) {
   }
 
   /**
-   * @param {import('../lib/app.js').Request} req
+   * @param {import('../lib/pipeline.js').Request} req
    * @param {import('../lib/response.js').Response} res
    */
   return (req, res) =>

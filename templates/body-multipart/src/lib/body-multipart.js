@@ -15,7 +15,7 @@ import { parseMediaType, parseParameters } from './media-type.js';
  *   written straight to disk, so memory stays flat however large the
  *   upload. Only field values (up to `fieldSize` each) are held in memory.
  * - Files go to `uploadDir` under random names; `req.files` lists them
- *   (`UploadedFile` in app.js). The name the client sent is kept only as
+ *   (`UploadedFile` in pipeline.js). The name the client sent is kept only as
  *   metadata (`filename`), without folders, control characters or leading
  *   dots: never use it as a path. A name given as `filename*=UTF-8''...`
  *   (RFC 8187, as RFC 6266 allows) is decoded, and wins over `filename`.
@@ -281,12 +281,12 @@ class Upload {
     this.settings = settings;
     /** @type {Fields} */
     this.fields = Object.create(null);
-    /** @type {import('./app.js').UploadedFile[]} */
+    /** @type {import('./pipeline.js').UploadedFile[]} */
     this.files = [];
     /** @type {string[]} every file created, complete or not */
     this.paths = [];
     this.counts = { parts: 0, fields: 0, files: 0 };
-    /** @type {{ kind: 'field', name: string, chunks: Buffer[], size: number } | { kind: 'file', file: import('./app.js').UploadedFile, handle: import('node:fs/promises').FileHandle } | { kind: 'skip' } | null} */
+    /** @type {{ kind: 'field', name: string, chunks: Buffer[], size: number } | { kind: 'file', file: import('./pipeline.js').UploadedFile, handle: import('node:fs/promises').FileHandle } | { kind: 'skip' } | null} */
     this.current = null;
   }
 

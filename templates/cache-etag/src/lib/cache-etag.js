@@ -28,7 +28,7 @@ function etagHook(_req, res, entity) {
 /**
  * The middleware: adds the ETag hook to every response, so the static
  * files and the handler bodies sent after it get their ETag.
- * @returns {import('./app.js').Middleware}
+ * @returns {import('./pipeline.js').Middleware}
  */
 export function etag() {
   return function addEtag(_req, res, next) {

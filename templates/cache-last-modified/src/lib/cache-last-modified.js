@@ -24,7 +24,7 @@ function lastModifiedHook(_req, res, entity) {
 /**
  * The middleware: adds the hook to every response, so the static files
  * served after it carry their Last-Modified.
- * @returns {import('./app.js').Middleware}
+ * @returns {import('./pipeline.js').Middleware}
  */
 export function lastModified() {
   return function addLastModified(_req, res, next) {

@@ -61,7 +61,7 @@ function maxAgeHook(options) {
  * The middleware: adds the hook to every response, so the static files and
  * the handler bodies sent after it get Cache-Control and Expires.
  * @param {MaxAgeOptions} options
- * @returns {import('./app.js').Middleware}
+ * @returns {import('./pipeline.js').Middleware}
  */
 export function maxAge(options) {
   const hook = maxAgeHook(options);

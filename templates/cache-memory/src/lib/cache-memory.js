@@ -60,7 +60,7 @@ const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
  * @param {MemoryCacheOptions} options
- * @returns {import('./app.js').Middleware & { stats(): MemoryCacheStats }}
+ * @returns {import('./pipeline.js').Middleware & { stats(): MemoryCacheStats }}
  */
 export function memoryCache(options) {
   for (const key of /** @type {const} */ (['maxEntries', 'maxBytes', 'ttl'])) {
@@ -76,9 +76,9 @@ export function memoryCache(options) {
   const varyByUrl = new LruCache({ maxEntries: options.maxEntries });
   let hits = 0;
   let misses = 0;
-  /** @type {WeakSet<import('./app.js').SharedStore>} stores whose invalidations this cache listens to */
+  /** @type {WeakSet<import('./pipeline.js').SharedStore>} stores whose invalidations this cache listens to */
   const listening = new WeakSet();
-  /** @param {import('./app.js').SharedStore} shared */
+  /** @param {import('./pipeline.js').SharedStore} shared */
   const listen = (shared) => {
     listening.add(shared);
     shared.onBroadcast(INVALIDATE_CHANNEL, (data) => {
@@ -87,7 +87,7 @@ export function memoryCache(options) {
     });
   };
 
-  /** @type {import('./app.js').Middleware} */
+  /** @type {import('./pipeline.js').Middleware} */
   const middleware = function cacheInMemory(req, res, next) {
     const shared = req.store;
     if (shared !== null && !listening.has(shared)) listen(shared);
@@ -139,7 +139,7 @@ export function memoryCache(options) {
 /**
  * Path and query: `/users?page=2`. From the parsed request, so the absolute
  * form `GET http://host/users` shares the entry of `GET /users`.
- * @param {import('./app.js').Request} req
+ * @param {import('./pipeline.js').Request} req
  */
 function cacheKey(req) {
   const query = req.query.toString();
@@ -148,7 +148,7 @@ function cacheKey(req) {
 
 /**
  * `Cache-Control` directives of the request (`Pragma: no-cache` of HTTP/1.0 counts too).
- * @param {import('./app.js').Request} req
+ * @param {import('./pipeline.js').Request} req
  */
 function requestDirectives(req) {
   const value = req.headers['cache-control'] ?? (req.headers.pragma === 'no-cache' ? 'no-cache' : '');
@@ -160,7 +160,7 @@ function requestDirectives(req) {
  * the answer varies on (`Vary: Accept-Language` keeps one entry per language).
  * @param {string} url
  * @param {string[]} varyNames lower-case header names
- * @param {import('./app.js').Request} req
+ * @param {import('./pipeline.js').Request} req
  */
 function variantKey(url, varyNames, req) {
   let key = url;
@@ -172,7 +172,7 @@ function variantKey(url, varyNames, req) {
  * Stores the answer just sent, if it may be shared.
  * @param {LruCache<string, StoredResponse>} store
  * @param {LruCache<string, string[]>} varyByUrl
- * @param {import('./app.js').Request} req
+ * @param {import('./pipeline.js').Request} req
  * @param {import('./response.js').Response} res
  * @param {Buffer} body
  */

@@ -29,7 +29,7 @@ import { runWorker } from './worker.js';
 /**
  * Same signature as `serve` of src/lib/serve.js, so src/server.js only
  * changes the module it imports `serve` from.
- * @param {() => import('./app.js').App} buildApp
+ * @param {() => import('./pipeline.js').App} buildApp
  * @param {import('./supervisor.js').ProcessConfig} config
  */
 export function serve(buildApp, config) {

@@ -28,7 +28,7 @@ import { DEFAULT_COST, MAX_PASSWORD_LENGTH, dummyPasswordHash, parsePasswordHash
 
 /**
  * @typedef {object} Users
- * @property {(name: string, password: string, req: import('./app.js').Request) => Promise<User | null>} verify the user, or null for a wrong name or password; throws 429 or 503 HttpErrors when the login limits say no
+ * @property {(name: string, password: string, req: import('./pipeline.js').Request) => Promise<User | null>} verify the user, or null for a wrong name or password; throws 429 or 503 HttpErrors when the login limits say no
  * @property {(name: string) => boolean} has whether a user of that name is configured
  * @property {number} count how many users there are
  */
@@ -153,7 +153,7 @@ class AttemptCounter {
   /**
    * @param {string} address
    * @param {string} userName
-   * @param {import('./app.js').SharedStore | null} store
+   * @param {import('./pipeline.js').SharedStore | null} store
    * @returns {Promise<{ forgive: () => Promise<void> }>}
    */
   async start(address, userName, store) {
@@ -195,7 +195,7 @@ function count(settings, key, min) {
  * `username` and `password` from a login request body: JSON or an HTML
  * form, whichever body parser read it. Anything else is a 400 that says
  * what to send.
- * @param {import('./app.js').Request} req
+ * @param {import('./pipeline.js').Request} req
  * @returns {{ username: string, password: string }}
  */
 export function readLoginBody(req) {

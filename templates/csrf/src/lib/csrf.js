@@ -83,9 +83,9 @@ const FIELD_TYPES = new Set(['application/x-www-form-urlencoded', 'application/j
 const ANONYMOUS = 'anonymous';
 const TOKEN = /^([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/;
 
-/** @type {WeakMap<import('./app.js').Request, CsrfContext>} what `issueCsrfToken` and `csrfFormField` need, per request */
+/** @type {WeakMap<import('./pipeline.js').Request, CsrfContext>} what `issueCsrfToken` and `csrfFormField` need, per request */
 const contexts = new WeakMap();
-/** @type {WeakMap<import('./app.js').Request, boolean>} unsafe requests whose token may come in the body -> whether it must */
+/** @type {WeakMap<import('./pipeline.js').Request, boolean>} unsafe requests whose token may come in the body -> whether it must */
 const awaitingFormField = new WeakMap();
 /** Whether `csrfFormField()` is part of the app: without it, a request without the header cannot pass. */
 let formFieldCheckInstalled = false;
@@ -93,7 +93,7 @@ let formFieldCheckInstalled = false;
 /**
  * The CSRF middleware: checks unsafe requests, sets `res.locals.csrfToken`.
  * @param {CsrfConfig} config
- * @returns {import('./app.js').Middleware}
+ * @returns {import('./pipeline.js').Middleware}
  */
 export function csrf(config) {
   const keys = resolveSecrets(config.session.secrets, 'SESSION_SECRETS', config.env).map((s) => deriveKey(s, 'csrf-token'));
@@ -155,7 +155,7 @@ export function csrf(config) {
 /**
  * Checks the `_csrf` field of a parsed body (HTML forms) for requests that
  * came without the header. Place it right after `body(...)`.
- * @returns {import('./app.js').Middleware}
+ * @returns {import('./pipeline.js').Middleware}
  */
 export function csrfFormField() {
   formFieldCheckInstalled = true;
@@ -174,7 +174,7 @@ export function csrfFormField() {
 /**
  * The CSRF token of this session, or of this visitor before login (sets
  * the cookie when needed). Stores nothing on the server.
- * @param {import('./app.js').Request} req
+ * @param {import('./pipeline.js').Request} req
  * @param {import('./response.js').Response} res
  * @returns {Promise<string>}
  */
@@ -188,7 +188,7 @@ export async function issueCsrfToken(req, res) {
 
 /**
  * `GET /csrf-token`: `{ token }`, and the token cookie.
- * @param {import('./app.js').Request} req
+ * @param {import('./pipeline.js').Request} req
  * @param {import('./response.js').Response} res
  */
 export async function sendCsrfToken(req, res) {
@@ -252,7 +252,7 @@ function mac(key, binding, random) {
 
 /**
  * Fetch metadata and Origin checks (defence in depth before the token).
- * @param {import('./app.js').Request} req
+ * @param {import('./pipeline.js').Request} req
  * @param {Set<string>} trusted
  * @param {boolean} secure
  * @param {boolean} trustProxy

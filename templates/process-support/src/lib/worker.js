@@ -42,7 +42,7 @@ export function workerSlot() {
 
 /**
  * Runs this worker process.
- * @param {() => import('./app.js').App} buildApp
+ * @param {() => import('./pipeline.js').App} buildApp
  * @param {ProcessConfig} config
  * @param {(server: Server) => Promise<void>} listen starts accepting connections
  */

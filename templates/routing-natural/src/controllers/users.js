@@ -30,7 +30,7 @@ import { listUsers, findUser, createUser, updateUser, deleteUser } from '../mode
  * controllers. `create-nodeserver regenerate` never overwrites it.
  */
 
-/** @typedef {import('../lib/app.js').Request} Request */
+/** @typedef {import('../lib/pipeline.js').Request} Request */
 /** @typedef {import('../lib/response.js').Response} Response */
 
 /**

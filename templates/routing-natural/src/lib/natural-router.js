@@ -33,7 +33,7 @@ import { ConfigError } from './config-loader.js';
 const NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 
 /**
- * @typedef {import('./app.js').Request} Request
+ * @typedef {import('./pipeline.js').Request} Request
  * @typedef {import('./response.js').Response} Response
  */
 
@@ -46,7 +46,7 @@ const NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
  * The natural-routing middleware. Paths without a matching controller and
  * action are passed on with `next()` (to the 404).
  * @param {NaturalRouterOptions} [options]
- * @returns {import('./app.js').Middleware}
+ * @returns {import('./pipeline.js').Middleware}
  */
 export function naturalRouter(options = {}) {
   const directory = toDirectoryUrl(options.directory ?? new URL('../controllers/', import.meta.url));

@@ -26,7 +26,7 @@ import { listUsers, findUser, createUser, updateUser, deleteUser } from '../mode
  * `create-nodeserver regenerate` never overwrites it.
  */
 
-/** @typedef {import('../lib/app.js').Request} Request */
+/** @typedef {import('../lib/pipeline.js').Request} Request */
 /** @typedef {import('../lib/response.js').Response} Response */
 
 /**

@@ -10,7 +10,7 @@ import { broadcast as toOtherWorkers, fromMaster } from './master-channel.js';
  * The shared store in files, for several processes on one machine (the
  * workers of a cluster, or servers started side by side with the same
  * STORE_FILE_DIR). It sets `req.store` (the `SharedStore` contract of
- * src/lib/app.js) on every request:
+ * src/lib/pipeline.js) on every request:
  *
  * - counters (rate limits, the login throttle): one small file each under
  *   `<dir>/counters/`, changed under a lock every process respects, so
@@ -38,7 +38,7 @@ export function fileStore(config) {
   const { dir } = config.storeFile;
   if (typeof dir !== 'string' || dir.trim() === '') throw new ConfigError('STORE_FILE_DIR must name a folder for the shared store');
   const store = createFileStore(resolve(dir));
-  /** @type {import('./app.js').Middleware} */
+  /** @type {import('./pipeline.js').Middleware} */
   const middleware = function sharedStore(req, res, next) {
     req.store = store;
     return next();
@@ -48,7 +48,7 @@ export function fileStore(config) {
 
 /**
  * @param {string} root
- * @returns {import('./app.js').SharedStore}
+ * @returns {import('./pipeline.js').SharedStore}
  */
 export function createFileStore(root) {
   const counters = join(root, 'counters');

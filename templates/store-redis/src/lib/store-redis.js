@@ -7,7 +7,7 @@ import { RedisClient, RedisUnavailableError } from './redis.js';
  * The shared store on Redis: sessions, counters (rate limits, login
  * throttle) and broadcasts are seen by every instance of the server, on any
  * machine, that uses the same REDIS_URL. It sets `req.store` (the
- * `SharedStore` contract of src/lib/app.js) on every request.
+ * `SharedStore` contract of src/lib/pipeline.js) on every request.
  *
  * When Redis cannot be reached, whatever needs it answers 503 with
  * Retry-After within `commandTimeout` ms; requests that do not touch the
@@ -96,7 +96,7 @@ export function redisStore(config) {
     throw new ConfigError(/** @type {Error} */ (err).message);
   }
   const store = createRedisStore(client, options, settings);
-  /** @type {import('./app.js').Middleware} */
+  /** @type {import('./pipeline.js').Middleware} */
   const middleware = function sharedStore(req, res, next) {
     req.store = store;
     return next();
@@ -109,7 +109,7 @@ export function redisStore(config) {
  * @param {RedisClient} client
  * @param {import('./redis.js').RedisOptions} options for the subscriber connection
  * @param {RedisSettings} settings
- * @returns {import('./app.js').SharedStore}
+ * @returns {import('./pipeline.js').SharedStore}
  */
 export function createRedisStore(client, options, settings) {
   const prefix = settings.prefix;

@@ -3,14 +3,14 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { readFileSync } from 'node:fs';
-import { createApp } from '../src/lib/app.js';
+import { createApp } from '../src/lib/pipeline.js';
 import { HttpError } from '../src/lib/http-error.js';
 import { startApp } from './helpers.js';
 
 /**
  * Serves an app made of `middleware` on a random port; 5xx errors are
  * collected in `logged` instead of being printed.
- * @param {import('../src/lib/app.js').Middleware[]} middleware
+ * @param {import('../src/lib/pipeline.js').Middleware[]} middleware
  * @param {{ env?: string }} [options]
  */
 async function serve(middleware, options = {}) {
@@ -266,7 +266,7 @@ describe('the real app', () => {
 });
 
 describe('response helpers', () => {
-  /** @type {Record<string, import('../src/lib/app.js').Middleware>} */
+  /** @type {Record<string, import('../src/lib/pipeline.js').Middleware>} */
   const routes = {
     '/json': (req, res) => res.status(201).json({ ok: true, list: [1] }),
     '/text': (req, res) => res.type('txt').send('plain text'),
@@ -283,7 +283,7 @@ describe('response helpers', () => {
     '/go-script': (req, res) => res.redirect('javascript:alert(1)'),
     '/download': (req, res) => res.attachment('reports/Übersicht "2024".pdf').send(Buffer.from('%PDF')),
   };
-  /** @type {import('../src/lib/app.js').Middleware} */
+  /** @type {import('../src/lib/pipeline.js').Middleware} */
   const dispatch = (req, res, next) => (Object.hasOwn(routes, req.path) ? routes[req.path](req, res, next) : next());
 
   test('json, send and type set the body, Content-Type and Content-Length', async () => {

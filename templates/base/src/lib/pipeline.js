@@ -1,4 +1,11 @@
 // @ts-check
+/**
+ * The request pipeline every request goes through: node's server with our
+ * own Request and Response classes, the middleware list run in order, a 404
+ * at its end and the one error handler. `createApp()` makes one; src/app.js
+ * (the composition root) fills it. The contracts features fill on a request
+ * (session, shared store, uploaded files) are typed here, on the Request.
+ */
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { HttpError } from './http-error.js';
