@@ -50,7 +50,12 @@ export function checkFlags(command: Command, args: ParsedArgs): void {
   }
   const answer = Object.keys(args.answers)[0];
   if (answer !== undefined && !allowed.answers) {
-    const hint = command === 'remove' ? 'remove takes a feature, e.g. remove cache memory' : command === 'generate' ? 'to place a middleware use --before or --after, e.g. --after auth' : 'it takes no feature flags';
+    const hint =
+      command === 'remove'
+        ? 'remove takes a feature, e.g. remove cache memory'
+        : command === 'generate'
+          ? 'to place a middleware use --before or --after, e.g. --after auth'
+          : 'it takes no feature flags';
     throw new CLIError(`--${answer} does not apply to ${command}: ${hint}`, 'E_FLAG');
   }
 }

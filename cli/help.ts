@@ -15,7 +15,10 @@ export function helpText(): string {
     ['--answers <file.json>', 'read answers from a JSON file (flags win)'],
     ['-y, --yes', 'do not ask: flags, preset and defaults only'],
     ['--dry-run', 'print the files it would write, write nothing'],
-    ['--force', 'create: write into a non-empty folder (deletes nothing; your files at generated paths go to .nodeserver/replaced/); add/remove/regenerate: write even if the change adds type errors'],
+    [
+      '--force',
+      'create: write into a non-empty folder (deletes nothing; your files at generated paths go to .nodeserver/replaced/); add/remove/regenerate: write even if the change adds type errors',
+    ],
     ['--json', 'machine-readable output'],
     ['--before, --after <name>', 'generate middleware: its place in buildApp, a slot or a middleware (default: --after body)'],
     ['--no-color', 'plain output (also NO_COLOR=1)'],

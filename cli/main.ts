@@ -36,7 +36,10 @@ async function main(argv: string[]): Promise<number> {
     // a new project nested in this one (that takes an explicit `create`).
     const root = word !== undefined && !word.includes('/') ? findProjectRoot(ctx.cwd) : undefined;
     if (root) {
-      throw new CLIError(`unknown command "${word}": commands are ${COMMANDS.filter((c) => c !== 'create' && c !== 'g').join(', ')} (to make a new project here: create-nodeserver create ${word})`, 'E_COMMAND');
+      throw new CLIError(
+        `unknown command "${word}": commands are ${COMMANDS.filter((c) => c !== 'create' && c !== 'g').join(', ')} (to make a new project here: create-nodeserver create ${word})`,
+        'E_COMMAND',
+      );
     }
     command = 'create';
     rest = args.positionals;

@@ -8,10 +8,7 @@ const USERS_TESTS = 'test/users-helpers.js';
 
 /** The login step of the users tests, from the style's test/<feature>-helpers.js. */
 function usersTestsLogin(feature: string, step: string): Edit[] {
-  return [
-    { kind: 'import', file: USERS_TESTS, from: `./${feature}-helpers.js`, names: [step] },
-    ...statements(feature, USERS_TESTS, 'startUsersApp'),
-  ];
+  return [{ kind: 'import', file: USERS_TESTS, from: `./${feature}-helpers.js`, names: [step] }, ...statements(feature, USERS_TESTS, 'startUsersApp')];
 }
 
 const ME: Endpoint = { method: 'GET', path: '/me', description: 'the logged-in user (401 without one)' };
@@ -85,10 +82,7 @@ export const auth: Group = {
         needs: ['credentials', 'secrets'],
         // POST /login reads its credentials from a JSON body (its tests do too).
         requires: [{ group: 'body', values: ['json'], message: '--auth token logs in with a JSON body: keep json in --body' }],
-        endpoints: [
-          { method: 'POST', path: '/login', description: 'username and password (JSON or form) -> { access_token, token_type, expires_in }' },
-          ME,
-        ],
+        endpoints: [{ method: 'POST', path: '/login', description: 'username and password (JSON or form) -> { access_token, token_type, expires_in }' }, ME],
         edits: (): Edit[] => [
           { kind: 'import', file: APP, from: './lib/auth-token.js', names: ['tokenAuth'] },
           ...appEdits('auth-token'),

@@ -27,10 +27,6 @@ export const bigpipe: Group = {
         description: 'example Bigpipe page: three pagelets of different speeds (with the query nojs 1: rendered fully on the server)',
       },
     ],
-    edits: (): Edit[] => [
-      { kind: 'import', file: ROUTES, from: './pages/profile.js', names: ['profilePage'] },
-      ...routeStatements('bigpipe'),
-      configDefault('bigpipe', 'bigpipe'),
-    ],
+    edits: (): Edit[] => [{ kind: 'import', file: ROUTES, from: './pages/profile.js', names: ['profilePage'] }, ...routeStatements('bigpipe'), configDefault('bigpipe', 'bigpipe')],
   },
 };

@@ -46,10 +46,7 @@ export const body: Group = {
       description: 'application/x-www-form-urlencoded into a flat object without prototype, repeated names as arrays',
       feature: {
         id: 'body-form',
-        edits: (): Edit[] => [
-          ...parser('body-form', 'parseForm', './lib/body-form.js'),
-          settings('body-form', 'form'),
-        ],
+        edits: (): Edit[] => [...parser('body-form', 'parseForm', './lib/body-form.js'), settings('body-form', 'form')],
       },
     },
     {
@@ -58,10 +55,7 @@ export const body: Group = {
       description: 'application/xml, text/xml and +xml into plain objects; no DTDs or custom entities (XXE and billion-laughs safe)',
       feature: {
         id: 'body-xml',
-        edits: (): Edit[] => [
-          ...parser('body-xml', 'parseXml', './lib/body-xml.js'),
-          settings('body-xml', 'xml'),
-        ],
+        edits: (): Edit[] => [...parser('body-xml', 'parseXml', './lib/body-xml.js'), settings('body-xml', 'xml')],
       },
     },
     {
@@ -70,10 +64,7 @@ export const body: Group = {
       description: 'multipart/form-data streamed to temporary files with random names, limits for size and counts, files removed after the response',
       feature: {
         id: 'body-multipart',
-        edits: (): Edit[] => [
-          ...parser('body-multipart', 'parseMultipart', './lib/body-multipart.js'),
-          settings('body-multipart', 'multipart'),
-        ],
+        edits: (): Edit[] => [...parser('body-multipart', 'parseMultipart', './lib/body-multipart.js'), settings('body-multipart', 'multipart')],
       },
     },
     {
@@ -82,10 +73,7 @@ export const body: Group = {
       description: 'text/plain (or the media types you list) as a string, in any charset the runtime can decode',
       feature: {
         id: 'body-text',
-        edits: (): Edit[] => [
-          ...parser('body-text', 'parseText', './lib/body-text.js'),
-          settings('body-text', 'text'),
-        ],
+        edits: (): Edit[] => [...parser('body-text', 'parseText', './lib/body-text.js'), settings('body-text', 'text')],
       },
     },
   ],

@@ -26,10 +26,7 @@ export const cache: Group = {
       description: 'strong ETags for handler responses, weak ones for static files; If-None-Match -> 304',
       feature: {
         id: 'cache-etag',
-        edits: (): Edit[] => [
-          { kind: 'import', file: APP, from: './lib/cache-etag.js', names: ['etag'] },
-          ...appEdits('cache-etag'),
-        ],
+        edits: (): Edit[] => [{ kind: 'import', file: APP, from: './lib/cache-etag.js', names: ['etag'] }, ...appEdits('cache-etag')],
       },
     },
     {
@@ -38,10 +35,7 @@ export const cache: Group = {
       description: 'Last-Modified on static files; If-Modified-Since -> 304 (If-None-Match wins)',
       feature: {
         id: 'cache-last-modified',
-        edits: (): Edit[] => [
-          { kind: 'import', file: APP, from: './lib/cache-last-modified.js', names: ['lastModified'] },
-          ...appEdits('cache-last-modified'),
-        ],
+        edits: (): Edit[] => [{ kind: 'import', file: APP, from: './lib/cache-last-modified.js', names: ['lastModified'] }, ...appEdits('cache-last-modified')],
       },
     },
     {
@@ -50,11 +44,7 @@ export const cache: Group = {
       description: 'Cache-Control: public, max-age=N (+ immutable for fingerprinted files) and Expires, per path prefix',
       feature: {
         id: 'cache-max-age',
-        edits: (): Edit[] => [
-          { kind: 'import', file: APP, from: './lib/cache-max-age.js', names: ['maxAge'] },
-          ...appEdits('cache-max-age'),
-          configDefault('cache-max-age', 'cacheMaxAge'),
-        ],
+        edits: (): Edit[] => [{ kind: 'import', file: APP, from: './lib/cache-max-age.js', names: ['maxAge'] }, ...appEdits('cache-max-age'), configDefault('cache-max-age', 'cacheMaxAge')],
       },
     },
     {

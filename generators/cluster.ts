@@ -31,10 +31,7 @@ export const cluster: Group = {
       feature: {
         id: 'cluster',
         needs: ['process-support'],
-        edits: (answers: Answers): Edit[] => [
-          { kind: 'swap-import', file: SERVER, name: 'serve', from: './lib/serve.js', to: './lib/cluster.js' },
-          clusterSettings(answers, 'cluster'),
-        ],
+        edits: (answers: Answers): Edit[] => [{ kind: 'swap-import', file: SERVER, name: 'serve', from: './lib/serve.js', to: './lib/cluster.js' }, clusterSettings(answers, 'cluster')],
       },
     },
     {

@@ -24,8 +24,8 @@ export const routing: Group = {
       description: 'method + path routes with :params, safe regex constraints and * wildcards; REST resources (example: /users)',
       feature: {
         id: 'routing-table',
-      // The users example reads and its tests send JSON bodies.
-      requires: [{ group: 'body', values: ['json'], message: 'the users example of --routing table reads JSON bodies: keep json in --body (e.g. --body json,form)' }],
+        // The users example reads and its tests send JSON bodies.
+        requires: [{ group: 'body', values: ['json'], message: 'the users example of --routing table reads JSON bodies: keep json in --body (e.g. --body json,form)' }],
         userFiles: ['src/resources/users.js'],
         // Plain words only: the README template escapes quotes and angle brackets.
         endpoints: [
@@ -35,10 +35,7 @@ export const routing: Group = {
           { method: 'PUT, PATCH', path: '/users/:id', description: 'replace or change a user' },
           { method: 'DELETE', path: '/users/:id', description: 'delete a user (204)' },
         ],
-        edits: (): Edit[] => [
-          { kind: 'import', file: 'src/routes.js', from: './resources/users.js', names: ['users'] },
-          ...routeStatements('routing-table'),
-        ],
+        edits: (): Edit[] => [{ kind: 'import', file: 'src/routes.js', from: './resources/users.js', names: ['users'] }, ...routeStatements('routing-table')],
       },
     },
     {
@@ -47,8 +44,8 @@ export const routing: Group = {
       description: '/controller/action/args -> src/controllers/<controller>.js, exported function <action> (example: /users/show/<id>)',
       feature: {
         id: 'routing-natural',
-      // The users example reads and its tests send JSON bodies.
-      requires: [{ group: 'body', values: ['json'], message: 'the users example of --routing natural reads JSON bodies: keep json in --body (e.g. --body json,form)' }],
+        // The users example reads and its tests send JSON bodies.
+        requires: [{ group: 'body', values: ['json'], message: 'the users example of --routing natural reads JSON bodies: keep json in --body (e.g. --body json,form)' }],
         userFiles: ['src/controllers/users.js'],
         endpoints: [
           { method: 'GET', path: '/users', description: 'example controller users, action index: a page of users (offset, limit)' },
@@ -57,10 +54,7 @@ export const routing: Group = {
           { method: 'PUT, PATCH, POST', path: '/users/update/:id', description: 'replace or change a user' },
           { method: 'DELETE, POST', path: '/users/destroy/:id', description: 'delete a user (204)' },
         ],
-        edits: (): Edit[] => [
-          { kind: 'import', file: 'src/app.js', from: './lib/natural-router.js', names: ['naturalRouter'] },
-          ...appEdits('routing-natural'),
-        ],
+        edits: (): Edit[] => [{ kind: 'import', file: 'src/app.js', from: './lib/natural-router.js', names: ['naturalRouter'] }, ...appEdits('routing-natural')],
       },
     },
   ],

@@ -43,8 +43,12 @@ test('add X on the pristine files of every matrix project equals rendering it wi
       }
       const oldIds = new Set(featuresOf(from).map((f) => f.id));
       const newIds = new Set(featuresOf(to).map((f) => f.id));
-      const added = featuresOf(to).filter((f) => !oldIds.has(f.id)).flatMap((f) => f.edits?.(to) ?? []);
-      const removed = featuresOf(from).filter((f) => !newIds.has(f.id)).flatMap((f) => f.edits?.(from) ?? []);
+      const added = featuresOf(to)
+        .filter((f) => !oldIds.has(f.id))
+        .flatMap((f) => f.edits?.(to) ?? []);
+      const removed = featuresOf(from)
+        .filter((f) => !newIds.has(f.id))
+        .flatMap((f) => f.edits?.(from) ?? []);
       const expected = await render(to);
       for (const file of new Set(added.map((e) => e.file))) {
         const text = pristine.get(file)!.content as string;

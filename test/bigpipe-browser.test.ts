@@ -17,16 +17,7 @@ import { generate, remove, tempDir, withServer } from './support/project.js';
  * Without it the suite fails under CI and is skipped elsewhere.
  */
 const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 /** The slow pagelet waits this long on the server: the window in which the frame must already show. */
 const SLOW_MS = 1500;
 

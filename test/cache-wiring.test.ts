@@ -28,18 +28,25 @@ function importedNames(value: string): string[] {
 function uses(appJs: string): CallExpression[] {
   const sf = new Project({ useInMemoryFileSystem: true }).createSourceFile('/app.js', appJs);
   const body = sf.getFunctionOrThrow('buildApp').getBodyOrThrow();
-  return body.getDescendants().filter((n): n is CallExpression => Node.isCallExpression(n) && n.getExpression().getText() === 'app.use').map((n) => {
-    const inner = n.getArguments()[0];
-    assert.ok(Node.isCallExpression(inner), `app.use(${inner?.getText()}) calls a factory`);
-    return inner as CallExpression;
-  });
+  return body
+    .getDescendants()
+    .filter((n): n is CallExpression => Node.isCallExpression(n) && n.getExpression().getText() === 'app.use')
+    .map((n) => {
+      const inner = n.getArguments()[0];
+      assert.ok(Node.isCallExpression(inner), `app.use(${inner?.getText()}) calls a factory`);
+      return inner as CallExpression;
+    });
 }
 
 test('every cache strategy is one use edit and touches no other call', () => {
   for (const option of options) {
     const edits = option.feature!.edits?.(answers([option.value])) ?? [];
     const appEdits = edits.filter((e) => e.file === 'src/app.js' && e.kind !== 'import');
-    assert.equal(appEdits.map((e) => e.kind), ['use'], `${option.value}: ${JSON.stringify(appEdits)}`);
+    assert.equal(
+      appEdits.map((e) => e.kind),
+      ['use'],
+      `${option.value}: ${JSON.stringify(appEdits)}`,
+    );
   }
 });
 
@@ -50,7 +57,11 @@ for (const chosen of [...options.map((o) => [o.value]), options.map((o) => o.val
     const names = calls.map((c) => c.getExpression().getText());
     const at = (name: string) => names.indexOf(name);
     const staticFiles = calls[at('staticFiles')];
-    assert.equal(staticFiles.getArguments().map((a) => a.getText()), ['config.static'], 'staticFiles(config.static)');
+    assert.equal(
+      staticFiles.getArguments().map((a) => a.getText()),
+      ['config.static'],
+      'staticFiles(config.static)',
+    );
     for (const value of chosen) {
       const mine = importedNames(value);
       const lines = calls.filter((c) => mine.some((name) => new RegExp(`\\b${name}\\b`).test(c.getText())));

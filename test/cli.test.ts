@@ -74,7 +74,7 @@ cliTest('answers file that is not JSON, or has a bad value', async () => {
   await expectUserError(['x', '--answers', 'bad.json'], /invalid value "kerberos" for --auth/);
 });
 
-cliTest('non-empty folder needs --force, which deletes nothing of the user\'s', async () => {
+cliTest("non-empty folder needs --force, which deletes nothing of the user's", async () => {
   mkdirSync(join(dir, 'taken'));
   writeFileSync(join(dir, 'taken/keep.txt'), 'mine');
   await expectUserError(['taken'], /taken is not empty: choose another folder, or use --force/);
@@ -97,7 +97,10 @@ cliTest('list --json prints the registry as one JSON document', async () => {
   const r = await cli(['list', '--json'], dir);
   assert.is(r.code, 0, r.stderr);
   const data = JSON.parse(r.stdout) as { id: string; options?: { value: string }[] }[];
-  assert.equal(data.map((g) => g.id), groups.map((g) => g.id));
+  assert.equal(
+    data.map((g) => g.id),
+    groups.map((g) => g.id),
+  );
   assert.ok(data.find((g) => g.id === 'auth')?.options?.some((o) => o.value === 'session'));
 });
 

@@ -97,7 +97,10 @@ composeLifecycle('switch cluster -> master-worker -> cluster keeps a tuned clust
 composeLifecycle('remove csrf after the user wrapped GET /csrf-token: refused with file, line and name; nothing written', async () => {
   const dir = await project({ auth: 'session', csrf: true });
   edit(dir, 'src/routes.js', "router.get('/csrf-token', sendCsrfToken);", "router.get('/csrf-token', (req, res) => sendCsrfToken(req, res));");
-  const line = read(dir, 'src/routes.js').split('\n').findIndex((l) => l.includes("'/csrf-token'")) + 1;
+  const line =
+    read(dir, 'src/routes.js')
+      .split('\n')
+      .findIndex((l) => l.includes("'/csrf-token'")) + 1;
   const before = readTree(dir);
   try {
     await change(dir, { auth: 'session', csrf: false });

@@ -67,14 +67,14 @@ test('statement: a /** */ block (several lines) directly above the return stays 
   assertLineBefore(out, '*/', 'return router.middleware();');
 });
 
-test('statement: a comment separated from the return by a blank line is not the return\'s: insert right before the return', () => {
+test("statement: a comment separated from the return by a blank line is not the return's: insert right before the return", () => {
   const text = SEVEN_COMMENTS.replace('  return', '  // my routes end here\n\n  return');
   const out = roundTrip(text, me);
   assertLineBefore(out, "router.get('/me', requireUser(config), currentUser);", 'return router.middleware();');
   assertLineBefore(out, "router.get('/health', health);", '// my routes end here');
 });
 
-test('statement: a JSDoc block separated from the return by a blank line is not the return\'s either', () => {
+test("statement: a JSDoc block separated from the return by a blank line is not the return's either", () => {
   const text = SEVEN_COMMENTS.replace('  return', '  /** End of the public routes. */\n\n  return');
   const out = roundTrip(text, me);
   assertLineBefore(out, "router.get('/me', requireUser(config), currentUser);", 'return router.middleware();');
@@ -82,7 +82,7 @@ test('statement: a JSDoc block separated from the return by a blank line is not 
 });
 
 test('statement: trailing comments on the same line stay on their line', () => {
-  const text = SEVEN_COMMENTS.replace("health);", 'health); // liveness').replace('middleware();', 'middleware(); // done');
+  const text = SEVEN_COMMENTS.replace('health);', 'health); // liveness').replace('middleware();', 'middleware(); // done');
   const out = roundTrip(text, me);
   assert.match(out, /router\.get\('\/health', health\); \/\/ liveness\n/);
   assert.match(out, /return router\.middleware\(\); \/\/ done\n/);
@@ -151,7 +151,7 @@ const slots = slotTable([
   { kind: 'use', file: 'src/app.js', slot: 'natural', call: 'naturalRouter()' },
 ]);
 
-test('use: before the next slot\'s middleware, above the comment that describes it', () => {
+test("use: before the next slot's middleware, above the comment that describes it", () => {
   const edit: Edit = { kind: 'use', file: 'src/app.js', slot: 'session', call: 'session(config)' };
   const out = roundTrip(APP, edit, slots);
   assertLineBefore(out, '// parses JSON', 'app.use(body(config.body, {}));');
@@ -210,7 +210,7 @@ test('use: comments only at the top of buildApp, no known middleware: after cons
   assertLineBefore(out, 'const app = createApp();', 'app.use(session(config));');
 });
 
-test('use: reverting keeps the user\'s comments around the removed middleware', () => {
+test("use: reverting keeps the user's comments around the removed middleware", () => {
   const edit: Edit = { kind: 'use', file: 'src/app.js', slot: 'session', call: 'session(config)' };
   const out = applyEdit(APP, edit, slots).replace('  app.use(session(config));\n', '  // sessions\n  app.use(session(config)); // keep me\n');
   const back = revertEdit(out, edit);
@@ -228,7 +228,7 @@ import { a } from './a.js'; // the a
 export function buildApp() {}
 `;
   const out = roundTrip(text, sessionImport);
-  assert.is(out, text.replace("// the a\n", "// the a\nimport { session } from './lib/session.js';\n"));
+  assert.is(out, text.replace('// the a\n', "// the a\nimport { session } from './lib/session.js';\n"));
 });
 
 test('import: in a file without imports, below // @ts-check, above the comment that describes the first statement', () => {

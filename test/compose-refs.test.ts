@@ -50,12 +50,15 @@ test('remove csrf after the user wrapped GET /csrf-token: refused, naming src/ro
   assert.is(err.message, `src/routes.js:${line} still uses sendCsrfToken (you changed this line): change or delete it, then run remove again`);
 });
 
-test('revertEdit of an import alone refuses the same way (a feature\'s edits reverted in reverse order)', async () => {
+test("revertEdit of an import alone refuses the same way (a feature's edits reverted in reverse order)", async () => {
   let routes = replaced((await files()).get('src/routes.js')!, "router.get('/csrf-token', sendCsrfToken);", "router.get('/csrf-token', limit(sendCsrfToken));");
   const mine = csrfEdits.filter((e) => e.file === 'src/routes.js').reverse();
   for (const edit of mine.filter((e) => e.kind !== 'import')) routes = revertEdit(routes, edit);
   const importEdit = mine.find((e) => e.kind === 'import')!;
-  assert.throws(() => revertEdit(routes, importEdit), (err: Error) => err instanceof EditError && /src\/routes\.js:\d+ still uses sendCsrfToken/.test(err.message));
+  assert.throws(
+    () => revertEdit(routes, importEdit),
+    (err: Error) => err instanceof EditError && /src\/routes\.js:\d+ still uses sendCsrfToken/.test(err.message),
+  );
 });
 
 test('remove csrf after the user wrapped its middleware: refused, naming src/app.js, the line and csrf', async () => {
@@ -82,7 +85,11 @@ test('no refusal when the name only appears as a property, a key or in a comment
 
 test('no refusal when the user declares the name themselves', async () => {
   const original = (await files()).get('src/routes.js')!;
-  const routes = replaced(original, "router.get('/csrf-token', sendCsrfToken);", "router.get('/csrf-token', (req, res) => sendCsrfToken(req, res));\n  function sendCsrfToken(req, res) { res.end(); }");
+  const routes = replaced(
+    original,
+    "router.get('/csrf-token', sendCsrfToken);",
+    "router.get('/csrf-token', (req, res) => sendCsrfToken(req, res));\n  function sendCsrfToken(req, res) { res.end(); }",
+  );
   const out = transition(routes, 'src/routes.js', csrfEdits, []);
   assert.not.match(out, /lib\/csrf\.js/);
   assert.match(out, /function sendCsrfToken/);
@@ -114,7 +121,7 @@ async function tokenToSession() {
   return { routes, removed: option('token').edits!(from), added: option('session').edits!(to) };
 }
 
-test('auth token -> session after the user changed GET /me: refused, the changed line would call the session module\'s requireUser', async () => {
+test("auth token -> session after the user changed GET /me: refused, the changed line would call the session module's requireUser", async () => {
   const { routes, removed, added } = await tokenToSession();
   const changed = replaced(routes, "router.get('/me', requireUser(config), currentUser);", "router.get('/me', requireUser(config), (req, res) => currentUser(req, res));");
   const err = refusal(() => transition(changed, 'src/routes.js', removed, added));

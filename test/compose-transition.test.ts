@@ -27,8 +27,12 @@ async function switchOf(group: string, from: AnswerValue, to: AnswerValue, extra
   const b = resolveAnswers({ name: 'sw', ...extraTo, [group]: to });
   const aIds = new Set(featuresOf(a).map((f) => f.id));
   const bIds = new Set(featuresOf(b).map((f) => f.id));
-  const removed = featuresOf(a).filter((f) => !bIds.has(f.id)).flatMap((f) => f.edits?.(a) ?? []);
-  const added = featuresOf(b).filter((f) => !aIds.has(f.id)).flatMap((f) => f.edits?.(b) ?? []);
+  const removed = featuresOf(a)
+    .filter((f) => !bIds.has(f.id))
+    .flatMap((f) => f.edits?.(a) ?? []);
+  const added = featuresOf(b)
+    .filter((f) => !aIds.has(f.id))
+    .flatMap((f) => f.edits?.(b) ?? []);
   const files = new Map([...(await render(a))].map(([p, f]) => [p, String(f.content)]));
   const expected = new Map([...(await render(b))].map(([p, f]) => [p, String(f.content)]));
   return { from: a, to: b, removed, added, files, expected };
@@ -98,13 +102,15 @@ test('auth token -> session keeps auth.users, its comment, an own key and the ch
   assert.match(auth, /\/\*\* Our staff only\. Users as/);
   assert.match(auth, /\/\*\* Failed logins before a pause\. \*\/\n {4}lockout: 5,/);
   assert.match(config, /\/\*\* Logins: managed by ops\. \*\/\n {2}auth: \{/);
-  assert.not.match(config, /see docs\/auth-session\.md\. \*\/\n {2}auth:/, 'the user\'s doc comment is not replaced');
+  assert.not.match(config, /see docs\/auth-session\.md\. \*\/\n {2}auth:/, "the user's doc comment is not replaced");
   assert.not.match(config, /\n {2}token: \{/);
   assert.match(block(config, 'session'), /cookieName: 'sid'/);
 
   // The user moved POST /login to the top and commented it: it stays there, once.
-  const routes = edit(s.files.get('src/routes.js')!, "  router.post('/login', login(config));\n", '')
-    .replace('  router.get(\'/health\'', "  // log in first\n  router.post('/login', login(config));\n  router.get('/health'");
+  const routes = edit(s.files.get('src/routes.js')!, "  router.post('/login', login(config));\n", '').replace(
+    "  router.get('/health'",
+    "  // log in first\n  router.post('/login', login(config));\n  router.get('/health'",
+  );
   const out = run(s, 'src/routes.js', routes);
   assert.is(count(out, "router.post('/login'"), 1);
   assert.match(out, /\/\/ log in first\n {2}router\.post\('\/login', login\(config\)\);\n {2}router\.get\('\/health'/);
@@ -119,7 +125,10 @@ test('auth session -> basic keeps the tuned users, adds realm and cacheTtl aroun
   const auth = block(config, 'auth');
   assert.match(auth, /\/\*\* Shown by browsers in the login prompt\. \*\/\n {4}realm: 'Restricted',\n {4}\/\*\* Our staff only\. Users as [^\n]*\n {4}users: \['alice:scrypt:abc'\],/);
   // cacheTtl follows users, as in basic's default; the user's own key stays after them.
-  assert.match(auth, /users: \['alice:scrypt:abc'\],\n {4}\/\*\* ms a verified name and password are remembered[^\n]*\n {4}cacheTtl: 60_000,\n {4}\/\*\* Failed logins before a pause\. \*\/\n {4}lockout: 5,\n {2}\},/);
+  assert.match(
+    auth,
+    /users: \['alice:scrypt:abc'\],\n {4}\/\*\* ms a verified name and password are remembered[^\n]*\n {4}cacheTtl: 60_000,\n {4}\/\*\* Failed logins before a pause\. \*\/\n {4}lockout: 5,\n {2}\},/,
+  );
   assert.not.match(config, /\n {2}session: \{/);
 });
 

@@ -43,8 +43,10 @@ test('use: applying twice equals applying once', () => {
 });
 
 test('use: finds its slot after the user reordered and reformatted buildApp', () => {
-  const edited = APP.replace('  app.use(accessLog(config.log));\n', '')
-    .replace('app.use(routes(config));', 'app.use(myTiming());\n  app.use(  routes( config )  );\n  app.use(accessLog(config.log));');
+  const edited = APP.replace('  app.use(accessLog(config.log));\n', '').replace(
+    'app.use(routes(config));',
+    'app.use(myTiming());\n  app.use(  routes( config )  );\n  app.use(accessLog(config.log));',
+  );
   const out = applyEdit(edited, session, slots);
   assert.equal(useOrder(out), ['session', 'body', 'myTiming', 'routes', 'accessLog']);
 });
@@ -76,12 +78,12 @@ const CONFIG = `export const defaults = {
 `;
 
 test('property: adds a key to the defaults object, nested with path, keeps a user value', () => {
-  const edit: Edit = { kind: 'property', file: 'src/config.js', object: 'defaults', name: 'session', value: "{ maxAge: 3600 }", doc: 'Cookie sessions.' };
+  const edit: Edit = { kind: 'property', file: 'src/config.js', object: 'defaults', name: 'session', value: '{ maxAge: 3600 }', doc: 'Cookie sessions.' };
   const out = applyEdit(CONFIG, edit);
   assert.match(out, /\/\*\* Cookie sessions\. \*\/\n\s+session: \{ maxAge: 3600 \}/);
   assert.is(applyEdit(out, edit), out);
   const userChanged = out.replace('maxAge: 3600', 'maxAge: 60');
-  assert.is(applyEdit(userChanged, edit), userChanged, 'an existing key is the user\'s: never overwritten');
+  assert.is(applyEdit(userChanged, edit), userChanged, "an existing key is the user's: never overwritten");
   assert.is(revertEdit(out, edit), CONFIG);
   const nested: Edit = { kind: 'property', file: 'src/config.js', object: 'defaults', path: ['body'], name: 'xmlDepth', value: '32' };
   assert.match(applyEdit(CONFIG, nested), /limit: 1048576,\s+xmlDepth: 32/);

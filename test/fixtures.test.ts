@@ -18,7 +18,9 @@ import { readTree } from './support/tree.js';
  */
 const fixtures = suite('fixtures');
 const DIR = join(ROOT, 'fixtures/projects');
-const names = readdirSync(DIR).filter((n) => existsSync(join(DIR, n, 'nodeserver.json'))).sort();
+const names = readdirSync(DIR)
+  .filter((n) => existsSync(join(DIR, n, 'nodeserver.json')))
+  .sort();
 
 interface Edits {
   contains: Record<string, string[]>;

@@ -63,38 +63,41 @@ let root: string;
 
 test.before(async () => {
   root = tempDir('cns-generate-');
-  await pool(2, checked.map((entry) => async () => {
-    const dir = await generate(entry.answers, root);
-    const before = readTree(dir, isRuntime);
-    const generated: RunResult[] = [];
-    for (const args of KINDS) generated.push(await cli(['g', ...args], dir));
-    const check = await cli(['check'], dir);
-    const typeErrors = typecheck(dir);
-    const tests = await run('npm', ['test', '--silent'], { cwd: dir, timeout: 600_000, env: { NODE_ENV: 'test' } });
-    const natural = entry.answers.routing === 'natural';
-    const requests: Record<string, number | string> = {};
-    await withServer(dir, async (url) => {
-      const send = async (method: string, path: string, body?: string, type = 'application/json') => {
-        const res = await fetch(url + path, { method, headers: body === undefined ? {} : { 'Content-Type': type }, body, redirect: 'manual' });
-        const text = await res.text();
-        return { status: res.status, text };
-      };
-      const list = await send('GET', '/products');
-      requests.list = list.status;
-      requests.listBody = list.text;
-      requests.report = (await send('GET', '/reports/7')).text;
-      requests.dashboard = (await send('GET', '/dashboard')).status;
-      const create = natural ? '/products/create' : '/products';
-      requests.create = (await send('POST', create, JSON.stringify({ name: 'A lamp', price: 12.5, tags: ['light'], active: true }))).status;
-      requests.malformed = (await send('POST', create, '{"name": ')).status;
-      requests.wrongType = (await send('POST', create, 'x', 'application/x-unknown')).status;
-      requests.invalid = (await send('POST', create, JSON.stringify({ name: 'A lamp', price: 'cheap', tags: [], active: true }))).status;
-      requests.unsafeRoute = (await send('DELETE', '/reports/7')).status;
-    });
-    const destroyed: RunResult[] = [];
-    for (const args of DESTROY) destroyed.push(await cli(['destroy', ...args], dir));
-    outcomes.set(entry.id, { dir, natural, auth: entry.answers.auth !== 'none', before, generated, check, typeErrors, tests, requests, destroyed, after: readTree(dir, isRuntime) });
-  }));
+  await pool(
+    2,
+    checked.map((entry) => async () => {
+      const dir = await generate(entry.answers, root);
+      const before = readTree(dir, isRuntime);
+      const generated: RunResult[] = [];
+      for (const args of KINDS) generated.push(await cli(['g', ...args], dir));
+      const check = await cli(['check'], dir);
+      const typeErrors = typecheck(dir);
+      const tests = await run('npm', ['test', '--silent'], { cwd: dir, timeout: 600_000, env: { NODE_ENV: 'test' } });
+      const natural = entry.answers.routing === 'natural';
+      const requests: Record<string, number | string> = {};
+      await withServer(dir, async (url) => {
+        const send = async (method: string, path: string, body?: string, type = 'application/json') => {
+          const res = await fetch(url + path, { method, headers: body === undefined ? {} : { 'Content-Type': type }, body, redirect: 'manual' });
+          const text = await res.text();
+          return { status: res.status, text };
+        };
+        const list = await send('GET', '/products');
+        requests.list = list.status;
+        requests.listBody = list.text;
+        requests.report = (await send('GET', '/reports/7')).text;
+        requests.dashboard = (await send('GET', '/dashboard')).status;
+        const create = natural ? '/products/create' : '/products';
+        requests.create = (await send('POST', create, JSON.stringify({ name: 'A lamp', price: 12.5, tags: ['light'], active: true }))).status;
+        requests.malformed = (await send('POST', create, '{"name": ')).status;
+        requests.wrongType = (await send('POST', create, 'x', 'application/x-unknown')).status;
+        requests.invalid = (await send('POST', create, JSON.stringify({ name: 'A lamp', price: 'cheap', tags: [], active: true }))).status;
+        requests.unsafeRoute = (await send('DELETE', '/reports/7')).status;
+      });
+      const destroyed: RunResult[] = [];
+      for (const args of DESTROY) destroyed.push(await cli(['destroy', ...args], dir));
+      outcomes.set(entry.id, { dir, natural, auth: entry.answers.auth !== 'none', before, generated, check, typeErrors, tests, requests, destroyed, after: readTree(dir, isRuntime) });
+    }),
+  );
 });
 
 test.after(() => remove(root));
@@ -105,7 +108,15 @@ for (const entry of checked) {
     o.generated.forEach((r, i) => assert.is(r.code, 0, `g ${KINDS[i].join(' ')}: ${r.stderr}`));
     assert.is(o.check.code, 0, `check after generate sees no drift: ${o.check.stdout}${o.check.stderr}`);
     assert.equal(o.typeErrors, [], 'strict type-check');
-    assert.is(o.tests.code, 0, `npm test:\n${o.tests.stdout.split('\n').filter((l) => /^not ok|Error|expected|actual/.test(l)).slice(0, 40).join('\n')}`);
+    assert.is(
+      o.tests.code,
+      0,
+      `npm test:\n${o.tests.stdout
+        .split('\n')
+        .filter((l) => /^not ok|Error|expected|actual/.test(l))
+        .slice(0, 40)
+        .join('\n')}`,
+    );
   });
 
   test(`${entry.id}: the new endpoints answer real requests as documented`, () => {
@@ -136,10 +147,18 @@ for (const entry of checked) {
 
 test('the wiring: middleware at the named place, interceptors just before the routes', async () => {
   const dir = await generate({ ...presets.find((p) => p.id === 'preset-full')!.answers, name: 'wiring' }, root);
-  for (const args of [['middleware', 'audit', '--after', 'auth'], ['middleware', 'first', '--before', 'request-log'], ['interceptor', 'one'], ['interceptor', 'two']]) {
+  for (const args of [
+    ['middleware', 'audit', '--after', 'auth'],
+    ['middleware', 'first', '--before', 'request-log'],
+    ['interceptor', 'one'],
+    ['interceptor', 'two'],
+  ]) {
     assert.is((await cli(['g', ...args], dir)).code, 0, args.join(' '));
   }
-  const uses = readFileSync(join(dir, 'src/app.js'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l.startsWith('app.use('));
+  const uses = readFileSync(join(dir, 'src/app.js'), 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith('app.use('));
   const at = (call: string) => uses.indexOf(`app.use(${call});`);
   assert.ok(at('first()') === 0, 'before the request log');
   assert.is(at('audit()'), at('sessionAuth(config)') + 1, 'right after the login');
@@ -189,11 +208,14 @@ test('twice is an error; bad names, fields and places are refused: one line, exi
   assert.is(dry.code, 0);
   assert.match(dry.stdout, /\+\+\+ b\/src\/routes\.js/);
   const plan = await cli(['g', 'route', 'GET', '/a/:b', '--dry-run', '--json'], dir);
-  assert.equal(JSON.parse(plan.stdout).files.map((f: { path: string }) => f.path), ['src/handlers/get-a-by-b.js', 'test/route-get-a-by-b.test.js', 'src/routes.js']);
+  assert.equal(
+    JSON.parse(plan.stdout).files.map((f: { path: string }) => f.path),
+    ['src/handlers/get-a-by-b.js', 'test/route-get-a-by-b.test.js', 'src/routes.js'],
+  );
   assert.equal(treeDiff(before, readTree(dir)), [], 'nothing written');
 });
 
-test('natural routing: a route may not take a controller\'s URLs (the route table runs first)', async () => {
+test("natural routing: a route may not take a controller's URLs (the route table runs first)", async () => {
   const dir = await generate({ ...presets.find((p) => p.id === 'preset-minimal')!.answers, routing: 'natural', name: 'natural-routes' }, root);
   const before = readTree(dir);
   for (const [args, message] of [

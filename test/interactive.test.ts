@@ -64,7 +64,15 @@ interactive('answers the prompts like a new user', async () => {
   for (let i = 0; i < 12; i++) {
     const text = await waitFor(/\?|Created/);
     if (/Created/.test(text)) break;
-    if (/Bigpipe/i.test(text.split('\n').filter((l) => l.includes('?')).at(-1) ?? '')) tmux('send-keys', '-t', session, 'y');
+    if (
+      /Bigpipe/i.test(
+        text
+          .split('\n')
+          .filter((l) => l.includes('?'))
+          .at(-1) ?? '',
+      )
+    )
+      tmux('send-keys', '-t', session, 'y');
     tmux('send-keys', '-t', session, 'Enter');
     await new Promise((r) => setTimeout(r, 300));
   }
@@ -82,7 +90,10 @@ interactive('Ctrl-C at a prompt: "cancelled", exit 130, nothing written', async 
   tmux('send-keys', '-t', session, 'C-c');
   await waitFor(/cancelled/);
   assert.is(await exitCode(), 130);
-  assert.equal(readdirSync(dir).filter((f) => f !== 'exit-code'), []);
+  assert.equal(
+    readdirSync(dir).filter((f) => f !== 'exit-code'),
+    [],
+  );
 });
 
 interactive.run();

@@ -32,7 +32,6 @@ killLoop.before(() => {
 });
 killLoop.after(() => remove(root));
 
-
 interface Run {
   code: number | null;
   signal: NodeJS.Signals | null;

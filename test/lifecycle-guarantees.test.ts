@@ -96,7 +96,7 @@ function execFileKill(args: string[], done: () => void) {
 
 // §2 A plan that adds type errors is refused.
 
-guarantees('a change that would break the user\'s code is refused with the errors; --force writes it', async () => {
+guarantees("a change that would break the user's code is refused with the errors; --force writes it", async () => {
   assert.is((await cli(['add', 'body', 'xml'], app)).code, 0);
   write('src/mine.js', "// @ts-check\nimport { parseXml } from './lib/body-xml.js';\nexport const parse = parseXml;\n");
   await refused(['remove', 'body', 'xml'], /would add 1 type error.*src\/mine\.js:2 TS2307 Cannot find module '\.\/lib\/body-xml\.js'.*--force/);
@@ -134,7 +134,7 @@ guarantees('add on a project of an older version whose file lacks a place this v
 });
 
 guarantees('add on an older project refuses, writing nothing, when upgrading a file it must edit would conflict', async () => {
-  const old = olderBase('test/users-helpers.js', (t) => t.replace(/\/\*\*\n \* Starts the app for the users tests[\s\S]*?\n\}\n\n/, "export const legacy = 1;\n\n"));
+  const old = olderBase('test/users-helpers.js', (t) => t.replace(/\/\*\*\n \* Starts the app for the users tests[\s\S]*?\n\}\n\n/, 'export const legacy = 1;\n\n'));
   // The user changed the very line the newer generator replaces.
   write('test/users-helpers.js', old.replace('export const legacy = 1;', 'export const legacy = 2;'));
   await refused(['add', 'auth', 'basic'], /test\/users-helpers\.js predates this version \(0\.1\.9\).*regenerate first/);
@@ -211,7 +211,7 @@ guarantees('a CRLF file stays CRLF through edits and merges, and line endings al
   assert.not.match(css, /[^\r]\n/);
 });
 
-guarantees('a file with both kinds of line break keeps each line\'s: an add and its remove give back the bytes', async () => {
+guarantees("a file with both kinds of line break keeps each line's: an add and its remove give back the bytes", async () => {
   // A CRLF routes file with one LF line pasted in (property seed 97531).
   const routes = read('src/routes.js').replace(/\r?\n/g, '\r\n');
   const at = routes.lastIndexOf('  return ');
@@ -301,7 +301,7 @@ guarantees('the dirty check looks at the project folder only; git that cannot ru
   assert.match(noGit.stderr, /in a git work tree but its changes cannot be checked \(git is not installed\).*--allow-dirty/);
 });
 
-guarantees('create --force deletes nothing of the user\'s and moves files at generated paths aside', async () => {
+guarantees("create --force deletes nothing of the user's and moves files at generated paths aside", async () => {
   const dir = join(root, 'existing');
   mkdirSync(join(dir, 'data'), { recursive: true });
   writeFileSync(join(dir, '.env'), 'SECRET=1');
@@ -317,11 +317,14 @@ guarantees('create --force deletes nothing of the user\'s and moves files at gen
   assert.is(readFileSync(replaced, 'utf8'), '# my notes');
 });
 
-guarantees('a module that moved from the base to a support feature stays while the user\'s own code imports it', async () => {
+guarantees("a module that moved from the base to a support feature stays while the user's own code imports it", async () => {
   // An older generator put src/lib/cookies.js and its test in every project (feature base); this one brings them
   // only with a feature that needs them (the cookies support feature), so regenerate deletes the unused copies.
   const files = json('.nodeserver/manifest.json');
-  for (const [file, template] of [['src/lib/cookies.js', 'templates/cookies/src/lib/cookies.js'], ['test/cookies.test.js', 'templates/cookies/test/cookies.test.js']]) {
+  for (const [file, template] of [
+    ['src/lib/cookies.js', 'templates/cookies/src/lib/cookies.js'],
+    ['test/cookies.test.js', 'templates/cookies/test/cookies.test.js'],
+  ]) {
     const text = readFileSync(join(ROOT, template), 'utf8');
     write(file, text);
     mkdirSync(path(`.nodeserver/base/${file}`).replace(/\/[^/]+$/, ''), { recursive: true });
@@ -330,7 +333,10 @@ guarantees('a module that moved from the base to a support feature stays while t
   }
   writeJson('.nodeserver/manifest.json', files);
   writeJson('nodeserver.json', { ...json('nodeserver.json'), version: '0.1.9' });
-  write('src/recent.js', "// @ts-check\nimport { getCookie } from './lib/cookies.js';\nexport const theme = (/** @type {import('node:http').IncomingMessage} */ req) => getCookie(req, 'theme');\n");
+  write(
+    'src/recent.js',
+    "// @ts-check\nimport { getCookie } from './lib/cookies.js';\nexport const theme = (/** @type {import('node:http').IncomingMessage} */ req) => getCookie(req, 'theme');\n",
+  );
   const r = await cli(['regenerate'], app);
   assert.is(r.code, 0, r.stdout + r.stderr);
   assert.ok(existsSync(path('src/lib/cookies.js')), 'still imported by src/recent.js: kept');
@@ -338,14 +344,15 @@ guarantees('a module that moved from the base to a support feature stays while t
   assert.not.ok(existsSync(path('test/cookies.test.js')), 'its unchanged test, which nothing imports, goes');
 });
 
-guarantees('remove takes the support features of the last feature that needs them, except a module the user\'s code imports', async () => {
+guarantees("remove takes the support features of the last feature that needs them, except a module the user's code imports", async () => {
   assert.is((await cli(['add', 'auth', 'basic'], app)).code, 0);
   for (const file of ['src/lib/credentials.js', 'src/lib/password.js', 'src/lib/limiter.js', 'scripts/hash-password.js']) assert.ok(existsSync(path(file)), `${file} comes with auth`);
   assert.is(json('package.json').scripts['hash-password'], 'node scripts/hash-password.js');
   write('src/recent.js', "// @ts-check\nimport { Limiter } from './lib/limiter.js';\nexport const exportJobs = new Limiter({ concurrency: 2, queue: 10 });\n");
   const r = await cli(['remove', 'auth'], app);
   assert.is(r.code, 0, r.stdout + r.stderr);
-  for (const file of ['src/lib/credentials.js', 'src/lib/password.js', 'scripts/hash-password.js', 'test/credentials.test.js']) assert.not.ok(existsSync(path(file)), `${file} goes with the last auth style`);
+  for (const file of ['src/lib/credentials.js', 'src/lib/password.js', 'scripts/hash-password.js', 'test/credentials.test.js'])
+    assert.not.ok(existsSync(path(file)), `${file} goes with the last auth style`);
   assert.is(json('package.json').scripts['hash-password'], undefined);
   assert.ok(existsSync(path('src/lib/limiter.js')), 'src/recent.js still imports it');
 });

@@ -70,7 +70,14 @@ function randomAnswers(r: Rng, name: string): Answers {
 }
 
 const read = (dir: string, file: string) => readFileSync(join(dir, file), 'utf8');
-const js = (dir: string) => ['src/app.js', 'src/routes.js', 'src/config.js', ...readdirSync(join(dir, 'src/lib')).filter((f) => f.endsWith('.js')).map((f) => `src/lib/${f}`)];
+const js = (dir: string) => [
+  'src/app.js',
+  'src/routes.js',
+  'src/config.js',
+  ...readdirSync(join(dir, 'src/lib'))
+    .filter((f) => f.endsWith('.js'))
+    .map((f) => `src/lib/${f}`),
+];
 
 /** The user edits: each changes the project and returns what must survive, or undefined when it does not apply. */
 const userEdits: Record<string, (dir: string, r: Rng, n: number) => Mark | undefined> = {
@@ -126,13 +133,22 @@ const userEdits: Record<string, (dir: string, r: Rng, n: number) => Mark | undef
   reformat(dir) {
     // Four spaces instead of two in the composition root.
     const app = read(dir, 'src/app.js');
-    writeFileSync(join(dir, 'src/app.js'), app.replace(/^( +)/gm, (s) => s + s));
+    writeFileSync(
+      join(dir, 'src/app.js'),
+      app.replace(/^( +)/gm, (s) => s + s),
+    );
     return undefined;
   },
   rename(dir) {
     const app = read(dir, 'src/app.js');
     if (!/const app = createApp\(/.test(app)) return undefined;
-    writeFileSync(join(dir, 'src/app.js'), app.replace(/\bapp\.use\(/g, 'server.use(').replace('const app = createApp(', 'const server = createApp(').replace(/return app;/, 'return server;'));
+    writeFileSync(
+      join(dir, 'src/app.js'),
+      app
+        .replace(/\bapp\.use\(/g, 'server.use(')
+        .replace('const app = createApp(', 'const server = createApp(')
+        .replace(/return app;/, 'return server;'),
+    );
     return { file: 'src/app.js', text: 'const server = createApp(' };
   },
   crlf(dir, r) {
@@ -145,7 +161,10 @@ const userEdits: Record<string, (dir: string, r: Rng, n: number) => Mark | undef
 
 /** A random add or remove that the answers allow, as words of the command. */
 function randomChange(r: Rng, answers: Answers, fixed: Set<string>): { command: 'add' | 'remove'; words: string[]; switched?: boolean } | undefined {
-  const g = pick(r, groups.filter((x) => x.kind !== 'number' && applies(x, answers) && !fixed.has(x.id)));
+  const g = pick(
+    r,
+    groups.filter((x) => x.kind !== 'number' && applies(x, answers) && !fixed.has(x.id)),
+  );
   const value = answers[g.id];
   if (g.kind === 'boolean') return { command: value ? 'remove' : 'add', words: [g.id] };
   const options = g.options!.map((o) => o.value);
@@ -186,7 +205,13 @@ async function lifecycle(dir: string, command: 'add' | 'remove' | 'regenerate', 
   const plan = await planUpdate(project, answers);
   const errors = addedTypeErrors(project, plan);
   if (errors.length) throw new Error(`${command} ${words.join(' ')} would add type errors: ${errors.join('; ')}`);
-  if (plan.conflicts) throw new Error(`${command} ${words.join(' ')} left ${plan.conflicts} conflict(s): ${plan.entries.filter((e) => e.conflicts).map((e) => e.path).join(', ')}`);
+  if (plan.conflicts)
+    throw new Error(
+      `${command} ${words.join(' ')} left ${plan.conflicts} conflict(s): ${plan.entries
+        .filter((e) => e.conflicts)
+        .map((e) => e.path)
+        .join(', ')}`,
+    );
   commit(dir, plan.writes);
   return undefined;
 }
@@ -289,13 +314,21 @@ property('random user edits interleaved with add, remove and regenerate never lo
     }
   }
   // At the end of each sequence: the whole project type-checks and passes its own tests.
-  const ends = await pool(2, finished.map((s) => async () => {
-    const errors = typecheck(s.dir);
-    if (errors.length) return `sequence ${s.index} (PROPERTY_SEED=${seed}): type errors at the end: ${errors.slice(0, 5).join('; ')}\n    steps: ${s.log.join(' | ')}`;
-    const t = await run('npm', ['test', '--silent'], { cwd: s.dir, timeout: 300_000, env: { NODE_ENV: 'test' } });
-    if (t.code !== 0) return `sequence ${s.index} (PROPERTY_SEED=${seed}): npm test failed: ${(t.stdout + t.stderr).split('\n').filter((l) => /^\s*not ok|^\s*error:|^\s*(expected|actual):|^\s*location:/.test(l)).slice(0, 12).join(' / ')}\n    steps: ${s.log.join(' | ')}`;
-    return '';
-  }));
+  const ends = await pool(
+    2,
+    finished.map((s) => async () => {
+      const errors = typecheck(s.dir);
+      if (errors.length) return `sequence ${s.index} (PROPERTY_SEED=${seed}): type errors at the end: ${errors.slice(0, 5).join('; ')}\n    steps: ${s.log.join(' | ')}`;
+      const t = await run('npm', ['test', '--silent'], { cwd: s.dir, timeout: 300_000, env: { NODE_ENV: 'test' } });
+      if (t.code !== 0)
+        return `sequence ${s.index} (PROPERTY_SEED=${seed}): npm test failed: ${(t.stdout + t.stderr)
+          .split('\n')
+          .filter((l) => /^\s*not ok|^\s*error:|^\s*(expected|actual):|^\s*location:/.test(l))
+          .slice(0, 12)
+          .join(' / ')}\n    steps: ${s.log.join(' | ')}`;
+      return '';
+    }),
+  );
   failures.push(...ends.filter(Boolean));
   console.log(`  property: ${count} sequences, ${STEPS} steps, ${finished.length} sequences finished cleanly before their tests`);
   assert.equal(failures, []);

@@ -26,7 +26,7 @@ const write = (path: string, content: string) => writeFileSync(join(app, path), 
 
 /** Realistic user edits: an own middleware, a reformatted line, a changed setting, an own route. */
 function userEdits() {
-  write('src/app.js', read('src/app.js').replace('  return app;', '  app.use((req, res, next) => {\n    res.setHeader(\'x-powered-by-me\', \'yes\');\n    next();\n  });\n  return app;'));
+  write('src/app.js', read('src/app.js').replace('  return app;', "  app.use((req, res, next) => {\n    res.setHeader('x-powered-by-me', 'yes');\n    next();\n  });\n  return app;"));
   write('src/config.js', read('src/config.js').replace('port: 3000', 'port: 8080'));
   write('src/routes.js', read('src/routes.js').replace('  return router', "  router.get('/hello', (req, res) => res.json({ hello: 'world' }));\n  return router"));
 }

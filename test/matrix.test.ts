@@ -22,7 +22,10 @@ matrix.before(async () => {
   root = tempDir('cns-matrix-');
   const concurrency = Math.max(1, Math.min(3, availableParallelism()));
   const started = Date.now();
-  await pool(concurrency, entries.map((entry) => () => check(entry)));
+  await pool(
+    concurrency,
+    entries.map((entry) => () => check(entry)),
+  );
   console.log(`  matrix: ${entries.length} projects in ${Math.round((Date.now() - started) / 1000)} s (${concurrency} at a time)`);
 });
 

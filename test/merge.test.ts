@@ -45,15 +45,15 @@ test('a comment above a line the new version changed stays above it', () => {
 });
 
 test('a comment below a line the new version changed stays above the line it describes', () => {
-  const ours = code.replace("import { b }", `${note}\nimport { b }`);
+  const ours = code.replace('import { b }', `${note}\nimport { b }`);
   const theirs = code.replace("import { a } from './a.js';", "import { a, c } from './a.js';");
-  assert.equal(merge3(ours, code, theirs, 'markers', 'src/x.js').content, theirs.replace("import { b }", `${note}\nimport { b }`));
+  assert.equal(merge3(ours, code, theirs, 'markers', 'src/x.js').content, theirs.replace('import { b }', `${note}\nimport { b }`));
 });
 
 test('a comment where the new version inserts lines goes after them, directly above its line', () => {
-  const ours = code.replace("import { b }", `${note}\nimport { b }`);
-  const theirs = code.replace("import { b }", "import { c } from './c.js';\nimport { b }");
-  assert.equal(merge3(ours, code, theirs, 'markers', 'src/x.js').content, theirs.replace("import { b }", `${note}\nimport { b }`));
+  const ours = code.replace('import { b }', `${note}\nimport { b }`);
+  const theirs = code.replace('import { b }', "import { c } from './c.js';\nimport { b }");
+  assert.equal(merge3(ours, code, theirs, 'markers', 'src/x.js').content, theirs.replace('import { b }', `${note}\nimport { b }`));
 });
 
 test('a comment over a line the new version rewrote goes above the rewritten line most like it', () => {
@@ -88,7 +88,11 @@ const root = [
   '}',
   '',
 ].join('\n');
-const renamed = (text: string) => text.replace(/\bapp\.use\(/g, 'server.use(').replace('const app =', 'const server =').replace('return app;', 'return server;');
+const renamed = (text: string) =>
+  text
+    .replace(/\bapp\.use\(/g, 'server.use(')
+    .replace('const app =', 'const server =')
+    .replace('return app;', 'return server;');
 
 test('a rename of the user reaches the lines the new version adds; module paths and properties keep the old word', () => {
   const theirs = root.replace('  app.use(two(config));', '  app.use(between(config.app));\n  app.use(two(config));').replace('`app.use(...)`', '`app.use(...)` (in its slot)');

@@ -19,9 +19,15 @@ const PIPELINE = [{ from: 'src/lib/app.js', to: 'src/lib/pipeline.js' }];
 
 moves('moveImports rewrites every relative import of the old path, from any folder, and nothing else', () => {
   const lib = "import { run } from './app.js';\nimport { x } from './app-helpers.js';\n/** @param {import('./app.js').Request} req */\n";
-  assert.is(moveImports('src/lib/router.js', lib, PIPELINE), "import { run } from './pipeline.js';\nimport { x } from './app-helpers.js';\n/** @param {import('./pipeline.js').Request} req */\n");
+  assert.is(
+    moveImports('src/lib/router.js', lib, PIPELINE),
+    "import { run } from './pipeline.js';\nimport { x } from './app-helpers.js';\n/** @param {import('./pipeline.js').Request} req */\n",
+  );
   const controller = "/** @param {import(\"../lib/app.js\").Request} req */\nimport '../lib/app.js';\nexport * from '../lib/app.js';\n";
-  assert.is(moveImports('src/controllers/hello.js', controller, PIPELINE), "/** @param {import(\"../lib/pipeline.js\").Request} req */\nimport '../lib/pipeline.js';\nexport * from '../lib/pipeline.js';\n");
+  assert.is(
+    moveImports('src/controllers/hello.js', controller, PIPELINE),
+    "/** @param {import(\"../lib/pipeline.js\").Request} req */\nimport '../lib/pipeline.js';\nexport * from '../lib/pipeline.js';\n",
+  );
   assert.is(moveImports('test/app.test.js', "import { createApp } from '../src/lib/app.js';\n", PIPELINE), "import { createApp } from '../src/lib/pipeline.js';\n");
   // src/server.js's './app.js' is the composition root, which keeps its name; so do words in comments.
   const server = "import { buildApp } from './app.js';\n// see src/lib/app.js\n";
@@ -33,10 +39,25 @@ moves('moveImports rewrites every relative import of the old path, from any fold
 moves('a move applies only to a project that has the old file on record and nothing of the user at the new name', () => {
   const base = new Map([['src/lib/app.js', 'old']]);
   const rendered: Tree = new Map([['src/lib/pipeline.js', { content: 'new', feature: 'base', policy: 'generated' as const }]]);
-  assert.equal(movesFor(base, rendered, () => false, PIPELINE), PIPELINE);
-  assert.equal(movesFor(base, rendered, (p) => p === 'src/lib/pipeline.js', PIPELINE), [], 'a file of the user at the new name is theirs');
-  assert.equal(movesFor(new Map(), rendered, () => false, PIPELINE), [], 'a project that never had the old file');
-  assert.equal(movesFor(base, new Map([...rendered, ['src/lib/app.js', rendered.get('src/lib/pipeline.js')!]]), () => false, PIPELINE), [], 'still rendered: not moved');
+  assert.equal(
+    movesFor(base, rendered, () => false, PIPELINE),
+    PIPELINE,
+  );
+  assert.equal(
+    movesFor(base, rendered, (p) => p === 'src/lib/pipeline.js', PIPELINE),
+    [],
+    'a file of the user at the new name is theirs',
+  );
+  assert.equal(
+    movesFor(new Map(), rendered, () => false, PIPELINE),
+    [],
+    'a project that never had the old file',
+  );
+  assert.equal(
+    movesFor(base, new Map([...rendered, ['src/lib/app.js', rendered.get('src/lib/pipeline.js')!]]), () => false, PIPELINE),
+    [],
+    'still rendered: not moved',
+  );
 });
 
 let root: string;

@@ -7,7 +7,10 @@ class ComposeError extends Error {}
 test('runs the actions in order', async () => {
   const plop = await createPlop();
   const seen: string[] = [];
-  await plop.run('order', ['a', 'b', 'c'].map((name) => () => (seen.push(name), name)));
+  await plop.run(
+    'order',
+    ['a', 'b', 'c'].map((name) => () => (seen.push(name), name)),
+  );
   assert.equal(seen, ['a', 'b', 'c']);
 });
 
@@ -15,7 +18,13 @@ test('a failing action is rethrown as the Error it threw, and stops the run', as
   const plop = await createPlop();
   const seen: string[] = [];
   const failing = new ComposeError('edit targets src/nowhere.js');
-  const run = plop.run('fails', [() => 'a', () => { throw failing; }, () => (seen.push('after'), 'c')]);
+  const run = plop.run('fails', [
+    () => 'a',
+    () => {
+      throw failing;
+    },
+    () => (seen.push('after'), 'c'),
+  ]);
   try {
     await run;
     assert.unreachable('the run should fail');
@@ -28,7 +37,11 @@ test('a failing action is rethrown as the Error it threw, and stops the run', as
 test('a thrown string becomes an Error naming the run', async () => {
   const plop = await createPlop();
   try {
-    await plop.run('feature:edits', [() => { throw 'not an error'; }]);
+    await plop.run('feature:edits', [
+      () => {
+        throw 'not an error';
+      },
+    ]);
     assert.unreachable('the run should fail');
   } catch (err) {
     assert.instance(err, Error);

@@ -26,21 +26,25 @@ const project = (files: Record<string, string>) =>
   new Map(Object.entries({ 'package.json': JSON.stringify({ scripts: { start: 'node src/server.js', test: 'node --test test/*.test.js' } }), ...files }));
 
 reachable('checker: a module only its test imports is dead code', () => {
-  const problems = reachabilityProblems(project({
-    'src/server.js': "import { a } from './lib/a.js';\n",
-    'src/lib/a.js': 'export const a = 1;\n',
-    'src/lib/unused.js': 'export const b = 2;\n',
-    'test/unused.test.js': "import { b } from '../src/lib/unused.js';\n",
-  }));
+  const problems = reachabilityProblems(
+    project({
+      'src/server.js': "import { a } from './lib/a.js';\n",
+      'src/lib/a.js': 'export const a = 1;\n',
+      'src/lib/unused.js': 'export const b = 2;\n',
+      'test/unused.test.js': "import { b } from '../src/lib/unused.js';\n",
+    }),
+  );
   assert.equal(problems, ['src/lib/unused.js: only tests reach it, not src/server.js or a package.json script']);
 });
 
 reachable('checker: a helper no test imports, a dangling import, a comment naming a missing test', () => {
-  const problems = reachabilityProblems(project({
-    'src/server.js': "import { a } from './lib/gone.js';\n// Covered by test/server.test.js and test/cluster.test.js.\n",
-    'test/server.test.js': "const code = 'import { x } from \\'./src/x.js\\'; // test/nothing.test.js';\n",
-    'test/orphan-helpers.js': 'export {};\n',
-  }));
+  const problems = reachabilityProblems(
+    project({
+      'src/server.js': "import { a } from './lib/gone.js';\n// Covered by test/server.test.js and test/cluster.test.js.\n",
+      'test/server.test.js': "const code = 'import { x } from \\'./src/x.js\\'; // test/nothing.test.js';\n",
+      'test/orphan-helpers.js': 'export {};\n',
+    }),
+  );
   assert.equal(problems.sort(), [
     "src/server.js: './lib/gone.js' resolves to src/lib/gone.js, which the project does not have",
     'src/server.js: a comment names test/cluster.test.js, which the project does not have',
@@ -49,12 +53,14 @@ reachable('checker: a helper no test imports, a dangling import, a comment namin
 });
 
 reachable('checker: a folder loaded at run time and a module run as a child process are reached', () => {
-  const problems = reachabilityProblems(project({
-    'src/server.js': "const dir = new URL('./controllers/', import.meta.url);\n",
-    'src/controllers/users.js': 'export {};\n',
-    'test/run.test.js': "const child = new URL('./child.js', import.meta.url);\n",
-    'test/child.js': "import '../src/server.js';\n",
-  }));
+  const problems = reachabilityProblems(
+    project({
+      'src/server.js': "const dir = new URL('./controllers/', import.meta.url);\n",
+      'src/controllers/users.js': 'export {};\n',
+      'test/run.test.js': "const child = new URL('./child.js', import.meta.url);\n",
+      'test/child.js': "import '../src/server.js';\n",
+    }),
+  );
   assert.equal(problems, []);
 });
 

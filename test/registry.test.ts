@@ -34,9 +34,18 @@ test('every use edit names a known slot; requirements and whens name real groups
   const answers = resolveAnswers({ name: 'x' });
   for (const c of allFeatures()) {
     for (const edit of c.edits?.(answers) ?? []) if (edit.kind === 'use') assert.ok(SLOTS.includes(edit.slot), `${c.id}: ${edit.slot}`);
-    for (const req of c.requires ?? []) assert.ok(groups.some((g) => g.id === req.group), `${c.id} requires ${req.group}`);
+    for (const req of c.requires ?? [])
+      assert.ok(
+        groups.some((g) => g.id === req.group),
+        `${c.id} requires ${req.group}`,
+      );
   }
-  for (const g of groups) if (g.when) assert.ok(groups.some((o) => o.id === g.when!.group), g.id);
+  for (const g of groups)
+    if (g.when)
+      assert.ok(
+        groups.some((o) => o.id === g.when!.group),
+        g.id,
+      );
 });
 
 test('support features: needed by a feature, in templates/, never asked, flagged or added alone', () => {
@@ -49,7 +58,11 @@ test('support features: needed by a feature, in templates/, never asked, flagged
     assert.throws(() => addFeature(resolveAnswers({ name: 'x' }), [feature.id]), /unknown feature/);
     assert.throws(() => removeFeature(resolveAnswers({ name: 'x' }), [feature.id]), /unknown feature/);
   }
-  for (const id of needed) assert.ok(support.some((s) => s.id === id), `"${id}" in needs names a support feature`);
+  for (const id of needed)
+    assert.ok(
+      support.some((s) => s.id === id),
+      `"${id}" in needs names a support feature`,
+    );
   assert.throws(() => parseArgs(['app', '--process-support']), /process-support/);
 });
 
@@ -59,10 +72,19 @@ test('support features come with the first feature that needs them and go with t
   assert.equal(ids({ auth: 'token' }), ['base', 'secrets', 'credentials', 'routing-table', 'body-json', 'auth-token']);
   // csrf and sessions both need cookies and secrets: they come once, in the order of the first that needs them.
   assert.equal(ids({ auth: 'session', csrf: true }), ['base', 'cookies', 'secrets', 'credentials', 'routing-table', 'body-json', 'auth-session', 'csrf']);
-  assert.equal(ids({ cluster: 'cluster' }).filter((id) => support.some((s) => s.id === id)), ['master-channel', 'process-support']);
-  assert.equal(ids({ cluster: 'master-worker' }).filter((id) => support.some((s) => s.id === id)), ['master-channel', 'process-support']);
+  assert.equal(
+    ids({ cluster: 'cluster' }).filter((id) => support.some((s) => s.id === id)),
+    ['master-channel', 'process-support'],
+  );
+  assert.equal(
+    ids({ cluster: 'master-worker' }).filter((id) => support.some((s) => s.id === id)),
+    ['master-channel', 'process-support'],
+  );
   // The README and the summary list what the user chose.
-  assert.equal(chosenFeatures(resolveAnswers({ name: 'x', auth: 'basic' })).map((f) => f.id), ['base', 'routing-table', 'body-json', 'auth-basic']);
+  assert.equal(
+    chosenFeatures(resolveAnswers({ name: 'x', auth: 'basic' })).map((f) => f.id),
+    ['base', 'routing-table', 'body-json', 'auth-basic'],
+  );
 });
 
 test('every preset resolves to valid answers', () => {
@@ -71,9 +93,17 @@ test('every preset resolves to valid answers', () => {
 
 test('defaults: routing table, JSON bodies, no cache, no auth, one process', () => {
   const a = resolveAnswers({ name: 'x' });
-  assert.equal({ routing: a.routing, body: a.body, cache: a.cache, auth: a.auth, bigpipe: a.bigpipe, cluster: a.cluster }, {
-    routing: 'table', body: ['json'], cache: [], auth: 'none', bigpipe: false, cluster: 'single',
-  });
+  assert.equal(
+    { routing: a.routing, body: a.body, cache: a.cache, auth: a.auth, bigpipe: a.bigpipe, cluster: a.cluster },
+    {
+      routing: 'table',
+      body: ['json'],
+      cache: [],
+      auth: 'none',
+      bigpipe: false,
+      cluster: 'single',
+    },
+  );
   assert.not.ok('sched' in a, 'sched does not apply to a single process');
   assert.not.ok('csrf' in a, 'csrf does not apply without cookie sessions');
 });
@@ -84,7 +114,14 @@ test('flags are derived from the registry', () => {
   assert.equal(p.answers, { body: ['json', 'form'], cache: [], csrf: false, bigpipe: true, cluster: 'cluster', sched: 'os', workers: 3 });
   assert.is(p.flags.yes, true);
   assert.throws(() => parseArgs(['--body']), /--body needs a value/);
-  assert.throws(() => parseValue(groups.find((g) => g.id === 'workers')!, '-1'), /whole number/);
+  assert.throws(
+    () =>
+      parseValue(
+        groups.find((g) => g.id === 'workers')!,
+        '-1',
+      ),
+    /whole number/,
+  );
 });
 
 test('render is pure: the same answers give the same tree, nothing touches the disk', async () => {

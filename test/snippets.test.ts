@@ -46,7 +46,10 @@ test('multi-line values are written at no indentation (the compose step indents 
     if (edit.kind !== 'property' || !edit.value.includes('\n')) continue;
     const lines = edit.value.split('\n');
     assert.ok(/^\S/.test(lines.at(-1)!), `${edit.file} ${edit.name}: last line "${lines.at(-1)}" is indented`);
-    assert.ok(lines.slice(1, -1).every((l) => !l || l.startsWith('  ')), `${edit.name}: inner lines one level in`);
+    assert.ok(
+      lines.slice(1, -1).every((l) => !l || l.startsWith('  ')),
+      `${edit.name}: inner lines one level in`,
+    );
     assert.not.match(edit.value, /^\s*\.\.\./m, `${edit.name}: spreads of other snippets are expanded`);
   }
 });
@@ -54,14 +57,23 @@ test('multi-line values are written at no indentation (the compose step indents 
 test('the answers reach their snippet values', () => {
   const edits = allEdits().filter((e) => e.kind === 'property' && e.name === 'cluster');
   const values = edits.map((e) => (e.kind === 'property' ? e.value : ''));
-  assert.ok(values.some((v) => /workers: 3,\n[^]*sched: 'os',/.test(v)), 'node:cluster gets workers and sched');
-  assert.ok(values.some((v) => /workers: 2,/.test(v) && !v.includes('sched')), 'master-worker gets workers, no sched');
+  assert.ok(
+    values.some((v) => /workers: 3,\n[^]*sched: 'os',/.test(v)),
+    'node:cluster gets workers and sched',
+  );
+  assert.ok(
+    values.some((v) => /workers: 2,/.test(v) && !v.includes('sched')),
+    'master-worker gets workers, no sched',
+  );
 });
 
 test('snippets are not copied into projects', () => {
   for (const file of snippetFiles()) {
     const feature = file.split('/')[0];
-    assert.not.ok(templateFiles(feature).some((t) => t.target.startsWith(`${SNIPPETS_DIR}/`)), `${feature} copies its snippets`);
+    assert.not.ok(
+      templateFiles(feature).some((t) => t.target.startsWith(`${SNIPPETS_DIR}/`)),
+      `${feature} copies its snippets`,
+    );
   }
 });
 
@@ -109,7 +121,7 @@ test('code snippets type-check (strict, checkJs) inside a rendered project that 
     assert.equal(typecheck(files, new Set(placed.keys())), [], `snippets of ${JSON.stringify(partial)}`);
     for (const f of mine) left.delete(f);
   }
-  assert.equal([...left], [], 'no project of PROJECTS has these snippets\' features');
+  assert.equal([...left], [], "no project of PROJECTS has these snippets' features");
 });
 
 test("a code snippet's imports are the feature's import edits (or already in the file it edits)", async () => {
@@ -177,7 +189,10 @@ test("generate's snippets type-check (strict, checkJs) rendered with sample name
           assert.ok(target, `${snippet}: imports ${names}, but ${made.kind} edits no file it is named after`);
           const relative = `./${posix.relative(posix.dirname(target), from)}`;
           for (const name of names.split(', ')) {
-            assert.ok(made.edits.some((e) => e.kind === 'import' && e.file === target && e.from === relative && e.names.includes(name)), `${snippet}: ${name} from '${relative}' is no import edit of ${made.kind} on ${target}`);
+            assert.ok(
+              made.edits.some((e) => e.kind === 'import' && e.file === target && e.from === relative && e.names.includes(name)),
+              `${snippet}: ${name} from '${relative}' is no import edit of ${made.kind} on ${target}`,
+            );
           }
         }
       }
@@ -185,7 +200,11 @@ test("generate's snippets type-check (strict, checkJs) rendered with sample name
     assert.equal(typecheck(files, new Set(placed.keys())), [], `generate snippets in ${JSON.stringify(partial)}`);
   }
   assert.equal([...left], [], 'no sample reaches these generate snippets');
-  assert.equal(generateSnippetFiles().filter((f) => !snippetFilesRead.has(f)), [], 'a generate snippet no kind reads is dead code');
+  assert.equal(
+    generateSnippetFiles().filter((f) => !snippetFilesRead.has(f)),
+    [],
+    'a generate snippet no kind reads is dead code',
+  );
 });
 
 test('an edit naming a missing snippet throws, naming the file and what it should hold', () => {
@@ -214,7 +233,10 @@ test('a malformed app.js snippet throws, naming the line', () => {
       writeFileSync(join(dir, String(i), SNIPPETS_DIR, 'app.js'), `export function buildApp(app, config) {\n  ${body}\n}\n`);
       assert.throws(() => appEdits(name), message);
     });
-    writeFileSync(join(dir, SNIPPETS_DIR, 'app.js'), 'export function buildApp(app, config) {\n  // slot: auth\n  app.use(a(config));\n  app.use(b());\n  // options:\n  app.use(body(config.body, { form: parseForm, xml }));\n}\n');
+    writeFileSync(
+      join(dir, SNIPPETS_DIR, 'app.js'),
+      'export function buildApp(app, config) {\n  // slot: auth\n  app.use(a(config));\n  app.use(b());\n  // options:\n  app.use(body(config.body, { form: parseForm, xml }));\n}\n',
+    );
     assert.equal(appEdits(feature), [
       { kind: 'use', file: 'src/app.js', slot: 'auth', call: 'a(config)' },
       { kind: 'use', file: 'src/app.js', slot: 'auth', call: 'b()' },

@@ -60,7 +60,9 @@ function waitFor(child: ChildProcess, text: string, what: string): Promise<void>
 
 async function startRedis(): Promise<void> {
   // Every write in the append-only file at once: sessions outlive a Redis killed with SIGKILL.
-  redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', root], { stdio: ['ignore', 'pipe', 'pipe'] });
+  redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', root], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   await waitFor(redis, 'Ready to accept connections', 'redis-server');
 }
 
@@ -133,7 +135,10 @@ e2e.before(async () => {
   nginx = spawn(NGINX, ['-p', prefix, '-c', join(prefix, 'nginx.conf')], { stdio: ['ignore', 'pipe', 'pipe'] });
   nginx.once('exit', (code) => code && console.error(`nginx exited ${code}: ${readFileSync(join(prefix, 'logs/error.log'), 'utf8')}`));
   for (let i = 0; ; i++) {
-    const ok = await fetch(`http://127.0.0.1:${nginxPort}/health`).then((r) => r.ok, () => false);
+    const ok = await fetch(`http://127.0.0.1:${nginxPort}/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     if (i > 100) throw new Error('nginx did not answer');
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -154,7 +159,10 @@ const skipped = () => !NGINX || !REDIS;
 async function logIn(): Promise<Record<string, string>> {
   const login = await fetch(url('/login'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'member', password: PASSWORD }) });
   assert.is(login.status, 200, await login.clone().text());
-  const cookie = login.headers.getSetCookie().map((line) => line.split(';')[0]).join('; ');
+  const cookie = login.headers
+    .getSetCookie()
+    .map((line) => line.split(';')[0])
+    .join('; ');
   const token = await fetch(url('/csrf-token'), { headers: { cookie } });
   assert.is(token.status, 200);
   return { cookie, 'x-csrf-token': ((await token.json()) as { token: string }).token };
@@ -211,7 +219,11 @@ e2e('a cached response invalidated on one instance is gone on the other', async 
     await res.arrayBuffer();
   }
   assert.is(hitOn.size, 2, 'both instances cache GET /users');
-  const created = await fetch(url('/users'), { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Someone', email: 'someone@example.com' }) });
+  const created = await fetch(url('/users'), {
+    method: 'POST',
+    headers: { ...headers, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'Someone', email: 'someone@example.com' }),
+  });
   assert.is(created.status, 201, await created.clone().text());
   const writer = created.headers.get('x-instance-id');
   // The first GET on each instance afterwards runs its handler again.
@@ -297,10 +309,15 @@ e2e('Redis restarted under load: 503 while it is down, full recovery after, no i
   await until(() => tail.total() > 200, 'traffic after recovery');
   const after = await tail.stop();
   const figures = await traffic.stop();
-  console.log(`  store-redis: Redis restarted under load: while down ${JSON.stringify(down)}, at recovery ${JSON.stringify(recovered)}, total ${JSON.stringify(figures)}; afterwards ${JSON.stringify(after)}`);
+  console.log(
+    `  store-redis: Redis restarted under load: while down ${JSON.stringify(down)}, at recovery ${JSON.stringify(recovered)}, total ${JSON.stringify(figures)}; afterwards ${JSON.stringify(after)}`,
+  );
   assert.equal(Object.keys(figures).sort(), ['200', '503'], 'only 200 and 503 answers');
   assert.equal(Object.keys(after), ['200'], 'after recovery every request succeeds');
-  assert.equal(instances.map((child) => child?.pid), pids);
+  assert.equal(
+    instances.map((child) => child?.pid),
+    pids,
+  );
   assert.ok(instances.every((child) => child?.exitCode === null));
 });
 

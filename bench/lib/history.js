@@ -25,7 +25,14 @@ export const TREND = [
   { key: 'json-post/fastify', label: 'JSON POST / Fastify', scenario: 3, legacyTarget: (t) => t.includes('Fastify'), legacyResult: /([\d.]+)×/g, format: times },
   { key: 'web/minimal', label: 'web / minimal', scenario: 4, legacyTarget: (t) => t.includes('minimal'), legacyResult: /([\d.]+)×/, format: times },
   { key: 'routes-1000/10', label: '1,000 / 10 routes', scenario: 2, legacyTarget: (t) => t.includes('1,000'), legacyResult: /([\d.]+)×/, format: times },
-  { key: 'create-full-ms', label: '`create --preset full`', scenario: 9, legacyTarget: (t) => t.includes('create --preset full'), legacyResult: /([\d.]+) ms/, format: (n) => `${Math.round(n)} ms` },
+  {
+    key: 'create-full-ms',
+    label: '`create --preset full`',
+    scenario: 9,
+    legacyTarget: (t) => t.includes('create --preset full'),
+    legacyResult: /([\d.]+) ms/,
+    format: (n) => `${Math.round(n)} ms`,
+  },
 ];
 
 /**
@@ -55,7 +62,10 @@ export function trendOf(run) {
 
 /** @param {string} version */
 function versionKey(version) {
-  return version.split(/[.-]/).map((part) => (/^\d+$/.test(part) ? part.padStart(6, '0') : part)).join('.');
+  return version
+    .split(/[.-]/)
+    .map((part) => (/^\d+$/.test(part) ? part.padStart(6, '0') : part))
+    .join('.');
 }
 
 /**

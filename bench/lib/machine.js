@@ -9,6 +9,9 @@ export function describeMachine() {
     memory: `${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB`,
     node: process.version,
     os: `${os.type()} ${os.release()} (${os.arch()})`,
-    load: os.loadavg().map((n) => n.toFixed(2)).join(', '),
+    load: os
+      .loadavg()
+      .map((n) => n.toFixed(2))
+      .join(', '),
   };
 }

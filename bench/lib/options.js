@@ -105,5 +105,8 @@ function positive(name, text) {
 /** @param {string | undefined} text */
 function listFrom(text) {
   if (!text) return null;
-  return text.split(',').map((s) => Number(s.trim())).filter((n) => Number.isInteger(n));
+  return text
+    .split(',')
+    .map((s) => Number(s.trim()))
+    .filter((n) => Number.isInteger(n));
 }

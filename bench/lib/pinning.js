@@ -45,7 +45,12 @@ function cpuList(cpus) {
  */
 export function choosePinning(wanted) {
   const cpus = allowedCpus();
-  const unpinned = (/** @type {string} */ why) => ({ pinned: false, serverCpus: null, loaderCpus: null, description: `not pinned (${why}): servers and load generator share ${cpus.length === 1 ? 'the only CPU' : `all ${cpus.length} CPUs`}` });
+  const unpinned = (/** @type {string} */ why) => ({
+    pinned: false,
+    serverCpus: null,
+    loaderCpus: null,
+    description: `not pinned (${why}): servers and load generator share ${cpus.length === 1 ? 'the only CPU' : `all ${cpus.length} CPUs`}`,
+  });
   if (!wanted) return unpinned('--no-pin');
   if (cpus.length < 2) return unpinned('only 1 CPU');
   if (spawnSync('taskset', ['-c', String(cpus[0]), 'true']).status !== 0) return unpinned('no taskset');

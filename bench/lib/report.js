@@ -81,7 +81,9 @@ export function renderReport(run) {
   }
   out.push('## Trend across versions');
   out.push('');
-  out.push('The main ratios of the last run at each version (bench/results/<version>.json); higher is better except for the time of `create --preset full`. Runs on other machines or quick runs are not comparable figure for figure.');
+  out.push(
+    'The main ratios of the last run at each version (bench/results/<version>.json); higher is better except for the time of `create --preset full`. Runs on other machines or quick runs are not comparable figure for figure.',
+  );
   out.push('');
   out.push(...renderTrend(run.history));
   out.push('');

@@ -54,7 +54,8 @@ export async function run(ctx) {
       }
       const timings = await timePages(`${server.url}/profile`, count, 1);
       const bad = timings.filter((t) => t.status !== 200 || PAGELETS.some((p) => t.pagelets[p] === undefined));
-      if (bad.length > 0) throw new Error(`${bad.length} of ${timings.length} pages were incomplete (status ${bad[0].status}, pagelets ${Object.keys(bad[0].pagelets).join(', ') || 'none'})`);
+      if (bad.length > 0)
+        throw new Error(`${bad.length} of ${timings.length} pages were incomplete (status ${bad[0].status}, pagelets ${Object.keys(bad[0].pagelets).join(', ') || 'none'})`);
       const firstBytes = timings.map((t) => t.firstByte);
       const worst = Math.max(...firstBytes);
       worstFirstByte = Math.max(worstFirstByte, worst);
@@ -77,10 +78,25 @@ export async function run(ctx) {
     title,
     what,
     status: 'measured',
-    notes: ['Generated with `create-nodeserver --preset minimal --bigpipe`; pagelet latencies set with ' + Object.values(names).map((n) => `\`${n}\``).join(', ') + '.'],
+    notes: [
+      'Generated with `create-nodeserver --preset minimal --bigpipe`; pagelet latencies set with ' +
+        Object.values(names)
+          .map((n) => `\`${n}\``)
+          .join(', ') +
+        '.',
+    ],
     tables: [
       {
-        columns: ['Pagelet latencies (user / activity / recommendations)', 'first byte (median)', 'first byte (worst)', 'user', 'activity', 'recommendations', 'response end', 'last pagelet − slowest latency'],
+        columns: [
+          'Pagelet latencies (user / activity / recommendations)',
+          'first byte (median)',
+          'first byte (worst)',
+          'user',
+          'activity',
+          'recommendations',
+          'response end',
+          'last pagelet − slowest latency',
+        ],
         rows,
       },
     ],

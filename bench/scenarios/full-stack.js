@@ -119,8 +119,15 @@ export async function run(ctx) {
   if (full.ok) {
     const fullResult = resultOf(results, fullName);
     const fullRatio = fullResult.rps.median / min.rps.median;
-    notes.push(`Full preset generated with \`create-nodeserver ${full.flags.join(' ')}\`${full.missing.length ? ` (this build lacks ${full.missing.join(', ')})` : ''}; per server CPU-second vs minimal: ${(fullResult.perCpuSecond / min.perCpuSecond).toFixed(2)}×.`);
-    targets.push({ target: TARGETS[1], result: `${fullRatio.toFixed(2)}× (${count(fullResult.rps.median)} vs ${count(min.rps.median)} req/s)${full.missing.length ? ', partial preset' : ''}`, met: fullRatio >= 0.6, ratios: { 'full-single/minimal': fullRatio } });
+    notes.push(
+      `Full preset generated with \`create-nodeserver ${full.flags.join(' ')}\`${full.missing.length ? ` (this build lacks ${full.missing.join(', ')})` : ''}; per server CPU-second vs minimal: ${(fullResult.perCpuSecond / min.perCpuSecond).toFixed(2)}×.`,
+    );
+    targets.push({
+      target: TARGETS[1],
+      result: `${fullRatio.toFixed(2)}× (${count(fullResult.rps.median)} vs ${count(min.rps.median)} req/s)${full.missing.length ? ', partial preset' : ''}`,
+      met: fullRatio >= 0.6,
+      ratios: { 'full-single/minimal': fullRatio },
+    });
   } else {
     notes.push(`The full preset was not measured: ${full.message}`);
     targets.push({ target: TARGETS[1], result: 'not available in this build', met: null });

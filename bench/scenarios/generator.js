@@ -76,7 +76,13 @@ export async function run(ctx) {
 
   /** @type {{ label: string, args: (i: number) => string[], cwd: (i: number) => string, node?: string, goal?: number, kind: 'create' | 'change' | 'other' }[]} */
   const commands = [
-    { label: `${fullLabel} (Node ${process.version})`, args: (i) => [join(ctx.tmp, `gen-full-${i}`), '--yes', '--force', ...full.flags], cwd: () => ctx.tmp, goal: createGoal(major(process.version)), kind: 'create' },
+    {
+      label: `${fullLabel} (Node ${process.version})`,
+      args: (i) => [join(ctx.tmp, `gen-full-${i}`), '--yes', '--force', ...full.flags],
+      cwd: () => ctx.tmp,
+      goal: createGoal(major(process.version)),
+      kind: 'create',
+    },
     ...lines.map((line) => ({
       label: `${fullLabel} (Node ${line.version})`,
       args: (/** @type {number} */ i) => [join(ctx.tmp, `gen-full-${line.major}-${i}`), '--yes', '--force', ...full.flags],
@@ -87,8 +93,21 @@ export async function run(ctx) {
     })),
     { label: '`create --preset minimal`', args: (i) => [join(ctx.tmp, `gen-min-${i}`), '--yes', '--force', '--preset', 'minimal'], cwd: () => ctx.tmp, kind: 'other' },
   ];
-  if (canAdd) commands.push({ label: '`add cache memory` in a full project (the full preset without it)', args: () => ['add', 'cache', 'memory'], cwd: (i) => copyOf(addPristine, join(ctx.tmp, `gen-add-${i}`)), goal: 800, kind: 'change' });
-  commands.push({ label: '`regenerate` in a full project (same version: plans, merges, writes nothing)', args: () => ['regenerate'], cwd: (i) => copyOf(pristine, join(ctx.tmp, `gen-regen-${i}`)), goal: 800, kind: 'change' });
+  if (canAdd)
+    commands.push({
+      label: '`add cache memory` in a full project (the full preset without it)',
+      args: () => ['add', 'cache', 'memory'],
+      cwd: (i) => copyOf(addPristine, join(ctx.tmp, `gen-add-${i}`)),
+      goal: 800,
+      kind: 'change',
+    });
+  commands.push({
+    label: '`regenerate` in a full project (same version: plans, merges, writes nothing)',
+    args: () => ['regenerate'],
+    cwd: (i) => copyOf(pristine, join(ctx.tmp, `gen-regen-${i}`)),
+    goal: 800,
+    kind: 'change',
+  });
 
   /** @type {string[][]} */
   const rows = [];
@@ -102,15 +121,16 @@ export async function run(ctx) {
     const ms = summarize(samples.map((s) => s.ms));
     const rss = summarize(samples.map((s) => s.rss));
     if (command === commands[0]) fullMs = ms.median;
-    if (command.goal !== undefined) checked.push({ kind: command.kind, label: command.label, ms: ms.median, goal: command.goal, node: command.node ? nodeVersion(command.node) : process.version });
+    if (command.goal !== undefined)
+      checked.push({ kind: command.kind, label: command.label, ms: ms.median, goal: command.goal, node: command.node ? nodeVersion(command.node) : process.version });
     rows.push([command.label, millis(ms.median), range(ms, millis), command.goal === undefined ? '' : `≤ ${command.goal} ms`, mib(rss.median), range(rss, mib)]);
     ctx.log(`    ${command.label}: ${millis(ms.median)}, ${mib(rss.median)}`);
   }
   // References: what start-up alone costs, and what loading the generator's two biggest dependencies costs.
   for (const [label, code] of [
     ['`node -e ""` (reference: Node.js start-up alone)', ''],
-    ["`node -e \"import('ts-morph')\"` (reference: loading ts-morph and the TypeScript compiler)", "import('ts-morph')"],
-    ["`node -e \"import('node-plop')\"` (reference: loading node-plop)", "import('node-plop')"],
+    ['`node -e "import(\'ts-morph\')"` (reference: loading ts-morph and the TypeScript compiler)', "import('ts-morph')"],
+    ['`node -e "import(\'node-plop\')"` (reference: loading node-plop)', "import('node-plop')"],
   ]) {
     timeNode(code);
     const samples = Array.from({ length: runs }, () => timeNode(code));
@@ -133,7 +153,8 @@ export async function run(ctx) {
     targets: [
       {
         target: TARGETS[0],
-        result: creates.map((c) => `${c.node}: ${millis(c.ms)}`).join(', ') + (full.missing.length ? ' (partial preset)' : '') + (lines.length ? '' : '; Node 22+ not measured (no NODE_LINES)'),
+        result:
+          creates.map((c) => `${c.node}: ${millis(c.ms)}`).join(', ') + (full.missing.length ? ' (partial preset)' : '') + (lines.length ? '' : '; Node 22+ not measured (no NODE_LINES)'),
         met: creates.every((c) => c.ms <= c.goal),
         ratios: createRatios,
       },

@@ -65,7 +65,13 @@ export async function run(ctx) {
 
   const results = await runContenders(contenders, ctx.options, ctx.log);
   const jsonRatio = resultOf(results, 'generated minimal, JSON').rps.median / resultOf(results, 'Fastify, JSON').rps.median;
-  const tables = [throughputTable(results.filter((r) => r.name.endsWith('JSON')), resultOf(results, 'raw node:http, JSON').rps.median, '1 KiB JSON:')];
+  const tables = [
+    throughputTable(
+      results.filter((r) => r.name.endsWith('JSON')),
+      resultOf(results, 'raw node:http, JSON').rps.median,
+      '1 KiB JSON:',
+    ),
+  ];
   /** @type {import('../lib/section.js').Target[]} */
   const targets = [
     {
@@ -79,8 +85,19 @@ export async function run(ctx) {
     const generated = resultOf(results, 'generated minimal --body json,form, form');
     const fastify = resultOf(results, 'Fastify + @fastify/formbody, form');
     const formRatio = generated.rps.median / fastify.rps.median;
-    tables.push(throughputTable(results.filter((r) => r.name.endsWith('form')), resultOf(results, 'raw node:http, form').rps.median, '1 KiB URL-encoded form:'));
-    targets.push({ target: TARGETS[1], result: `${formRatio.toFixed(2)}× (${count(generated.rps.median)} vs ${count(fastify.rps.median)} req/s)`, met: formRatio >= 1, ratios: { 'form-post/fastify': formRatio } });
+    tables.push(
+      throughputTable(
+        results.filter((r) => r.name.endsWith('form')),
+        resultOf(results, 'raw node:http, form').rps.median,
+        '1 KiB URL-encoded form:',
+      ),
+    );
+    targets.push({
+      target: TARGETS[1],
+      result: `${formRatio.toFixed(2)}× (${count(generated.rps.median)} vs ${count(fastify.rps.median)} req/s)`,
+      met: formRatio >= 1,
+      ratios: { 'form-post/fastify': formRatio },
+    });
   } else {
     targets.push({ target: TARGETS[1], result: 'not available in this build', met: null });
   }

@@ -46,7 +46,13 @@ export async function run(ctx) {
       addRoutes(dir, UPLOAD_ROUTE);
       addImport(dir, "import { rm } from 'node:fs/promises';");
       const env = await uploadLimits(dir, size, join(ctx.tmp, 'generated-uploads'));
-      notes.push(`Generated with \`create-nodeserver ${flags.join(' ')}\`; settings: ${Object.entries(env).map(([k, v]) => `\`${k}=${v}\``).join(', ') || 'defaults'}.`);
+      notes.push(
+        `Generated with \`create-nodeserver ${flags.join(' ')}\`; settings: ${
+          Object.entries(env)
+            .map(([k, v]) => `\`${k}=${v}\``)
+            .join(', ') || 'defaults'
+        }.`,
+      );
       contenders.push({ name: 'generated (multipart)', spec: await generatedServer(dir, 'generated (multipart)', env), path: '/upload', expect: `"size":${size}` });
     } else {
       generatedAvailable = false;
@@ -98,7 +104,15 @@ export async function run(ctx) {
     tables: [
       {
         columns: ['Contender', 'MiB/s (median)', 'min – max', '× raw node:http', 'peak RSS (median)', 'peak RSS min – max', 'RSS before the upload'],
-        rows: rows.map((r) => [r.name, fixed(r.speed.median, 0), range(r.speed, (n) => fixed(n, 0)), `${(r.speed.median / rawSpeed).toFixed(2)}×`, mib(r.peak.median), range(r.peak, mib), mib(r.idle)]),
+        rows: rows.map((r) => [
+          r.name,
+          fixed(r.speed.median, 0),
+          range(r.speed, (n) => fixed(n, 0)),
+          `${(r.speed.median / rawSpeed).toFixed(2)}×`,
+          mib(r.peak.median),
+          range(r.peak, mib),
+          mib(r.idle),
+        ]),
       },
     ],
     targets: [

@@ -14,7 +14,7 @@ import { targetPaths } from '../lib/route-table.js';
 const number = 2;
 const title = 'Routing at scale';
 const what =
-  'The same JSON handler behind 10, 100 and 1,000 registered routes, a third of them static (`/api/r<i>/list`), a third with one parameter (`/api/r<i>/:id`) and a third with two (`/api/r<i>/:id/items/:item`); the load cycles over five routes spread from the first to the last one registered. The generated `minimal` preset gets the routes in its `src/routes.js` (a loop, as a user would write it); Fastify, Express and find-my-way alone (Fastify\'s router on `node:http`, no framework) register the same paths. Raw `node:http` has no router at all (every path gets the handler): the ceiling. Each size is a fresh server process.';
+  "The same JSON handler behind 10, 100 and 1,000 registered routes, a third of them static (`/api/r<i>/list`), a third with one parameter (`/api/r<i>/:id`) and a third with two (`/api/r<i>/:id/items/:item`); the load cycles over five routes spread from the first to the last one registered. The generated `minimal` preset gets the routes in its `src/routes.js` (a loop, as a user would write it); Fastify, Express and find-my-way alone (Fastify's router on `node:http`, no framework) register the same paths. Raw `node:http` has no router at all (every path gets the handler): the ceiling. Each size is a fresh server process.";
 const TARGETS = ['router, 1,000 routes (static and with parameters): ≥ 0.9× of 10 routes, and ≥ find-my-way alone in the same run'];
 const ROUTERS = ['generated', 'find-my-way', 'Fastify', 'Express'];
 const SIZES = [10, 100, 1000];
@@ -77,7 +77,9 @@ export async function run(ctx) {
     title,
     what,
     status: 'measured',
-    notes: ['The generated project runs with all of its default middleware, so its absolute level is that of scenario 1; what this scenario shows is the change with the table size. find-my-way alone has no middleware at all: the goal asks the generated server, middleware included, to keep up with it.'],
+    notes: [
+      'The generated project runs with all of its default middleware, so its absolute level is that of scenario 1; what this scenario shows is the change with the table size. find-my-way alone has no middleware at all: the goal asks the generated server, middleware included, to keep up with it.',
+    ],
     tables: [bySize, throughputTable(results, raw.rps.median, 'Every server:')],
     targets: [
       {

@@ -23,7 +23,7 @@ import { HELLO_ROUTE } from './hello.js';
 const number = 11;
 const title = 'Shared store and rate limit: Redis sessions, limiter cost';
 const what =
-  'Two measurements of issue 16. **Sessions:** two projects generated with `--preset minimal --auth session`, one with `--store memory` (sessions in the process), one with `--store redis` (sessions in a real `redis-server` started for the run on a free port of 127.0.0.1, no persistence, pinned to the servers\' CPUs like the servers); each logs in once (`POST /login` with a JSON body), then the load is `GET /me` with the session cookie: the session is looked up (in Redis, one round trip) and the user answered as JSON on every request. The Redis process\'s CPU is counted with its server\'s (the memory store does that work inside the server). **Rate limit:** the generated `minimal` preset with `GET /hello` added, run with the rate limiter off (the default, `RATE_LIMIT_LIMIT=0`) and on with a limit no load reaches (`RATE_LIMIT_LIMIT=1000000000`, counted in memory per client address, `RateLimit` headers on every answer). Cost = 1 − on/off.';
+  "Two measurements of issue 16. **Sessions:** two projects generated with `--preset minimal --auth session`, one with `--store memory` (sessions in the process), one with `--store redis` (sessions in a real `redis-server` started for the run on a free port of 127.0.0.1, no persistence, pinned to the servers' CPUs like the servers); each logs in once (`POST /login` with a JSON body), then the load is `GET /me` with the session cookie: the session is looked up (in Redis, one round trip) and the user answered as JSON on every request. The Redis process's CPU is counted with its server's (the memory store does that work inside the server). **Rate limit:** the generated `minimal` preset with `GET /hello` added, run with the rate limiter off (the default, `RATE_LIMIT_LIMIT=0`) and on with a limit no load reaches (`RATE_LIMIT_LIMIT=1000000000`, counted in memory per client address, `RateLimit` headers on every answer). Cost = 1 − on/off.";
 const TARGETS = [
   'sessions in Redis (`--store redis`), `GET /me` logged in: ≥ 0.7× sessions in memory',
   'rate limiter on, on a hot route (`GET /hello`, a limit never reached): costs ≤ 10 % of req/s',
@@ -81,7 +81,10 @@ async function measureSessions(ctx) {
 
   const memoryDir = join(ctx.tmp, 'store-memory');
   const redisDir = join(ctx.tmp, 'store-redis');
-  for (const [dir, store] of [[memoryDir, 'memory'], [redisDir, 'redis']]) {
+  for (const [dir, store] of [
+    [memoryDir, 'memory'],
+    [redisDir, 'redis'],
+  ]) {
     const made = generate(dir, ['--preset', 'minimal', '--auth', 'session', '--store', store]);
     if (!made.ok) return skipped(`create --preset minimal --auth session --store ${store} failed: ${made.message}`);
   }
@@ -100,7 +103,13 @@ async function measureSessions(ctx) {
      */
     const logIn = async (name, server) => {
       const body = JSON.stringify({ username: BENCH_USER.name, password: BENCH_USER.password });
-      const answer = await expectResponse(server, { method: 'POST', path: '/login', headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) }, body, bodyIncludes: BENCH_USER.name });
+      const answer = await expectResponse(server, {
+        method: 'POST',
+        path: '/login',
+        headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) },
+        body,
+        bodyIncludes: BENCH_USER.name,
+      });
       cookies[name] = (answer.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ');
       if (!cookies[name]) throw new Error(`${name}: POST /login set no session cookie`);
       // Without the cookie /me is refused: a 200 below is the session's doing.
@@ -166,7 +175,11 @@ async function measureRateLimit(ctx) {
   const offDir = join(ctx.tmp, 'rate-limit-off');
   const made = generate(offDir, ['--preset', 'minimal']);
   if (!made.ok) {
-    return { target: { target: TARGETS[1], result: 'not available in this build', met: null }, tables: [], notes: [`Rate limit not measured: create --preset minimal failed: ${made.message}`] };
+    return {
+      target: { target: TARGETS[1], result: 'not available in this build', met: null },
+      tables: [],
+      notes: [`Rate limit not measured: create --preset minimal failed: ${made.message}`],
+    };
   }
   addRoutes(offDir, HELLO_ROUTE);
   // A copy for the other server: each its own log folder, the same code.
@@ -190,7 +203,8 @@ async function measureRateLimit(ctx) {
       load,
       check: async (/** @type {import('../lib/server-process.js').RunningServer} */ server) => {
         const answer = await expectResponse(server, { path: '/hello', bodyIncludes: '"hello"', headerNames: ['ratelimit', 'ratelimit-policy'] });
-        if (!String(answer.headers['ratelimit-policy']).includes(`q=${NEVER_REACHED}`)) throw new Error(`${LIMIT_ON}: RateLimit-Policy ${answer.headers['ratelimit-policy']} is not the limit set by ${limitEnv}`);
+        if (!String(answer.headers['ratelimit-policy']).includes(`q=${NEVER_REACHED}`))
+          throw new Error(`${LIMIT_ON}: RateLimit-Policy ${answer.headers['ratelimit-policy']} is not the limit set by ${limitEnv}`);
       },
     },
   ];
@@ -229,7 +243,8 @@ async function startRedis(dir) {
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
   const cpus = activePinning().serverCpus;
   // taskset execs redis-server: the child's pid is Redis's, whose CPU is read from /proc.
-  const child = cpus === null ? spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] }) : spawn('taskset', ['-c', cpus, 'redis-server', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child =
+    cpus === null ? spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] }) : spawn('taskset', ['-c', cpus, 'redis-server', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const kill = () => child.kill('SIGKILL');
   process.once('exit', kill);
   let output = '';

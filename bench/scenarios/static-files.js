@@ -90,8 +90,16 @@ export async function run(ctx) {
     status: 'measured',
     notes: [`Generated with \`create-nodeserver ${flags.join(' ')}\`.`, 'The goal is read on the 200 (the whole file); the 304 ratio is shown beside it.'],
     tables: [
-      throughputTable(results.filter((r) => r.name.endsWith('200')), raw200, '200 with the whole 16 KiB body:'),
-      throughputTable(results.filter((r) => r.name.endsWith('304')), raw304, '304 Not Modified (If-Modified-Since):'),
+      throughputTable(
+        results.filter((r) => r.name.endsWith('200')),
+        raw200,
+        '200 with the whole 16 KiB body:',
+      ),
+      throughputTable(
+        results.filter((r) => r.name.endsWith('304')),
+        raw304,
+        '304 Not Modified (If-Modified-Since):',
+      ),
     ],
     targets: [
       {

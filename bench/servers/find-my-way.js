@@ -6,7 +6,12 @@ import { announce, mode, argument } from './announce.js';
 import { routePath } from '../lib/route-table.js';
 
 if (mode !== 'routes') throw new Error(`unknown mode ${mode}`);
-const router = Router({ defaultRoute: (req, res) => { res.statusCode = 404; res.end(); } });
+const router = Router({
+  defaultRoute: (req, res) => {
+    res.statusCode = 404;
+    res.end();
+  },
+});
 /** @type {Router.Handler<Router.HTTPVersion.V1>} */
 const handler = (req, res, params) => {
   const body = JSON.stringify({ id: params.id ?? 'static' });

@@ -112,7 +112,10 @@ function checkTarget(target: string, force: boolean): void {
   if (!statSync(target).isDirectory()) throw new CLIError(`${target} exists and is not a folder: choose another name`, 'E_EXISTS');
   const entries = readdirSync(target).filter((e) => e !== '.git');
   if (entries.length && !force) {
-    throw new CLIError(`${target} is not empty: choose another folder, or use --force to write into it (nothing of yours is deleted; files at generated paths are moved to ${STATE_DIR}/replaced/)`, 'E_EXISTS');
+    throw new CLIError(
+      `${target} is not empty: choose another folder, or use --force to write into it (nothing of yours is deleted; files at generated paths are moved to ${STATE_DIR}/replaced/)`,
+      'E_EXISTS',
+    );
   }
 }
 

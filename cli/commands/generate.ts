@@ -46,7 +46,10 @@ export async function generate(command: 'generate' | 'destroy', args: ParsedArgs
   if (args.flags.force !== true) {
     const errors = addedTypeErrors(project, plan);
     if (errors.length) {
-      throw new CLIError(`this change would add ${errors.length} type error(s), nothing written: ${errors.slice(0, 5).join('; ')}${errors.length > 5 ? '; ...' : ''} (fix them first, or pass --force)`, 'E_TYPES');
+      throw new CLIError(
+        `this change would add ${errors.length} type error(s), nothing written: ${errors.slice(0, 5).join('; ')}${errors.length > 5 ? '; ...' : ''} (fix them first, or pass --force)`,
+        'E_TYPES',
+      );
     }
   }
   const label = `${kind} ${kind === 'route' && command === 'destroy' ? [name, ...rest].join(' ') : kind === 'route' ? `${name.toUpperCase()} ${rest[0]}` : name}`;

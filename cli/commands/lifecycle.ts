@@ -54,13 +54,22 @@ export async function lifecycle(command: 'add' | 'remove' | 'regenerate' | 'chec
     const errors = addedTypeErrors(project, plan);
     if (errors.length) {
       const shown = errors.slice(0, 5).join('; ');
-      throw new CLIError(`this change would add ${errors.length} type error(s), nothing written: ${shown}${errors.length > 5 ? '; ...' : ''} (fix them first, or pass --force to write anyway)`, 'E_TYPES');
+      throw new CLIError(
+        `this change would add ${errors.length} type error(s), nothing written: ${shown}${errors.length > 5 ? '; ...' : ''} (fix them first, or pass --force to write anyway)`,
+        'E_TYPES',
+      );
     }
   }
   const upToDate = project.manifest.version === VERSION && plan.writes.size === 0;
   if (args.flags.json) {
     printJson({
-      command, from: project.manifest.version, to: VERSION, dryRun, upToDate, answers, conflicts: plan.conflicts,
+      command,
+      from: project.manifest.version,
+      to: VERSION,
+      dryRun,
+      upToDate,
+      answers,
+      conflicts: plan.conflicts,
       ...(command === 'check' ? { conflictMarkers: markers } : {}),
       files: plan.entries.map(({ path, action, conflicts, note }) => ({ path, action, conflicts, note })),
     });
@@ -81,7 +90,10 @@ export async function lifecycle(command: 'add' | 'remove' | 'regenerate' | 'chec
 /** `regenerate --rebuild-base`: the records re-rendered from the recorded answers (same generator version only). */
 async function rebuildRecords(project: Project, args: ParsedArgs): Promise<number> {
   if (project.manifest.version !== VERSION) {
-    throw new CLIError(`--rebuild-base needs the generator version that made the project (${project.manifest.version}; this is ${VERSION}): restore .nodeserver/ from version control instead`, 'E_REBUILD');
+    throw new CLIError(
+      `--rebuild-base needs the generator version that made the project (${project.manifest.version}; this is ${VERSION}): restore .nodeserver/ from version control instead`,
+      'E_REBUILD',
+    );
   }
   const rendered = await render(project.manifest.answers);
   const writes = recordChanges(rendered, project.manifest.answers, project.manifest, project.base.keys());

@@ -5,10 +5,17 @@ import { paint, print, printJson } from '../output.js';
 /** `create-nodeserver list`: the registry, as a user reads it (or as JSON). */
 export function list(args: ParsedArgs): number {
   if (args.flags.json) {
-    printJson(groups.map(({ id, kind, message, description, default: d, options, whenText }) => ({
-      id, kind, message, description, default: d, when: whenText,
-      options: options?.map(({ value, title, description: desc, feature }) => ({ value, title, description: desc, feature: feature?.id })),
-    })));
+    printJson(
+      groups.map(({ id, kind, message, description, default: d, options, whenText }) => ({
+        id,
+        kind,
+        message,
+        description,
+        default: d,
+        when: whenText,
+        options: options?.map(({ value, title, description: desc, feature }) => ({ value, title, description: desc, feature: feature?.id })),
+      })),
+    );
     return 0;
   }
   for (const group of groups) {

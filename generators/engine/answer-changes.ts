@@ -65,10 +65,14 @@ export function removeFeature(current: Answers, words: string[]): Answers | stri
       return `${id}${value ? ` ${value}` : ''} is not part of this project: nothing to do`;
     }
     if (g.kind === 'single' && value !== undefined && value === g.default) {
-      throw new CLIError(`${id} ${value} is the default and cannot be removed: switch with add ${id} <${optionValues(g).filter((v) => v !== value).join('|')}>`, 'E_USAGE');
+      throw new CLIError(
+        `${id} ${value} is the default and cannot be removed: switch with add ${id} <${optionValues(g)
+          .filter((v) => v !== value)
+          .join('|')}>`,
+        'E_USAGE',
+      );
     }
     next[id] = fallback;
   }
   return next;
 }
-

@@ -8,10 +8,7 @@ const NPM_NAME = /^(?:@[a-z0-9-*~][a-z0-9-*._~]*\/)?[a-z0-9-~][a-z0-9-._~]*$/;
 
 export function validateName(name: string): void {
   if (!name || name.length > 214 || !NPM_NAME.test(name) || /^[-._]/.test(name)) {
-    throw new CLIError(
-      `invalid project name "${name}": use lower-case letters, digits, "-", "." and "_", starting with a letter or digit (npm package name rules), e.g. my-app`,
-      'E_NAME',
-    );
+    throw new CLIError(`invalid project name "${name}": use lower-case letters, digits, "-", "." and "_", starting with a letter or digit (npm package name rules), e.g. my-app`, 'E_NAME');
   }
 }
 
@@ -35,7 +32,10 @@ export function parseValue(group: Group, text: string): AnswerValue {
       return text;
     case 'multi': {
       if (text.trim() === 'none' || text.trim() === '') return [];
-      const values = text.split(',').map((v) => v.trim()).filter(Boolean);
+      const values = text
+        .split(',')
+        .map((v) => v.trim())
+        .filter(Boolean);
       for (const v of values) if (!valid.includes(v)) throw badValue(group, v, ['none', ...valid]);
       return [...new Set(values)];
     }

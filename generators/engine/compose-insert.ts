@@ -37,7 +37,13 @@ function indentationAt(text: string, pos: number): string {
 function lineAbove(text: string, anchor: Statement): number {
   const start = anchor.getStart();
   let top = lineStart(text, start);
-  if (text.slice(top, start).replace(/\/\*.*?\*\//g, '').trim()) return start; // code before it on its line
+  if (
+    text
+      .slice(top, start)
+      .replace(/\/\*.*?\*\//g, '')
+      .trim()
+  )
+    return start; // code before it on its line
   const comments = anchor.getLeadingCommentRanges();
   for (let i = comments.length - 1; i >= 0; i--) {
     const c = comments[i];
@@ -165,7 +171,11 @@ function splice(text: string, from: number, to: number, insert: string): string 
 
 /** Indents the later lines of a multi-line statement by `indent` (the first line is placed by the caller). */
 function reindent(code: string, indent: string): string {
-  return code.trim().split('\n').map((l, i) => (i && l ? indent + l : l)).join('\n');
+  return code
+    .trim()
+    .split('\n')
+    .map((l, i) => (i && l ? indent + l : l))
+    .join('\n');
 }
 
 /** The last statement of `statements` that declares a name `code` refers to. */
@@ -180,7 +190,12 @@ function declaredNames(s: Statement): string[] {
   if (Node.isVariableStatement(s)) {
     return s.getDeclarations().flatMap((d) => {
       const name = d.getNameNode();
-      return Node.isIdentifier(name) ? [name.getText()] : name.getDescendants().filter(Node.isIdentifier).map((i) => i.getText());
+      return Node.isIdentifier(name)
+        ? [name.getText()]
+        : name
+            .getDescendants()
+            .filter(Node.isIdentifier)
+            .map((i) => i.getText());
     });
   }
   if (Node.isFunctionDeclaration(s) || Node.isClassDeclaration(s)) return s.getName() ? [s.getName()!] : [];

@@ -8,9 +8,7 @@ import { EditError } from './errors.js';
 export function propertyTarget(sf: SourceFile, object: string, path: string[], argument?: number): ObjectLiteralExpression {
   let target: Node | undefined;
   if (argument !== undefined) {
-    const calls = sf
-      .getDescendantsOfKind(SyntaxKind.CallExpression)
-      .filter((c: CallExpression) => c.getExpression().getText() === object);
+    const calls = sf.getDescendantsOfKind(SyntaxKind.CallExpression).filter((c: CallExpression) => c.getExpression().getText() === object);
     if (calls.length !== 1) throw new EditError(`${sf.getBaseName()}: expected one call to ${object}(...), found ${calls.length}`);
     target = calls[0].getArguments()[argument];
     if (!target) throw new EditError(`${sf.getBaseName()}: ${object}(...) has no argument #${argument + 1} to add to`);
@@ -69,7 +67,10 @@ export function removeProperty(target: ObjectLiteralExpression, name: string): v
   const prop = target.getProperty(name);
   if (!prop) return;
   if (isOneLine(target)) {
-    const props = target.getProperties().filter((p) => p !== prop).map((p) => p.getText());
+    const props = target
+      .getProperties()
+      .filter((p) => p !== prop)
+      .map((p) => p.getText());
     target.replaceWithText(props.length ? `{ ${props.join(', ')} }` : '{}');
     return;
   }
@@ -120,7 +121,10 @@ function insertEntry(target: ObjectLiteralExpression, index: number, entry: stri
   const text = sf.getFullText();
   const indent = props[0].getIndentationText();
   if (props.some((p) => text.slice(lineStartOf(text, p.getStart()), p.getStart()).trim())) return false;
-  const lines = entry.split('\n').map((l) => (l ? indent + l : l)).join('\n');
+  const lines = entry
+    .split('\n')
+    .map((l) => (l ? indent + l : l))
+    .join('\n');
   let out: string;
   if (index < props.length) {
     const pos = lineStartOf(text, topOfComments(text, props[index]));
@@ -292,7 +296,10 @@ export function transitionProperty(sf: SourceFile, from: PropertyEdit, to: Prope
     const props = target.getProperties();
     const indexOf = (name: string) => props.findIndex((p) => (Node.isPropertyAssignment(p) || Node.isShorthandPropertyAssignment(p)) && p.getName() === name);
     let index = props.length;
-    const previous = newKeys.slice(0, i).reverse().find((k) => indexOf(k.name) !== -1);
+    const previous = newKeys
+      .slice(0, i)
+      .reverse()
+      .find((k) => indexOf(k.name) !== -1);
     const next = newKeys.slice(i + 1).find((k) => indexOf(k.name) !== -1);
     if (previous) index = indexOf(previous.name) + 1;
     else if (next) index = indexOf(next.name);
@@ -312,7 +319,13 @@ export function transitionProperty(sf: SourceFile, from: PropertyEdit, to: Prope
     const mine = object().getProperty(key.name);
     if (!old || !mine || sameComments(old.comments, key.comments)) continue;
     const ranges = ownLineCommentRanges(mine);
-    if (!sameComments(ranges.map((r) => r.getText()), old.comments)) continue;
+    if (
+      !sameComments(
+        ranges.map((r) => r.getText()),
+        old.comments,
+      )
+    )
+      continue;
     const indent = mine.getIndentationText();
     if (ranges.length) splices.push([ranges[0].getPos(), ranges.at(-1)!.getEnd(), key.comments.join(`\n${indent}`)]);
     else if (key.comments.length) splices.push([mine.getStart(), mine.getStart(), `${key.comments.join(`\n${indent}`)}\n${indent}`]);

@@ -1,14 +1,4 @@
-import {
-  IndentationText,
-  Node,
-  Project,
-  QuoteKind,
-  SyntaxKind,
-  type Block,
-  type ImportDeclaration,
-  type SourceFile,
-  type Statement,
-} from 'ts-morph';
+import { IndentationText, Node, Project, QuoteKind, SyntaxKind, type Block, type ImportDeclaration, type SourceFile, type Statement } from 'ts-morph';
 import { SLOTS, type Edit, type PropertyEdit, type Slot, type UseEdit } from '../types.js';
 import { EditError } from './errors.js';
 import { insertImport, insertStatement, removeStatements } from './compose-insert.js';
@@ -90,7 +80,11 @@ export function applyEdit(text: string, edit: Edit, slots: SlotTable = new Map()
     case 'use':
       return addUse(sf, edit, slots);
     case 'property':
-      addProperty(() => propertyTarget(sf, edit.object, edit.path ?? [], edit.argument), edit, (name) => slots.rank?.get(propertyRankKey(edit.file, edit, name)));
+      addProperty(
+        () => propertyTarget(sf, edit.object, edit.path ?? [], edit.argument),
+        edit,
+        (name) => slots.rank?.get(propertyRankKey(edit.file, edit, name)),
+      );
       break;
     case 'statement': {
       const body = functionBody(sf, edit.function, edit.file);
@@ -199,11 +193,13 @@ function refuseDangling(text: string, file: string, names: string[], command: st
   if (!names.length && !rebound.length) return;
   const sf = sourceFile(file, text);
   const imported = new Set(
-    sf.getImportDeclarations().flatMap((d) => [
-      ...d.getNamedImports().map((n) => n.getAliasNode()?.getText() ?? n.getName()),
-      ...(d.getDefaultImport() ? [d.getDefaultImport()!.getText()] : []),
-      ...(d.getNamespaceImport() ? [d.getNamespaceImport()!.getText()] : []),
-    ]),
+    sf
+      .getImportDeclarations()
+      .flatMap((d) => [
+        ...d.getNamedImports().map((n) => n.getAliasNode()?.getText() ?? n.getName()),
+        ...(d.getDefaultImport() ? [d.getDefaultImport()!.getText()] : []),
+        ...(d.getNamespaceImport() ? [d.getNamespaceImport()!.getText()] : []),
+      ]),
   );
   const wanted = new Set(names.filter((n) => !imported.has(n)));
   const rebinding = new Set(rebound.filter((n) => imported.has(n)));
@@ -250,7 +246,15 @@ function isReference(id: Node): boolean {
   const parent = id.getParent();
   if (!parent) return false;
   if (Node.isPropertyAccessExpression(parent) && parent.getNameNode() === id) return false;
-  if ((Node.isPropertyAssignment(parent) || Node.isMethodDeclaration(parent) || Node.isPropertyDeclaration(parent) || Node.isGetAccessorDeclaration(parent) || Node.isSetAccessorDeclaration(parent)) && parent.getNameNode() === id) return false;
+  if (
+    (Node.isPropertyAssignment(parent) ||
+      Node.isMethodDeclaration(parent) ||
+      Node.isPropertyDeclaration(parent) ||
+      Node.isGetAccessorDeclaration(parent) ||
+      Node.isSetAccessorDeclaration(parent)) &&
+    parent.getNameNode() === id
+  )
+    return false;
   if (Node.isImportSpecifier(parent) || Node.isImportClause(parent) || Node.isNamespaceImport(parent)) return false;
   if (Node.isExportSpecifier(parent) && parent.getAliasNode() === id) return false;
   if (Node.isLabeledStatement(parent) || Node.isBreakStatement(parent) || Node.isContinueStatement(parent)) return false;
@@ -265,7 +269,12 @@ function revertOne(text: string, edit: Edit): string {
     case 'use': {
       const body = functionBody(sf, 'buildApp', edit.file);
       const callee = calleeOf(edit.call);
-      return removeStatements(sf, useStatements(body).filter((s) => s.callee === callee).map((s) => s.statement));
+      return removeStatements(
+        sf,
+        useStatements(body)
+          .filter((s) => s.callee === callee)
+          .map((s) => s.statement),
+      );
     }
     case 'property':
       removeProperty(propertyTarget(sf, edit.object, edit.path ?? [], edit.argument), edit.name);
@@ -319,9 +328,7 @@ function swapImport(sf: SourceFile, name: string, from: string, to: string): str
 }
 
 function importsName(sf: SourceFile, from: string, name: string): boolean {
-  return sf
-    .getImportDeclarations()
-    .some((d) => d.getModuleSpecifierValue() === from && d.getNamedImports().some((n) => n.getName() === name));
+  return sf.getImportDeclarations().some((d) => d.getModuleSpecifierValue() === from && d.getNamedImports().some((n) => n.getName() === name));
 }
 
 /** The block of `function name` or `const name = (...) => {...}` / `function () {}`. */
@@ -373,9 +380,7 @@ function addUse(sf: SourceFile, edit: UseEdit, slots: SlotTable): string {
   const order = (c: string, slot = slots.get(c)!) => SLOTS.indexOf(slot) * 1e6 + Math.min(rank(c), 1e6 - 1);
   const mine = order(callee, edit.slot);
   const known = uses.filter((u) => slots.has(u.callee));
-  const receiver = uses.length
-    ? (uses[0].statement.getFirstDescendantByKindOrThrow(SyntaxKind.PropertyAccessExpression).getExpression().getText())
-    : 'app';
+  const receiver = uses.length ? uses[0].statement.getFirstDescendantByKindOrThrow(SyntaxKind.PropertyAccessExpression).getExpression().getText() : 'app';
   const code = `${receiver}.use(${edit.call});`;
   // Before the first middleware of a later slot: that keeps the order right even
   // when the user moved other middleware around or added their own in between.

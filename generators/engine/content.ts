@@ -65,7 +65,10 @@ export function keepEols(original: string, edited: string): string {
   const out = text.split('\n');
   const breaks: Eol[] = [];
   let at = 0;
-  for (const part of diffComm(rows.map((r) => r.replace(/\r$/, '')), out)) {
+  for (const part of diffComm(
+    rows.map((r) => r.replace(/\r$/, '')),
+    out,
+  )) {
     if (part.common) for (const _ of part.common) breaks.push(endings[at++] ?? dominant);
     else {
       at += part.buffer1?.length ?? 0;

@@ -117,7 +117,8 @@ export function planGenerate(project: Project, request: GenerateRequest): Plan &
     const first = String(made.data.path).split('/')[1] ?? '';
     const controller = `src/controllers/${first || 'index'}.js`;
     if (first.startsWith(':')) throw new CLIError(`${made.data.path} starts with a parameter: with natural routing it would take every controller's URLs; start it with a word`, 'E_EXISTS');
-    if (project.current(controller) !== undefined) throw new CLIError(`${made.data.path} would take the URLs of ${controller} (natural routing): pick a path that starts with another word`, 'E_EXISTS');
+    if (project.current(controller) !== undefined)
+      throw new CLIError(`${made.data.path} would take the URLs of ${controller} (natural routing): pick a path that starts with another word`, 'E_EXISTS');
   }
   const record: GeneratedRecord = {
     kind: made.kind,
@@ -161,7 +162,7 @@ export function planDestroy(project: Project, kind: string, name: string): Plan 
     else files.push({ path, action: 'keep', before, after: before, note: 'changed by you since it was generated: kept' });
   }
   // A kept file must not lose a module it imports.
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const kept of files.filter((f) => f.action === 'keep')) {
       const text = decodeText(kept.before as Uint8Array) ?? '';
@@ -179,6 +180,12 @@ export function planDestroy(project: Project, kind: string, name: string): Plan 
     if (entry.action === 'delete') writes.set(entry.path, null);
   }
   editFiles(project, record.edits, [], slotsOf(project), entries, writes);
-  writes.set(MANIFEST_FILE, recordsWith(project, generated.filter((g) => g !== record)));
+  writes.set(
+    MANIFEST_FILE,
+    recordsWith(
+      project,
+      generated.filter((g) => g !== record),
+    ),
+  );
   return { answers: project.manifest.answers, entries, writes, conflicts: 0 };
 }

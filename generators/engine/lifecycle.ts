@@ -85,10 +85,28 @@ export async function planUpdate(project: Project, answers: Answers, options: Pl
     return moveImports(path, toLf(text), moves);
   };
   const { edited, editedBase } = editsInPlace(project, added, removed, answers, current, moves) ?? (await upgradeThenEdit(project, added, removed, answers, current, moves));
-  const ctx: FileContext = { project, rendered, edited, editedBase, originals, style, restoreDeleted: options.restoreDeleted === true, added: new Set(added.map((f) => f.id)), moves,
-    userFeatures: new Set(Object.values(project.files).filter((r) => r.policy === 'user').map((r) => r.feature)) };
+  const ctx: FileContext = {
+    project,
+    rendered,
+    edited,
+    editedBase,
+    originals,
+    style,
+    restoreDeleted: options.restoreDeleted === true,
+    added: new Set(added.map((f) => f.id)),
+    moves,
+    userFeatures: new Set(
+      Object.values(project.files)
+        .filter((r) => r.policy === 'user')
+        .map((r) => r.feature),
+    ),
+  };
   const removedFeatures = new Set(removed.map((f) => f.id));
-  ctx.removedFiles = new Set(Object.entries(project.files).filter(([, r]) => removedFeatures.has(r.feature)).map(([p]) => p));
+  ctx.removedFiles = new Set(
+    Object.entries(project.files)
+      .filter(([, r]) => removedFeatures.has(r.feature))
+      .map(([p]) => p),
+  );
 
   const entries: PlanEntry[] = [];
   const extra = new Map<string, Content>();
@@ -111,7 +129,12 @@ export async function planUpdate(project: Project, answers: Answers, options: Pl
     const now = project.current(path);
     if (content === null ? now === undefined : now !== undefined && sameContent(now, content)) writes.delete(path);
   }
-  return { answers, entries: entries.filter((e) => !sameContent(e.before, e.after) || e.action === 'deleted-by-user' || e.action === 'keep' || e.action === 'skip'), writes, conflicts: entries.reduce((n, e) => n + (e.conflicts ?? 0), 0) };
+  return {
+    answers,
+    entries: entries.filter((e) => !sameContent(e.before, e.after) || e.action === 'deleted-by-user' || e.action === 'keep' || e.action === 'skip'),
+    writes,
+    conflicts: entries.reduce((n, e) => n + (e.conflicts ?? 0), 0),
+  };
 }
 
 /**
@@ -207,10 +230,16 @@ function editsInPlace(project: Project, added: Feature[], removed: Feature[], an
   }
   let editedBase: Map<string, string> | undefined;
   try {
-    editedBase = structuralEdits((path) => {
-      const text = project.base.get(path);
-      return typeof text === 'string' ? moveImports(path, toLf(text), moves) : undefined;
-    }, added, removed, project.manifest.answers, answers);
+    editedBase = structuralEdits(
+      (path) => {
+        const text = project.base.get(path);
+        return typeof text === 'string' ? moveImports(path, toLf(text), moves) : undefined;
+      },
+      added,
+      removed,
+      project.manifest.answers,
+      answers,
+    );
   } catch {
     editedBase = undefined;
   }
@@ -234,7 +263,10 @@ async function upgradeThenEdit(project: Project, added: Feature[], removed: Feat
     return typeof content === 'string' ? content : undefined;
   };
   const refuse = (path: string) =>
-    new CLIError(`your ${path} predates this version (${project.manifest.version}) and its upgrade needs your decision: run create-nodeserver regenerate first, then this command`, 'E_UPGRADE');
+    new CLIError(
+      `your ${path} predates this version (${project.manifest.version}) and its upgrade needs your decision: run create-nodeserver regenerate first, then this command`,
+      'E_UPGRADE',
+    );
   const upgraded = (path: string): string | undefined => {
     const mine = current(path);
     const theirs = baseText(path);
@@ -365,7 +397,8 @@ function planMoved({ from, to }: Move, ctx: FileContext): PlanEntry | undefined 
   const base = project.base.get(from);
   if (before === undefined && !ctx.restoreDeleted) return { path: to, action: 'deleted-by-user', note: `you deleted ${from}, now ${to}: left deleted (--restore-deleted brings it back)` };
   const mine = before === undefined ? undefined : decodeText(before);
-  if (mine === undefined || typeof base !== 'string' || typeof next.content !== 'string' || toLf(mine) === toLf(base)) return { path: to, action: 'create', after: mine === undefined || typeof next.content !== 'string' ? next.content : keepEols(mine, next.content), note: `was ${from}` };
+  if (mine === undefined || typeof base !== 'string' || typeof next.content !== 'string' || toLf(mine) === toLf(base))
+    return { path: to, action: 'create', after: mine === undefined || typeof next.content !== 'string' ? next.content : keepEols(mine, next.content), note: `was ${from}` };
   const merged = merge3(moveImports(to, mine, ctx.moves, from), moveImports(to, toLf(base), ctx.moves, from), next.content, style, from);
   const entry = conflictOrChange(to, undefined, merged.content, merged.conflicts, style, 'merge')!;
   return { ...entry, note: `your ${from} with your changes${entry.note ? `; ${entry.note}` : ''}` };

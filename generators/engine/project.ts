@@ -90,7 +90,9 @@ function readBase(root: string, files: Record<string, FileRecord>, allowDamaged:
     }
   }
   const missing = Object.keys(files).filter((p) => !base.has(p));
-  const changed = Object.entries(files).filter(([p, r]) => base.has(p) && hash(base.get(p)!) !== r.hash).map(([p]) => p);
+  const changed = Object.entries(files)
+    .filter(([p, r]) => base.has(p) && hash(base.get(p)!) !== r.hash)
+    .map(([p]) => p);
   if ((missing.length || changed.length) && !allowDamaged) {
     const what = [missing.length ? `${missing.length} file(s) missing` : '', changed.length ? `${changed.length} changed` : ''].filter(Boolean).join(', ');
     const example = missing[0] ?? changed[0];
@@ -103,7 +105,10 @@ function readBase(root: string, files: Record<string, FileRecord>, allowDamaged:
 export function textOf(path: string, bytes: Uint8Array): string {
   const text = decodeText(bytes);
   if (text === undefined) {
-    throw new CLIError(`${path} is not UTF-8 text: create-nodeserver only edits and merges UTF-8 files; convert it (e.g. iconv -t UTF-8), or add it to "skip" in ${MANIFEST_FILE}`, 'E_ENCODING');
+    throw new CLIError(
+      `${path} is not UTF-8 text: create-nodeserver only edits and merges UTF-8 files; convert it (e.g. iconv -t UTF-8), or add it to "skip" in ${MANIFEST_FILE}`,
+      'E_ENCODING',
+    );
   }
   return text;
 }
@@ -142,7 +147,14 @@ export function assertClean(root: string, allowDirty: boolean): void {
   try {
     status = execFileSync('git', ['status', '--porcelain', '--untracked-files=all', '--', '.'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'git is not installed' : `git status failed: ${String((err as { stderr?: string }).stderr ?? (err as Error).message).trim().split('\n')[0]}`;
+    const reason =
+      (err as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'git is not installed'
+        : `git status failed: ${
+            String((err as { stderr?: string }).stderr ?? (err as Error).message)
+              .trim()
+              .split('\n')[0]
+          }`;
     throw new CLIError(`this project is in a git work tree but its changes cannot be checked (${reason}): fix that, or pass --allow-dirty`, 'E_DIRTY');
   }
   if (status.trim()) {

@@ -141,12 +141,18 @@ export function validateManifest(data: unknown): ProjectManifest {
   if (unknown.length) throw bad(`unknown key(s) ${unknown.map((k) => `"${k}"`).join(', ')}: valid keys are ${MANIFEST_KEYS.join(', ')}`);
   if (typeof record.version !== 'string' || !SEMVER.test(record.version)) throw bad('"version" must be a version like "0.2.0"');
   if (compareVersions(record.version, VERSION) > 0) {
-    throw new CLIError(`this project was made by create-nodeserver ${record.version}, newer than this ${VERSION}: downgrades are not supported; use create-nodeserver@${record.version} or newer`, 'E_NEWER');
+    throw new CLIError(
+      `this project was made by create-nodeserver ${record.version}, newer than this ${VERSION}: downgrades are not supported; use create-nodeserver@${record.version} or newer`,
+      'E_NEWER',
+    );
   }
   const schema = record.answersSchema;
   if (typeof schema !== 'number' || !Number.isInteger(schema) || schema < 1) throw bad('"answersSchema" must be a whole number from 1');
   if (schema > ANSWERS_SCHEMA) {
-    throw new CLIError(`this project records answers schema ${schema}, newer than this generator's ${ANSWERS_SCHEMA}: downgrades are not supported; use a newer create-nodeserver`, 'E_NEWER');
+    throw new CLIError(
+      `this project records answers schema ${schema}, newer than this generator's ${ANSWERS_SCHEMA}: downgrades are not supported; use a newer create-nodeserver`,
+      'E_NEWER',
+    );
   }
   if (typeof record.answers !== 'object' || record.answers === null || Array.isArray(record.answers)) {
     throw bad('"answers" must be an object like {"name": "my-app", "auth": "none"}');
@@ -187,7 +193,9 @@ function isGeneratedRecord(value: unknown): value is GeneratedRecord {
     typeof r.kind === 'string' &&
     typeof r.name === 'string' &&
     strings(r.args) &&
-    typeof r.files === 'object' && r.files !== null && !Array.isArray(r.files) &&
+    typeof r.files === 'object' &&
+    r.files !== null &&
+    !Array.isArray(r.files) &&
     Object.entries(r.files).every(([p, h]) => safePath(p) && typeof h === 'string') &&
     Array.isArray(r.edits) &&
     r.edits.every((e) => typeof e === 'object' && e !== null && typeof (e as Edit).kind === 'string' && typeof (e as Edit).file === 'string' && safePath((e as Edit).file)) &&

@@ -36,7 +36,10 @@ function scan(text: string): Scan {
   const visit = (node: ts.Node) => {
     if (ts.isIdentifier(node)) {
       const parent = node.parent;
-      const member = (ts.isPropertyAccessExpression(parent) && parent.name === node) || ((ts.isPropertyAssignment(parent) || ts.isMethodDeclaration(parent) || ts.isPropertyDeclaration(parent)) && parent.name === node) || ts.isShorthandPropertyAssignment(parent);
+      const member =
+        (ts.isPropertyAccessExpression(parent) && parent.name === node) ||
+        ((ts.isPropertyAssignment(parent) || ts.isMethodDeclaration(parent) || ts.isPropertyDeclaration(parent)) && parent.name === node) ||
+        ts.isShorthandPropertyAssignment(parent);
       if (!member) bindings.set(node.text, [...(bindings.get(node.text) ?? []), { start: node.getStart(file), end: node.getEnd() }]);
     }
     for (const range of [...(ts.getLeadingCommentRanges(text, node.getFullStart()) ?? []), ...(ts.getTrailingCommentRanges(text, node.getEnd()) ?? [])]) {
@@ -74,7 +77,13 @@ export function findRenames(ours: string, base: string): Renames {
     let gain = 1;
     for (const name of fresh) {
       if ([...renames.values()].some((r) => r.to === name)) continue;
-      const g = matching(replaceAt(base, before.bindings.get(old)!.map((o) => ({ ...o, to: name })))) - unchanged;
+      const g =
+        matching(
+          replaceAt(
+            base,
+            before.bindings.get(old)!.map((o) => ({ ...o, to: name })),
+          ),
+        ) - unchanged;
       if (g > gain) [best, gain] = [name, g];
     }
     if (best) renames.set(old, { to: best, inComments: !mine.comments.some((c) => codeMention(old).test(ours.slice(c.start, c.end))) });

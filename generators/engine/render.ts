@@ -43,7 +43,11 @@ export async function render(answers: Answers): Promise<Tree> {
   };
 
   // Files first (all features), then edits: an edit may target any feature's file.
-  for (const feature of features) await plop.run(`${feature.id}:files`, templateFiles(feature.id).map((file) => renderFile(feature, file)));
+  for (const feature of features)
+    await plop.run(
+      `${feature.id}:files`,
+      templateFiles(feature.id).map((file) => renderFile(feature, file)),
+    );
   for (const feature of features) await plop.run(`${feature.id}:edits`, (feature.edits?.(answers) ?? []).map(compose));
   return tree;
 }

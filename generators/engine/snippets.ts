@@ -119,7 +119,10 @@ function expandSpreads(sf: SourceFile, init: ObjectLiteralExpression, file: stri
     const lines = readSnippet(from, local, importing).value.split('\n');
     spreads.set(`  ...${local},`, lines.slice(1, -1).join('\n'));
   }
-  const out = init.getText().split('\n').map((line) => spreads.get(line) ?? line);
+  const out = init
+    .getText()
+    .split('\n')
+    .map((line) => spreads.get(line) ?? line);
   const left = out.find((line) => /^\s*\.\.\./.test(line));
   if (left) throw new Error(`snippet ${file}: "${left.trim()}" must be a top-level line "  ...name," of its own`);
   return out.join('\n');

@@ -292,7 +292,9 @@ function resolveTarget(root: string, path: string, deleting: boolean): string {
     } catch {
       // Does not exist yet: the nearest existing folder must take new entries.
       writable(current, path);
-      return relative(root, join(next, ...parts.slice(i + 1))).split(sep).join('/');
+      return relative(root, join(next, ...parts.slice(i + 1)))
+        .split(sep)
+        .join('/');
     }
     if (stat.isSymbolicLink()) {
       // A link to delete goes as a link: its target is not ours to remove.
@@ -304,7 +306,10 @@ function resolveTarget(root: string, path: string, deleting: boolean): string {
         throw new CLIError(`${path}: ${relative(root, next)} is a broken link: fix or remove it first`, 'E_TARGET');
       }
       if (real !== root && !real.startsWith(root + sep)) {
-        throw new CLIError(`${path} is a link to ${real}, outside the project: create-nodeserver never writes there (replace the link by a file, or add the path to "skip" in nodeserver.json)`, 'E_TARGET');
+        throw new CLIError(
+          `${path} is a link to ${real}, outside the project: create-nodeserver never writes there (replace the link by a file, or add the path to "skip" in nodeserver.json)`,
+          'E_TARGET',
+        );
       }
       current = real;
       stat = statSync(real);

@@ -129,6 +129,13 @@ export function affectedFiles(before: Map<string, string>, after: Map<string, st
 function exportedNames(text: string): string {
   const names = new Set<string>();
   for (const m of text.matchAll(/^export\s+(?:async\s+)?(?:function\*?|const|let|var|class)\s+([\w$]+)/gm)) names.add(m[1]);
-  for (const m of text.matchAll(/^export\s*\{([^}]*)\}/gm)) for (const n of m[1].split(',')) names.add(n.trim().split(/\s+as\s+/).pop()!);
+  for (const m of text.matchAll(/^export\s*\{([^}]*)\}/gm))
+    for (const n of m[1].split(','))
+      names.add(
+        n
+          .trim()
+          .split(/\s+as\s+/)
+          .pop()!,
+      );
   return [...names].sort().join(',');
 }

@@ -50,14 +50,19 @@ const APP = 'src/app.js';
 /** A name that is a JavaScript identifier, a file name and a URL segment at once. */
 const NAME = /^[a-z][A-Za-z0-9]{0,39}$/;
 const RESERVED = new Set(
-  ('break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof ' +
+  (
+    'break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof ' +
     'new null return super switch this throw true try typeof var void while with yield let static implements interface package private protected public ' +
-    'await arguments eval undefined').split(' '),
+    'await arguments eval undefined'
+  ).split(' '),
 );
 
 export function validateName(kind: string, name: string): void {
   if (!NAME.test(name) || RESERVED.has(name)) {
-    throw new CLIError(`invalid ${kind} name "${name}": use a letter a-z, then letters and digits (at most 40), not a JavaScript keyword, e.g. ${kind === 'resource' ? 'products' : 'audit'}`, 'E_NAME');
+    throw new CLIError(
+      `invalid ${kind} name "${name}": use a letter a-z, then letters and digits (at most 40), not a JavaScript keyword, e.g. ${kind === 'resource' ? 'products' : 'audit'}`,
+      'E_NAME',
+    );
   }
 }
 
@@ -116,9 +121,7 @@ function resource(request: GenerateRequest, answers: Answers): Scaffold {
     args: request.args,
     templates: ['generate/resource/common', routing],
     data,
-    edits: natural
-      ? []
-      : [{ kind: 'import', file: ROUTES, from: `./resources/${name}.js`, names: [name] }, ...generatedStatements(routing, ROUTES, 'routes', data)],
+    edits: natural ? [] : [{ kind: 'import', file: ROUTES, from: `./resources/${name}.js`, names: [name] }, ...generatedStatements(routing, ROUTES, 'routes', data)],
     names: natural ? [] : [{ file: ROUTES, name }],
     endpoints: natural
       ? [`GET /${name}`, `POST /${name}/create`, `GET /${name}/show/:id`, `PUT, PATCH /${name}/update/:id`, `DELETE /${name}/destroy/:id`]
@@ -139,12 +142,20 @@ function route(request: GenerateRequest): Scaffold {
   if (rest.length) throw new CLIError(`route takes a method and a path only, got also: ${rest.join(' ')}`, 'E_USAGE');
   if (request.before !== undefined || request.after !== undefined) throw new CLIError('--before and --after place a middleware; a route has its own place', 'E_FLAG');
   const segments = path === '/' ? [] : path.split('/').slice(1);
-  if (!path.startsWith('/') || segments.length > 10 || !segments.every((s) => SEGMENT.test(s)) || new Set(segments.filter((s) => s.startsWith(':'))).size !== segments.filter((s) => s.startsWith(':')).length) {
+  if (
+    !path.startsWith('/') ||
+    segments.length > 10 ||
+    !segments.every((s) => SEGMENT.test(s)) ||
+    new Set(segments.filter((s) => s.startsWith(':'))).size !== segments.filter((s) => s.startsWith(':')).length
+  ) {
     throw new CLIError(`invalid route path "${path}": /word/:param segments (letters, digits, . _ ~ -; :param a name), e.g. /reports/:id`, 'E_NAME');
   }
   const words = segments.length ? segments.map((s) => (s.startsWith(':') ? `by-${s.slice(1)}` : s)) : ['root'];
   const parts = [method.toLowerCase(), ...words.flatMap((w) => w.split(/[^A-Za-z0-9]+/).filter(Boolean))];
-  const handler = parts.map((p, i) => (i ? capital(p) : p)).join('').replace(/^(\w)/, (c) => c.toLowerCase());
+  const handler = parts
+    .map((p, i) => (i ? capital(p) : p))
+    .join('')
+    .replace(/^(\w)/, (c) => c.toLowerCase());
   const file = parts.map((p) => p.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase()).join('-');
   const samplePath = `/${segments.map((s) => (s.startsWith(':') ? `example-${s.slice(1).toLowerCase()}` : s)).join('/')}`;
   // The parameters the sample path gives, as the handler answers them.

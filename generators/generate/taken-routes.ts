@@ -44,7 +44,13 @@ const shape = (path: string) => (path.length > 1 ? path.replace(/\/$/, '') : pat
 /** `GET /x`, `PUT, PATCH /x/:id`: the endpoint lines a scaffold lists. */
 function parseEndpoint(endpoint: string): { methods: string[]; path: string } {
   const at = endpoint.indexOf(' /');
-  return { methods: endpoint.slice(0, at).split(',').map((m) => m.trim()), path: endpoint.slice(at + 1) };
+  return {
+    methods: endpoint
+      .slice(0, at)
+      .split(',')
+      .map((m) => m.trim()),
+    path: endpoint.slice(at + 1),
+  };
 }
 
 /** Refuses endpoints that src/routes.js already routes, naming the line. */

@@ -185,8 +185,8 @@ function skipRegExp(text: string, start: number): number {
   while (i < text.length && text[i] !== '\n') {
     const c = text[i];
     if (c === '\\') i += 2;
-    else if (c === '[') (inClass = true), i++;
-    else if (c === ']') (inClass = false), i++;
+    else if (c === '[') ((inClass = true), i++);
+    else if (c === ']') ((inClass = false), i++);
     else if (c === '/' && !inClass) return i + 1;
     else i++;
   }

@@ -164,7 +164,10 @@ test('wrong passwords cannot starve the server: hashes in flight are bounded (50
   const refused = results.filter((r) => r.status === 503);
   assert.ok(refused.length > 0, 'the queue is bounded');
   assert.ok(refused.every((r) => r.retryAfter === '1'));
-  assert.ok(results.every((r) => r.status === 401 || r.status === 503), JSON.stringify(results));
+  assert.ok(
+    results.every((r) => r.status === 401 || r.status === 503),
+    JSON.stringify(results),
+  );
 });
 
 test('login attempts are throttled per address and per user name: 429 with Retry-After, even for the right password', async (t) => {
@@ -198,9 +201,21 @@ test('GET /metrics takes Authorization: Bearer $METRICS_TOKEN next to Basic logi
 
 test('settings are checked at start: realm, cache ttl, users; production needs users', () => {
   const config = (/** @type {Record<string, any>} */ auth, env = 'test') => ({ env, trustProxy: false, auth: { ...defaults.auth, realm: 'Test area', users, cacheTtl: 0, ...auth } });
-  assert.throws(() => basicAuth(config({ realm: 'bad "realm"' })), (err) => err instanceof ConfigError && /AUTH_REALM/.test(err.message));
-  assert.throws(() => basicAuth(config({ cacheTtl: -1 })), (err) => err instanceof ConfigError && /AUTH_CACHE_TTL/.test(err.message));
-  assert.throws(() => basicAuth(config({ users: ['admin:not-a-hash'] })), (err) => err instanceof ConfigError && /AUTH_USERS/.test(err.message));
-  assert.throws(() => basicAuth(config({ users: [] }, 'production')), (err) => err instanceof ConfigError && /AUTH_USERS is empty/.test(err.message));
+  assert.throws(
+    () => basicAuth(config({ realm: 'bad "realm"' })),
+    (err) => err instanceof ConfigError && /AUTH_REALM/.test(err.message),
+  );
+  assert.throws(
+    () => basicAuth(config({ cacheTtl: -1 })),
+    (err) => err instanceof ConfigError && /AUTH_CACHE_TTL/.test(err.message),
+  );
+  assert.throws(
+    () => basicAuth(config({ users: ['admin:not-a-hash'] })),
+    (err) => err instanceof ConfigError && /AUTH_USERS/.test(err.message),
+  );
+  assert.throws(
+    () => basicAuth(config({ users: [] }, 'production')),
+    (err) => err instanceof ConfigError && /AUTH_USERS is empty/.test(err.message),
+  );
   assert.doesNotThrow(() => basicAuth(config({}, 'production')));
 });

@@ -20,6 +20,9 @@ export const sessionLogin = {
     });
     if (res.status !== 200) throw new Error(`the users tests could not log in: ${res.status} ${await res.text()}`);
     // Every cookie the login sets: the session's, and the CSRF token's when the app has one.
-    app.headers.cookie = res.headers.getSetCookie().map((line) => line.split(';')[0]).join('; ');
+    app.headers.cookie = res.headers
+      .getSetCookie()
+      .map((line) => line.split(';')[0])
+      .join('; ');
   },
 };

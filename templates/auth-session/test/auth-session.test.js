@@ -111,7 +111,11 @@ test('anonymous requests get no session cookie; /me without a session is 401', a
 test('wrong password and unknown user: the same 401, no cookie', async (t) => {
   const app = await start();
   t.after(() => app.close());
-  for (const [name, password] of [['admin', 'wrong'], ['nobody', 's3cret pw'], ['admin', 'other pw']]) {
+  for (const [name, password] of [
+    ['admin', 'wrong'],
+    ['nobody', 's3cret pw'],
+    ['admin', 'other pw'],
+  ]) {
     const res = await login(app, name, password);
     assert.equal(res.status, 401, `${name}/${password}`);
     assert.deepEqual(await res.json(), { error: 'Unauthorized', status: 401, message: 'Wrong user name or password' });
@@ -485,7 +489,11 @@ test('GET /metrics takes Authorization: Bearer $METRICS_TOKEN next to session lo
 });
 
 test('settings are checked at start; production refuses to start without SESSION_SECRETS', () => {
-  const base = { env: 'test', trustProxy: false, session: { secrets: [SECRET_A], cookieName: 'sid', secure: 'auto', idleTimeout: 1000, absoluteTimeout: 2000, store: 'memory', dir: 'sessions', maxSessions: 10 } };
+  const base = {
+    env: 'test',
+    trustProxy: false,
+    session: { secrets: [SECRET_A], cookieName: 'sid', secure: 'auto', idleTimeout: 1000, absoluteTimeout: 2000, store: 'memory', dir: 'sessions', maxSessions: 10 },
+  };
   /** @param {Record<string, unknown>} change @param {string} [env] */
   const config = (change, env = 'test') => ({ ...base, env, session: { ...base.session, ...change } });
   /** @type {[Record<string, unknown>, RegExp, string?][]} */
@@ -501,7 +509,11 @@ test('settings are checked at start; production refuses to start without SESSION
     [{ maxSessions: 0 }, /SESSION_MAX_SESSIONS/],
   ];
   for (const [change, message, env] of cases) {
-    assert.throws(() => session(config(change, env)), (err) => err instanceof ConfigError && message.test(err.message), JSON.stringify(change));
+    assert.throws(
+      () => session(config(change, env)),
+      (err) => err instanceof ConfigError && message.test(err.message),
+      JSON.stringify(change),
+    );
   }
   assert.doesNotThrow(() => session(config({}, 'production')));
 });

@@ -64,7 +64,10 @@ test('POST /login issues an HS256 JWT; GET /me accepts it', async (t) => {
   const body = await res.json();
   assert.equal(body.token_type, 'Bearer');
   assert.equal(body.expires_in, 900);
-  const [header, payload] = body.access_token.split('.').slice(0, 2).map((/** @type {string} */ part) => JSON.parse(Buffer.from(part, 'base64url').toString()));
+  const [header, payload] = body.access_token
+    .split('.')
+    .slice(0, 2)
+    .map((/** @type {string} */ part) => JSON.parse(Buffer.from(part, 'base64url').toString()));
   assert.deepEqual(header, { alg: 'HS256', typ: 'JWT', kid: 'k1' });
   assert.equal(payload.sub, 'admin');
   assert.equal(payload.exp - payload.iat, 900);
@@ -90,7 +93,10 @@ test('GET /me without a token: 401 with a plain Bearer challenge (no error code)
 test('wrong password and unknown user: the same 401, no token', async (t) => {
   const app = await start();
   t.after(() => app.close());
-  for (const [username, password] of [['admin', 'nope'], ['nobody', 's3cret pw']]) {
+  for (const [username, password] of [
+    ['admin', 'nope'],
+    ['nobody', 's3cret pw'],
+  ]) {
     const res = await app.fetch('/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
     assert.equal(res.status, 401);
     assert.deepEqual(await res.json(), { error: 'Unauthorized', status: 401, message: 'Wrong user name or password' });

@@ -108,7 +108,13 @@ export async function connect(port) {
   });
   // The server may close while we still write (that is the point of some tests): not an error here.
   socket.on('error', () => {});
-  const closed = new Promise((resolve) => socket.on('close', () => { ended = true; wake(); resolve(undefined); }));
+  const closed = new Promise((resolve) =>
+    socket.on('close', () => {
+      ended = true;
+      wake();
+      resolve(undefined);
+    }),
+  );
   const moreData = () => new Promise((resolve) => waiting.push(() => resolve(undefined)));
   /** @type {number[]} */
   const interim = [];

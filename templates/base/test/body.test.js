@@ -81,10 +81,7 @@ describe('body: JSON', { timeout: 10_000 }, () => {
   });
 
   test('415 for a UTF-16 byte order mark, even under a UTF-8 label: JSON is UTF-8 (RFC 8259 §8.1)', async () => {
-    const bodies = [
-      Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from('{"a":1}', 'utf16le').swap16()]),
-      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('{"a":1}', 'utf16le')]),
-    ];
+    const bodies = [Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from('{"a":1}', 'utf16le').swap16()]), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('{"a":1}', 'utf16le')])];
     for (const data of bodies) {
       const res = await app.request(rawRequest({ body: data, headers: { 'Content-Type': 'application/json; charset=utf-8' } }));
       assert.equal(res.status, 415);
@@ -358,7 +355,10 @@ describe('body: after other middleware', { timeout: 10_000 }, () => {
     await once(server, 'listening');
     const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
     try {
-      for (const [path, expected] of [['/parsed', { from: 'earlier middleware' }], ['/read', '(undefined)']]) {
+      for (const [path, expected] of [
+        ['/parsed', { from: 'earlier middleware' }],
+        ['/read', '(undefined)'],
+      ]) {
         const res = await fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers: JSON_TYPE, body: '{"a":1}' });
         assert.equal(res.status, 200, String(path));
         assert.deepEqual((await res.json()).body, expected);
@@ -374,7 +374,10 @@ describe('body: settings', { timeout: 10_000 }, () => {
   test('bad settings are refused at startup with the setting to fix', () => {
     /** @param {Record<string, unknown>} settings @param {RegExp} message */
     const refuses = (settings, message) =>
-      assert.throws(() => body({ ...defaults.body, ...settings }, { json: parseJson }), (err) => err instanceof ConfigError && message.test(err.message));
+      assert.throws(
+        () => body({ ...defaults.body, ...settings }, { json: parseJson }),
+        (err) => err instanceof ConfigError && message.test(err.message),
+      );
     refuses({ limit: -1 }, /BODY_LIMIT/);
     refuses({ limit: '1mb' }, /BODY_LIMIT/);
     refuses({ json: { strict: 'yes' } }, /BODY_JSON_STRICT/);

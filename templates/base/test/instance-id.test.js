@@ -8,7 +8,10 @@ import { startApp } from './helpers.js';
 test('INSTANCE_ID: every answer of the app says which instance gave it, errors included', async (t) => {
   const app = await startApp({ instanceId: 'web-1:3001' });
   t.after(() => app.close());
-  for (const [path, status] of [['/health', 200], ['/no/such/page', 404]]) {
+  for (const [path, status] of [
+    ['/health', 200],
+    ['/no/such/page', 404],
+  ]) {
     const res = await app.fetch(/** @type {string} */ (path));
     await res.body?.cancel();
     assert.equal(res.status, status);

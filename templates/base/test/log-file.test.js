@@ -30,8 +30,16 @@ test('rotates by size: full files get the day and a counter, the current file ke
   }
   // 3 lines (90 bytes) fit in 100; the 4th would not.
   assert.deepEqual(readdirSync(dir).sort(), [`app.${today}.1.log`, `app.${today}.2.log`, `app.${today}.3.log`, 'app.log']);
-  assert.equal(readFileSync(join(dir, `app.${today}.1.log`), 'utf8').split('\n').filter(Boolean).length, 3);
-  assert.deepEqual(allLines(dir, 'app').map((line) => line.slice(0, 7)), Array.from({ length: 10 }, (_, i) => `line ${String(i).padStart(2, '0')}`));
+  assert.equal(
+    readFileSync(join(dir, `app.${today}.1.log`), 'utf8')
+      .split('\n')
+      .filter(Boolean).length,
+    3,
+  );
+  assert.deepEqual(
+    allLines(dir, 'app').map((line) => line.slice(0, 7)),
+    Array.from({ length: 10 }, (_, i) => `line ${String(i).padStart(2, '0')}`),
+  );
 });
 
 test('keeps only the newest maxFiles rotated files', async (t) => {
@@ -82,7 +90,10 @@ test('loses no line and mixes none under many concurrent writers, across rotatio
   for (let w = 0; w < writers; w++) {
     // Every line whole, and each writer's lines in the order they were written.
     const own = lines.filter((line) => line.startsWith(`writer ${w} `));
-    assert.deepEqual(own, Array.from({ length: perWriter }, (_, i) => `writer ${w} line ${i}`));
+    assert.deepEqual(
+      own,
+      Array.from({ length: perWriter }, (_, i) => `writer ${w} line ${i}`),
+    );
   }
 });
 

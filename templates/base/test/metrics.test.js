@@ -126,5 +126,8 @@ test('METRICS_ENABLED=false: no endpoint; a short token is refused at start', as
   const app = await startApp({ metrics: { enabled: false } });
   t.after(() => app.close());
   assert.equal((await app.fetch('/metrics')).status, 404);
-  assert.throws(() => metricsEndpoint({ enabled: true, token: 'short' }, 'production'), (err) => err instanceof ConfigError && /^METRICS_TOKEN must be at least 16/.test(err.message));
+  assert.throws(
+    () => metricsEndpoint({ enabled: true, token: 'short' }, 'production'),
+    (err) => err instanceof ConfigError && /^METRICS_TOKEN must be at least 16/.test(err.message),
+  );
 });

@@ -105,7 +105,11 @@ describe('middleware runner', () => {
       },
     ]);
     try {
-      for (const [path, message] of [['/throw', 'sync failure'], ['/reject', 'async failure'], ['/empty', 'rejected without a reason']]) {
+      for (const [path, message] of [
+        ['/throw', 'sync failure'],
+        ['/reject', 'async failure'],
+        ['/empty', 'rejected without a reason'],
+      ]) {
         const res = await app.fetch(path);
         assert.equal(res.status, 500, path);
         assert.deepEqual(await res.json(), { error: 'Internal Server Error', status: 500 });
@@ -205,7 +209,14 @@ describe('middleware runner', () => {
   });
 
   test('a 4xx never carries a stack, not even in development', async () => {
-    const app = await serve([() => { throw new HttpError(422, 'name is required'); }], { env: 'development' });
+    const app = await serve(
+      [
+        () => {
+          throw new HttpError(422, 'name is required');
+        },
+      ],
+      { env: 'development' },
+    );
     try {
       const res = await app.fetch('/');
       assert.equal(res.status, 422);
@@ -352,10 +363,7 @@ describe('response helpers', () => {
     try {
       const res = await app.fetch('/download');
       assert.equal(res.headers.get('content-type'), 'application/pdf');
-      assert.equal(
-        res.headers.get('content-disposition'),
-        `attachment; filename="_bersicht _2024_.pdf"; filename*=UTF-8''%C3%9Cbersicht%20%222024%22.pdf`,
-      );
+      assert.equal(res.headers.get('content-disposition'), `attachment; filename="_bersicht _2024_.pdf"; filename*=UTF-8''%C3%9Cbersicht%20%222024%22.pdf`);
     } finally {
       await app.close();
     }

@@ -56,8 +56,17 @@ test('the counters stay bounded: the least recent client is forgotten first', as
 });
 
 test('settings that cannot work stop the app at start, naming the setting', () => {
-  assert.throws(() => rateLimit({ limit: -1, window: 60_000, by: 'address' }), (e) => e instanceof ConfigError && /RATE_LIMIT_LIMIT/.test(e.message));
-  assert.throws(() => rateLimit({ limit: 10, window: 10, by: 'address' }), (e) => e instanceof ConfigError && /RATE_LIMIT_WINDOW/.test(e.message));
-  assert.throws(() => rateLimit({ limit: 10, window: 60_000, by: 'ip' }), (e) => e instanceof ConfigError && /RATE_LIMIT_BY/.test(e.message));
+  assert.throws(
+    () => rateLimit({ limit: -1, window: 60_000, by: 'address' }),
+    (e) => e instanceof ConfigError && /RATE_LIMIT_LIMIT/.test(e.message),
+  );
+  assert.throws(
+    () => rateLimit({ limit: 10, window: 10, by: 'address' }),
+    (e) => e instanceof ConfigError && /RATE_LIMIT_WINDOW/.test(e.message),
+  );
+  assert.throws(
+    () => rateLimit({ limit: 10, window: 60_000, by: 'ip' }),
+    (e) => e instanceof ConfigError && /RATE_LIMIT_BY/.test(e.message),
+  );
   assert.throws(() => rateLimit({ limit: 10, window: 60_000, by: 'address' }, { name: 'no spaces' }), TypeError);
 });

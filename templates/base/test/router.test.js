@@ -312,7 +312,18 @@ describe('parameter patterns and limits', () => {
 
   test('common safe patterns are accepted', () => {
     const router = createRouter();
-    const safe = ['((a|b)c)+', '\\d+', '[a-z]+-\\d+', '(?:ab|cd)+', '(?:[a-z]|\\d)+', 'en|fr', '\\d{4}-\\d{2}-\\d{2}', '[a-z0-9-]{1,40}', '[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}', 'v\\d+(?:\\.\\d+)?'];
+    const safe = [
+      '((a|b)c)+',
+      '\\d+',
+      '[a-z]+-\\d+',
+      '(?:ab|cd)+',
+      '(?:[a-z]|\\d)+',
+      'en|fr',
+      '\\d{4}-\\d{2}-\\d{2}',
+      '[a-z0-9-]{1,40}',
+      '[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}',
+      'v\\d+(?:\\.\\d+)?',
+    ];
     safe.forEach((pattern, i) => router.get(`/safe${i}/:p(${pattern})`, answer('x')));
   });
 
@@ -336,7 +347,10 @@ describe('parameter patterns and limits', () => {
   });
 
   test('maxParamLength must be a positive whole number (a setting error names the variable)', () => {
-    assert.throws(() => createRouter({ maxParamLength: 0 }), (err) => err instanceof ConfigError && /ROUTER_MAX_PARAM_LENGTH/.test(err.message));
+    assert.throws(
+      () => createRouter({ maxParamLength: 0 }),
+      (err) => err instanceof ConfigError && /ROUTER_MAX_PARAM_LENGTH/.test(err.message),
+    );
     assert.throws(() => createRouter({ maxParamLength: 2.5 }), ConfigError);
   });
 });

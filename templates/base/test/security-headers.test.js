@@ -97,7 +97,7 @@ test('a handler can change a header for its own response', async (t) => {
   app.use((req, res) => {
     if (req.path === '/embeddable') {
       res.removeHeader('X-Frame-Options');
-      res.setHeader('Content-Security-Policy', "frame-ancestors https://partner.example");
+      res.setHeader('Content-Security-Policy', 'frame-ancestors https://partner.example');
       res.send('<p>ok</p>');
     } else {
       throw new HttpError(403);
@@ -128,7 +128,11 @@ test('bad settings stop the server at start with the variable to fix', () => {
     [{ contentSecurityPolicy: "default-src 'self'\r\nSet-Cookie: x=1" }, /SECURITY_HEADERS_CONTENT_SECURITY_POLICY/],
   ];
   for (const [options, message] of cases) {
-    assert.throws(() => securityHeaders(/** @type {any} */ (options)), (err) => err instanceof ConfigError && message.test(err.message), JSON.stringify(options));
+    assert.throws(
+      () => securityHeaders(/** @type {any} */ (options)),
+      (err) => err instanceof ConfigError && message.test(err.message),
+      JSON.stringify(options),
+    );
   }
   assert.doesNotThrow(() => securityHeaders({ referrerPolicy: 'no-referrer, strict-origin-when-cross-origin' }));
 });

@@ -329,7 +329,10 @@ describe('graceful close (in process)', () => {
     ];
     for (const [override, message] of broken) {
       const config = { ...serverSettings, server: { ...serverSettings.server, ...override } };
-      assert.throws(() => createHttpServer(app, config), (err) => err instanceof ConfigError && /** @type {RegExp} */ (message).test(err.message));
+      assert.throws(
+        () => createHttpServer(app, config),
+        (err) => err instanceof ConfigError && /** @type {RegExp} */ (message).test(err.message),
+      );
     }
   });
 });

@@ -487,8 +487,14 @@ describe('remembered misses', () => {
 
 describe('settings and helpers', () => {
   test('bad settings fail at start with a message naming the setting', () => {
-    assert.throws(() => staticFiles({ root: '', index: 'index.html' }), (err) => err instanceof ConfigError && /STATIC_ROOT/.test(err.message));
-    assert.throws(() => staticFiles({ root: 'public', index: '../index.html' }), (err) => err instanceof ConfigError && /static\.index/.test(err.message));
+    assert.throws(
+      () => staticFiles({ root: '', index: 'index.html' }),
+      (err) => err instanceof ConfigError && /STATIC_ROOT/.test(err.message),
+    );
+    assert.throws(
+      () => staticFiles({ root: 'public', index: '../index.html' }),
+      (err) => err instanceof ConfigError && /static\.index/.test(err.message),
+    );
   });
 
   test('parseRange', () => {

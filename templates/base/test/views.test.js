@@ -44,7 +44,10 @@ function render(source, data = {}, partials = {}) {
 describe('the template language', () => {
   test('{{ value }} is HTML-escaped', () => {
     const html = render('<p title="{{ title }}">{{ title }}</p>', { title: `<script>alert("x" + 'y')</script> & \`=` });
-    assert.equal(html, '<p title="&lt;script&gt;alert(&quot;x&quot; + &#39;y&#39;)&lt;/script&gt; &amp; &#96;&#61;">&lt;script&gt;alert(&quot;x&quot; + &#39;y&#39;)&lt;/script&gt; &amp; &#96;&#61;</p>');
+    assert.equal(
+      html,
+      '<p title="&lt;script&gt;alert(&quot;x&quot; + &#39;y&#39;)&lt;/script&gt; &amp; &#96;&#61;">&lt;script&gt;alert(&quot;x&quot; + &#39;y&#39;)&lt;/script&gt; &amp; &#96;&#61;</p>',
+    );
   });
 
   test('{{{ raw }}} is not escaped', () => {
@@ -77,7 +80,12 @@ describe('the template language', () => {
 
   test('nested {{#each}} reads the inner item first', () => {
     const source = '{{#each groups}}{{ name }}[{{#each members}}{{ name }}/{{ @index }}{{/each}}]{{/each}}';
-    const data = { groups: [{ name: 'g1', members: [{ name: 'm1' }, { name: 'm2' }] }, { name: 'g2', members: [] }] };
+    const data = {
+      groups: [
+        { name: 'g1', members: [{ name: 'm1' }, { name: 'm2' }] },
+        { name: 'g2', members: [] },
+      ],
+    };
     assert.equal(render(source, data), 'g1[m1/0m2/1]g2[]');
   });
 
@@ -105,7 +113,8 @@ describe('the template language', () => {
 
   test('no access to prototype members, inherited or own', () => {
     const data = JSON.parse('{"__proto__": {"polluted": "yes"}, "user": {"name": "ada"}}');
-    const source = '[{{ constructor }}|{{ constructor.name }}|{{ user.constructor.name }}|{{ user.__proto__ }}|{{ __proto__.polluted }}|{{ user.toString }}|{{ user.hasOwnProperty }}|{{ polluted }}|{{ user.name.constructor }}|{{ user.prototype }}]';
+    const source =
+      '[{{ constructor }}|{{ constructor.name }}|{{ user.constructor.name }}|{{ user.__proto__ }}|{{ __proto__.polluted }}|{{ user.toString }}|{{ user.hasOwnProperty }}|{{ polluted }}|{{ user.name.constructor }}|{{ user.prototype }}]';
     assert.equal(render(source, data), '[|||||||||]');
     assert.equal(render('{{#each user.constructor}}x{{/each}}{{#if constructor}}x{{/if}}', data), '');
   });
@@ -131,7 +140,10 @@ describe('template errors name the file and the line', () => {
   ];
   for (const [source, message] of cases) {
     test(JSON.stringify(source), () => {
-      assert.throws(() => compile(/** @type {string} */ (source), 'views/page.html'), (err) => err instanceof TemplateError && /** @type {RegExp} */ (message).test(err.message));
+      assert.throws(
+        () => compile(/** @type {string} */ (source), 'views/page.html'),
+        (err) => err instanceof TemplateError && /** @type {RegExp} */ (message).test(err.message),
+      );
     });
   }
 
@@ -158,8 +170,14 @@ describe('template errors name the file and the line', () => {
   });
 
   test('bad settings fail at start', () => {
-    assert.throws(() => views({ dir: '', cache: true }), (err) => err instanceof ConfigError && /VIEWS_DIR/.test(err.message));
-    assert.throws(() => views({ dir: 'views', cache: /** @type {any} */ ('yes') }), (err) => err instanceof ConfigError && /VIEWS_CACHE/.test(err.message));
+    assert.throws(
+      () => views({ dir: '', cache: true }),
+      (err) => err instanceof ConfigError && /VIEWS_DIR/.test(err.message),
+    );
+    assert.throws(
+      () => views({ dir: 'views', cache: /** @type {any} */ ('yes') }),
+      (err) => err instanceof ConfigError && /VIEWS_CACHE/.test(err.message),
+    );
   });
 });
 
@@ -246,7 +264,10 @@ describe('the composed app', () => {
     const dir = mkdtempSync(join(tmpdir(), 'views-test-'));
     try {
       const config = readConfig({ NODE_ENV: 'test', LOG_DIR: join(dir, 'logs') });
-      assert.throws(() => buildApp({ ...config, views: { dir: '', cache: true } }), (err) => err instanceof ConfigError && /VIEWS_DIR/.test(err.message));
+      assert.throws(
+        () => buildApp({ ...config, views: { dir: '', cache: true } }),
+        (err) => err instanceof ConfigError && /VIEWS_DIR/.test(err.message),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -50,7 +50,10 @@
       element.setAttribute('data-state', info.error ? 'error' : 'done');
       element.removeAttribute('aria-busy');
     }
-    if (own) own.forEach(function (fn) { call(fn, data, info, element); });
+    if (own)
+      own.forEach(function (fn) {
+        call(fn, data, info, element);
+      });
   }
 
   /**
@@ -74,7 +77,9 @@
     try {
       fn(data, meta, element);
     } catch (err) {
-      setTimeout(function () { throw err; });
+      setTimeout(function () {
+        throw err;
+      });
     }
   }
 

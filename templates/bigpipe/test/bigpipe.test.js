@@ -23,8 +23,7 @@ const LIMIT = { timeout: 5000 };
 /** A layout with one placeholder per pagelet name. @param {string[]} names */
 function layoutFor(names) {
   /** @type {BigpipeOptions['layout']} */
-  return ({ pagelet, scripts }) =>
-    `<!doctype html><html><head>${scripts}</head><body>${names.map((n) => pagelet(n)).join('')}</body></html>`;
+  return ({ pagelet, scripts }) => `<!doctype html><html><head>${scripts}</head><body>${names.map((n) => pagelet(n)).join('')}</body></html>`;
 }
 
 /** A promise the test settles by hand: the pagelet waits until the test says so. */
@@ -237,7 +236,12 @@ describe('bigpipe errors, timeouts and disconnects', LIMIT, () => {
       layout: layoutFor(['broken', 'late', 'fine']),
       onError: (err) => reported.push(err),
       pagelets: [
-        { name: 'broken', load: async () => { throw new Error('password=hunter2 at db.query'); } },
+        {
+          name: 'broken',
+          load: async () => {
+            throw new Error('password=hunter2 at db.query');
+          },
+        },
         { name: 'late', timeout: 20, load: (signal) => new Promise(() => (lateSignal = signal)) },
         { name: 'fine', load: async () => 'all good' },
       ],
@@ -282,14 +286,23 @@ describe('bigpipe errors, timeouts and disconnects', LIMIT, () => {
       let closed = false;
       res.once('close', () => (closed = true));
       const write = res.write.bind(res);
-      res.write = /** @type {typeof res.write} */ ((/** @type {any[]} */ ...args) => {
-        if (closed) writesAfterClose++;
-        return write(.../** @type {[any, any]} */ (args));
-      });
+      res.write = /** @type {typeof res.write} */ (
+        (/** @type {any[]} */ ...args) => {
+          if (closed) writesAfterClose++;
+          return write(.../** @type {[any, any]} */ (args));
+        }
+      );
       return {
         layout: layoutFor(['hangs', 'ignoresSignal']),
         pagelets: [
-          { name: 'hangs', load: (signal) => new Promise((_resolve, reject) => { signals.push(signal); signal.addEventListener('abort', () => reject(signal.reason)); }) },
+          {
+            name: 'hangs',
+            load: (signal) =>
+              new Promise((_resolve, reject) => {
+                signals.push(signal);
+                signal.addEventListener('abort', () => reject(signal.reason));
+              }),
+          },
           { name: 'ignoresSignal', load: async () => (await released.opened, 'too late') },
         ],
       };
@@ -319,11 +332,13 @@ describe('bigpipe errors, timeouts and disconnects', LIMIT, () => {
     const page = await startPage((_req, res) => {
       const write = res.write.bind(res);
       res.on('drain', () => events.push('drain'));
-      res.write = /** @type {typeof res.write} */ ((/** @type {any[]} */ ...args) => {
-        const ok = write(.../** @type {[any, any]} */ (args));
-        events.push(ok ? 'write' : 'write-full');
-        return ok;
-      });
+      res.write = /** @type {typeof res.write} */ (
+        (/** @type {any[]} */ ...args) => {
+          const ok = write(.../** @type {[any, any]} */ (args));
+          events.push(ok ? 'write' : 'write-full');
+          return ok;
+        }
+      );
       return {
         layout: layoutFor(['a', 'b', 'c']),
         pagelets: ['a', 'b', 'c'].map((name) => ({ name, load: async () => big })),
@@ -350,7 +365,12 @@ describe('bigpipe without JavaScript (?nojs=1)', LIMIT, () => {
         { name: 'list', load: async () => ['<b>one</b>', 2] },
         { name: 'fields', load: async () => ({ '<key>': '<value>' }) },
         { name: 'trusted', html: true, load: async () => '<em>built by the server</em>' },
-        { name: 'broken', load: async () => { throw new Error('secret detail'); } },
+        {
+          name: 'broken',
+          load: async () => {
+            throw new Error('secret detail');
+          },
+        },
       ],
     }));
     t.after(() => page.close());

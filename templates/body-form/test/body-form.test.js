@@ -30,7 +30,11 @@ describe('body: URL-encoded forms', { timeout: 10_000 }, () => {
   });
 
   test('what a browser sends through fetch and URLSearchParams round-trips', async () => {
-    const sent = new URLSearchParams([['q', 'a&b=c d'], ['q', '100%'], ['emoji', '😀']]);
+    const sent = new URLSearchParams([
+      ['q', 'a&b=c d'],
+      ['q', '100%'],
+      ['emoji', '😀'],
+    ]);
     const res = await app.fetch('/', { method: 'POST', body: sent });
     assert.deepEqual((await res.json()).body, { q: ['a&b=c d', '100%'], emoji: '😀' });
   });

@@ -31,10 +31,11 @@ const MULTIPART_TYPE = { 'Content-Type': `multipart/form-data; boundary=${BOUNDA
  */
 function multipart(parts, { boundary = BOUNDARY, close = true } = {}) {
   const pieces = parts.map((part) => {
-    const disposition = part.headers ?? [
-      `Content-Disposition: form-data; name="${part.name}"${part.filename === undefined ? '' : `; filename="${part.filename}"`}`,
-      ...(part.type ? [`Content-Type: ${part.type}`] : []),
-    ].join('\r\n');
+    const disposition =
+      part.headers ??
+      [`Content-Disposition: form-data; name="${part.name}"${part.filename === undefined ? '' : `; filename="${part.filename}"`}`, ...(part.type ? [`Content-Type: ${part.type}`] : [])].join(
+        '\r\n',
+      );
     return Buffer.concat([Buffer.from(`--${boundary}\r\n${disposition}\r\n\r\n`), Buffer.from(part.content ?? ''), Buffer.from('\r\n')]);
   });
   return Buffer.concat([...pieces, Buffer.from(close ? `--${boundary}--\r\n` : '')]);
@@ -104,17 +105,20 @@ describe('body: multipart uploads', { timeout: 20_000 }, () => {
     assert.equal(photo.sha256, sha256(binary));
     for (const file of result.files) {
       assert.equal(join(uploadDir, basename(file.path)), file.path, 'written inside uploadDir');
-      assert.match(basename(file.path), /^[0-9a-f-]{36}$/, 'random name, not the client\'s');
+      assert.match(basename(file.path), /^[0-9a-f-]{36}$/, "random name, not the client's");
     }
     assert.ok(await eventually(() => uploads().length === 0), 'files removed after the response');
   });
 
-  test('the client\'s file name is kept only as sanitized metadata; empty file inputs are skipped', async () => {
+  test("the client's file name is kept only as sanitized metadata; empty file inputs are skipped", async () => {
     const names = ['../../etc/passwd', 'C:\\\\Users\\\\evil\\\\run.bat', '.htaccess', '..', 'a<b>c|d?.txt', 'tab\there.txt'];
     const res = await post(multipart([...names.slice(0, 3).map((filename) => ({ name: 'f', filename, content: 'x' })), { name: 'none', filename: '', content: '' }]));
     assert.equal(res.status, 200);
     const files = JSON.parse(res.body).files;
-    assert.deepEqual(files.map((/** @type {any} */ f) => f.filename), ['passwd', 'run.bat', 'htaccess']);
+    assert.deepEqual(
+      files.map((/** @type {any} */ f) => f.filename),
+      ['passwd', 'run.bat', 'htaccess'],
+    );
     assert.deepEqual(names.map(sanitizeFilename), ['passwd', 'run.bat', 'htaccess', 'file', 'abcd.txt', 'tabhere.txt']);
     assert.equal(sanitizeFilename('é'.normalize('NFD').repeat(300)).length, 200);
   });
@@ -138,7 +142,7 @@ describe('body: multipart uploads', { timeout: 20_000 }, () => {
       assert.equal(file?.filename, filename, disposition);
       assert.equal(join(uploadDir, basename(file.path)), file.path, 'written inside uploadDir under a random name');
     }
-    for (const disposition of ["filename*=na%C3%AFve.txt", "filename*=UTF-7''x", "filename*=UTF-8''%C3", "filename*=UTF-8''a%2"]) {
+    for (const disposition of ['filename*=na%C3%AFve.txt', "filename*=UTF-7''x", "filename*=UTF-8''%C3", "filename*=UTF-8''a%2"]) {
       const bad = await post(multipart([filePart(disposition)]));
       assert.equal(bad.status, 400, disposition);
       assert.match(JSON.parse(bad.body).message, /filename\*/, disposition);
@@ -155,11 +159,19 @@ describe('body: multipart uploads', { timeout: 20_000 }, () => {
   });
 
   test('400 for a field named __proto__; bracket names are plain names; nothing is polluted', async () => {
-    for (const part of [{ name: '__proto__', content: '{"polluted":"yes"}' }, { name: '__proto__', filename: 'x.json', content: '{}' }]) {
+    for (const part of [
+      { name: '__proto__', content: '{"polluted":"yes"}' },
+      { name: '__proto__', filename: 'x.json', content: '{}' },
+    ]) {
       const res = await post(multipart([part]));
       assert.equal(res.status, 400);
     }
-    const res = await post(multipart([{ name: 'constructor[prototype][polluted]', content: 'yes' }, { name: 'constructor', content: 'c' }]));
+    const res = await post(
+      multipart([
+        { name: 'constructor[prototype][polluted]', content: 'yes' },
+        { name: 'constructor', content: 'c' },
+      ]),
+    );
     assert.deepEqual(JSON.parse(res.body).body, { 'constructor[prototype][polluted]': 'yes', constructor: 'c' });
     assert.equal(/** @type {any} */ ({}).polluted, undefined);
     assert.ok(await eventually(() => uploads().length === 0));

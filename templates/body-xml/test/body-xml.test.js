@@ -195,7 +195,10 @@ describe('body: XML', { timeout: 10_000 }, () => {
   });
 
   test('limits are checked at startup', () => {
-    for (const [setting, value, variable] of [['maxDepth', 0, 'BODY_XML_MAX_DEPTH'], ['maxAttributes', 'many', 'BODY_XML_MAX_ATTRIBUTES']]) {
+    for (const [setting, value, variable] of [
+      ['maxDepth', 0, 'BODY_XML_MAX_DEPTH'],
+      ['maxAttributes', 'many', 'BODY_XML_MAX_ATTRIBUTES'],
+    ]) {
       assert.throws(
         () => body({ ...defaults.body, xml: { [setting]: value } }, { xml: parseXml }),
         (err) => err instanceof ConfigError && err.message.includes(String(variable)),

@@ -220,7 +220,12 @@ describe('ETags of handler responses (strong: a hash of the body)', () => {
     const created = await request(server.url, '/created');
     assert.equal(created.status, 201);
     assert.ok(created.headers.etag);
-    for (const [path, status] of /** @type {const} */ ([['/redirect', 302], ['/fail', 409], ['/crash', 500], ['/nowhere', 404]])) {
+    for (const [path, status] of /** @type {const} */ ([
+      ['/redirect', 302],
+      ['/fail', 409],
+      ['/crash', 500],
+      ['/nowhere', 404],
+    ])) {
       const res = await request(server.url, path, { headers: { 'If-None-Match': '*' } });
       assert.equal(res.status, status, path);
       assert.equal(res.headers.etag, undefined, path);

@@ -182,7 +182,11 @@ describe('settings', () => {
       [{ ...good, paths: '/docs/=5' }, /CACHE_MAX_AGE_PATHS/],
     ];
     for (const [options, message] of cases) {
-      assert.throws(() => maxAge(/** @type {any} */ (options)), (err) => err instanceof ConfigError && /** @type {RegExp} */ (message).test(err.message), JSON.stringify(options));
+      assert.throws(
+        () => maxAge(/** @type {any} */ (options)),
+        (err) => err instanceof ConfigError && /** @type {RegExp} */ (message).test(err.message),
+        JSON.stringify(options),
+      );
     }
   });
 

@@ -336,7 +336,10 @@ describe('settings', () => {
       [{ ...good, ttl: Number.NaN }, /CACHE_MEMORY_TTL/],
     ];
     for (const [options, message] of cases) {
-      assert.throws(() => memoryCache(/** @type {any} */ (options)), (err) => err instanceof ConfigError && /** @type {RegExp} */ (message).test(err.message));
+      assert.throws(
+        () => memoryCache(/** @type {any} */ (options)),
+        (err) => err instanceof ConfigError && /** @type {RegExp} */ (message).test(err.message),
+      );
     }
   });
 });

@@ -14,5 +14,8 @@ testProcessModel('cluster', { CLUSTER_SCHED: 'os' });
 test('cluster.sched: rr and os are the two node:cluster policies; anything else is a configuration error', () => {
   assert.equal(schedulingPolicy('rr'), cluster.SCHED_RR);
   assert.equal(schedulingPolicy('os'), cluster.SCHED_NONE);
-  assert.throws(() => schedulingPolicy('random'), (err) => err instanceof ConfigError && /CLUSTER_SCHED must be rr .* or os/.test(err.message));
+  assert.throws(
+    () => schedulingPolicy('random'),
+    (err) => err instanceof ConfigError && /CLUSTER_SCHED must be rr .* or os/.test(err.message),
+  );
 });

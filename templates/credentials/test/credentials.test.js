@@ -115,7 +115,10 @@ test('login attempts are limited per client address and per user name: 429 with 
   // Per address, whatever the name: five wrong guesses from one address (attempts in flight count too).
   const address = from('198.51.100.7');
   const guesses = await Promise.allSettled(['a', 'b', 'c', 'd', 'e', 'f', 'g'].map((name) => users.verify(name, 'guess', address)));
-  assert.deepEqual(guesses.map((g) => g.status), ['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'rejected']);
+  assert.deepEqual(
+    guesses.map((g) => g.status),
+    ['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'rejected'],
+  );
   await tooMany(users.verify('editor', 'other', address), /from this address/);
   assert.deepEqual(await users.verify('editor', 'other', from('198.51.100.8')), { name: 'editor' }, 'other addresses are not affected');
 });
@@ -123,7 +126,11 @@ test('login attempts are limited per client address and per user name: 429 with 
 test('password hashes in flight are bounded: beyond the queue, 503 with Retry-After at once', async () => {
   const users = load([`admin:${await hashPassword('s3cret', FAST)}`], 'test', { hashConcurrency: 1, hashQueue: 2, attemptsPerAddress: 100, attemptsPerUser: 100 });
   const results = await Promise.allSettled(Array.from({ length: 6 }, () => users.verify('admin', 'wrong', from())));
-  assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'rejected', 'rejected'], 'one running, two waiting, the rest refused');
+  assert.deepEqual(
+    results.map((r) => r.status),
+    ['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'rejected', 'rejected'],
+    'one running, two waiting, the rest refused',
+  );
   for (const result of results.slice(3)) {
     const err = /** @type {PromiseRejectedResult} */ (result).reason;
     assert.ok(err instanceof HttpError && err.status === 503 && err.headers?.['Retry-After'] === '1', String(err));
@@ -138,8 +145,23 @@ test('readLoginBody takes strings from a JSON or form body and refuses anything 
   assert.deepEqual(readLoginBody(req), { username: 'admin', password: 'pw' });
   const form = Object.assign(Object.create(null), { username: 'admin', password: 'pw' });
   assert.deepEqual(readLoginBody(/** @type {any} */ ({ body: form })), { username: 'admin', password: 'pw' });
-  for (const body of [undefined, null, 'text', [], {}, { username: 'a' }, { username: ['a', 'b'], password: 'x' }, { username: 'a', password: 1 }, { username: '', password: 'x' }, { username: 'a'.repeat(101), password: 'x' }]) {
-    assert.throws(() => readLoginBody(/** @type {any} */ ({ body })), (err) => err instanceof HttpError && err.status === 400, JSON.stringify(body));
+  for (const body of [
+    undefined,
+    null,
+    'text',
+    [],
+    {},
+    { username: 'a' },
+    { username: ['a', 'b'], password: 'x' },
+    { username: 'a', password: 1 },
+    { username: '', password: 'x' },
+    { username: 'a'.repeat(101), password: 'x' },
+  ]) {
+    assert.throws(
+      () => readLoginBody(/** @type {any} */ ({ body })),
+      (err) => err instanceof HttpError && err.status === 400,
+      JSON.stringify(body),
+    );
   }
 });
 

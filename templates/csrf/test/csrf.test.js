@@ -108,7 +108,7 @@ test('anonymous visitors cost no stored session: 200 GET /csrf-token write nothi
   assert.equal(sessionFiles(), 1);
 });
 
-test('a visitor\'s token is signed, not stored: a valid one passes a login, a forged or tampered one is refused', async (t) => {
+test("a visitor's token is signed, not stored: a valid one passes a login, a forged or tampered one is refused", async (t) => {
   const app = await start();
   t.after(() => app.close());
   const client = new Client(app);
@@ -198,7 +198,7 @@ test('a forged upload (a session, no header token) is refused before its body is
   assert.equal(ok.status, 204);
 });
 
-test('tokens are bound to their session: another session\'s token (with its cookie) is refused', async (t) => {
+test("tokens are bound to their session: another session's token (with its cookie) is refused", async (t) => {
   const app = await start();
   t.after(() => app.close());
   const victim = new Client(app);
@@ -308,7 +308,11 @@ test('settings are checked at start', () => {
   /** @param {Record<string, unknown>} change */
   const config = (change, env = 'test') => ({ env, trustProxy: false, session, csrf: { trustedOrigins: [], cookieName: 'csrf', ...change } });
   for (const origin of ['https://app.example.com/path', 'app.example.com', 'ftp://x.example', '*']) {
-    assert.throws(() => csrf(config({ trustedOrigins: [origin] })), (err) => err instanceof ConfigError && /CSRF_TRUSTED_ORIGINS/.test(err.message), origin);
+    assert.throws(
+      () => csrf(config({ trustedOrigins: [origin] })),
+      (err) => err instanceof ConfigError && /CSRF_TRUSTED_ORIGINS/.test(err.message),
+      origin,
+    );
   }
   assert.throws(() => csrf(config({ cookieName: '__Host-csrf' })), /CSRF_COOKIE_NAME/);
   assert.throws(() => csrf({ ...config({}, 'production'), session: { ...session, secrets: [] } }), /SESSION_SECRETS is not set/);

@@ -13,7 +13,7 @@ test('without a master nothing is sent', async () => {
   assert.equal(await broadcast('news', { n: 1 }), false);
 });
 
-test('a worker\'s broadcast reaches its master as a broadcast message', async () => {
+test("a worker's broadcast reaches its master as a broadcast message", async () => {
   // A child process stands in for a worker: its parent is the master.
   const code = `import { broadcast } from ${JSON.stringify(channel)};
 process.exitCode = (await broadcast('news', { n: 1 })) ? 0 : 1;

@@ -183,7 +183,9 @@ export async function startProcessServer(model, env = {}, options = {}) {
     /** Lines of the access log written so far. */
     accessLines() {
       try {
-        return readFileSync(join(dir, 'logs', 'access.log'), 'utf8').split('\n').filter(Boolean);
+        return readFileSync(join(dir, 'logs', 'access.log'), 'utf8')
+          .split('\n')
+          .filter(Boolean);
       } catch {
         return [];
       }

@@ -39,11 +39,14 @@ test('restart budget: counts the restarts within the sliding window only', () =>
 
 test('restart policy: restarts with back-off up to maxRestarts, then gives up naming the limit', () => {
   const policy = new RestartPolicy({ ...settings, maxRestarts: 3 });
-  assert.deepEqual([0, 1, 2].map((t) => policy.next(t)), [
-    { giveUp: false, recent: 1, delay: 0 },
-    { giveUp: false, recent: 2, delay: 100 },
-    { giveUp: false, recent: 3, delay: 200 },
-  ]);
+  assert.deepEqual(
+    [0, 1, 2].map((t) => policy.next(t)),
+    [
+      { giveUp: false, recent: 1, delay: 0 },
+      { giveUp: false, recent: 2, delay: 100 },
+      { giveUp: false, recent: 3, delay: 200 },
+    ],
+  );
   const fourth = policy.next(3);
   assert.equal(fourth.giveUp, true);
   assert.match(fourth.giveUp ? fourth.reason : '', /4 worker restarts within 60 s, more than the limit of 3 \(cluster.maxRestarts/);
@@ -75,6 +78,10 @@ test('bad cluster settings are refused with the variable to fix', () => {
     [{ backoffInitial: 20_000 }, /^CLUSTER_BACKOFF_INITIAL \(20000\) must not be larger than CLUSTER_BACKOFF_MAX/],
   ];
   for (const [change, message] of /** @type {[object, RegExp][]} */ (cases)) {
-    assert.throws(() => checkClusterSettings({ ...settings, ...change }), (err) => err instanceof ConfigError && message.test(err.message), JSON.stringify(change));
+    assert.throws(
+      () => checkClusterSettings({ ...settings, ...change }),
+      (err) => err instanceof ConfigError && message.test(err.message),
+      JSON.stringify(change),
+    );
   }
 });

@@ -72,7 +72,10 @@ describe('the users controller', () => {
       assert.equal(store.users.size, 1);
     } else {
       // Without a login (or the guard) the example is open (docs/routing-natural.md).
-      assert.deepEqual(changes.map((res) => res.status), [201, 200, 200, 200, 204, 404]);
+      assert.deepEqual(
+        changes.map((res) => res.status),
+        [201, 200, 200, 200, 204, 404],
+      );
     }
   });
 
@@ -260,7 +263,10 @@ describe('naturalRouter() on its own folder', () => {
   test('an action that throws or rejects becomes a logged 500', async () => {
     assert.equal((await get('/things/fails')).status, 500);
     assert.equal((await get('/things/rejects')).status, 500);
-    assert.deepEqual(server.logged.map((err) => /** @type {Error} */ (err).message), ['action failed', 'async action failed']);
+    assert.deepEqual(
+      server.logged.map((err) => /** @type {Error} */ (err).message),
+      ['action failed', 'async action failed'],
+    );
   });
 
   test('never the default export, a non-function, a symlink, a subfolder or an invalid file name', async () => {
@@ -275,6 +281,9 @@ describe('naturalRouter() on its own folder', () => {
   });
 
   test('a missing controllers folder stops the start with a clear setting error', () => {
-    assert.throws(() => naturalRouter({ directory: join(root, 'missing') }), (err) => err instanceof ConfigError && /Natural routing needs the controllers folder .*missing/.test(err.message));
+    assert.throws(
+      () => naturalRouter({ directory: join(root, 'missing') }),
+      (err) => err instanceof ConfigError && /Natural routing needs the controllers folder .*missing/.test(err.message),
+    );
   });
 });

@@ -65,14 +65,20 @@ test('reading users is public; with a login (auth), creating, changing and delet
     assert.equal(store.users.size, 1);
   } else {
     // Without a login (or the guard) the example is open (docs/routing-table.md).
-    assert.deepEqual(changes.map((res) => res.status), [201, 200, 200, 204]);
+    assert.deepEqual(
+      changes.map((res) => res.status),
+      [201, 200, 200, 204],
+    );
   }
 });
 
 test('GET /users pages with offset and limit, and refuses bad values with 400', async () => {
   for (let i = 0; i < 5; i++) await createUser(`User ${i}`, `user${i}@example.com`);
   const page = await call('GET', '/users?offset=1&limit=2');
-  assert.deepEqual(page.body.users.map((/** @type {{ name: string }} */ u) => u.name), ['User 1', 'User 2']);
+  assert.deepEqual(
+    page.body.users.map((/** @type {{ name: string }} */ u) => u.name),
+    ['User 1', 'User 2'],
+  );
   assert.equal(page.body.total, 5);
   for (const query of ['limit=0', 'limit=101', 'limit=abc', 'offset=-1', 'offset=1.5', 'limit=1e2']) {
     const res = await call('GET', `/users?${query}`);
@@ -148,7 +154,10 @@ test('a body that is not a JSON object is 400; other media types are not accepte
 });
 
 test('prototype-pollution payloads create nothing and pollute nothing', async () => {
-  for (const body of ['{"__proto__": {"admin": true}, "name": "First User", "email": "first@example.com"}', '{"constructor": {"prototype": {"admin": true}}, "name": "First User", "email": "first@example.com"}']) {
+  for (const body of [
+    '{"__proto__": {"admin": true}, "name": "First User", "email": "first@example.com"}',
+    '{"constructor": {"prototype": {"admin": true}}, "name": "First User", "email": "first@example.com"}',
+  ]) {
     const res = await call('POST', '/users', body);
     assert.ok(res.status === 400 || res.status === 422, `${res.status} for ${body}`);
   }

@@ -13,11 +13,17 @@ test('configured secrets are used in order (the first signs) from a list or a co
 });
 
 test('short secrets are refused with the variable name', () => {
-  assert.throws(() => resolveSecrets(['short'], 'X_SECRETS', 'development'), (err) => err instanceof ConfigError && /X_SECRETS/.test(err.message) && /32/.test(err.message));
+  assert.throws(
+    () => resolveSecrets(['short'], 'X_SECRETS', 'development'),
+    (err) => err instanceof ConfigError && /X_SECRETS/.test(err.message) && /32/.test(err.message),
+  );
 });
 
 test('production refuses to start without the secret and names the variable', () => {
-  assert.throws(() => resolveSecrets([], 'MY_APP_SECRETS', 'production'), (err) => err instanceof ConfigError && /^MY_APP_SECRETS is not set/.test(err.message));
+  assert.throws(
+    () => resolveSecrets([], 'MY_APP_SECRETS', 'production'),
+    (err) => err instanceof ConfigError && /^MY_APP_SECRETS is not set/.test(err.message),
+  );
   assert.throws(() => developmentSecret('MY_APP_SECRETS', 'production'), ConfigError);
 });
 

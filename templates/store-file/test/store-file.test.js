@@ -17,7 +17,10 @@ test('counters in one folder are shared and never lose a hit', async (t) => {
     two.close();
   });
   const results = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? one : two).hit('logins', 60_000)));
-  assert.deepEqual(results.map((r) => r.count).sort((a, b) => a - b), Array.from({ length: 40 }, (_, i) => i + 1));
+  assert.deepEqual(
+    results.map((r) => r.count).sort((a, b) => a - b),
+    Array.from({ length: 40 }, (_, i) => i + 1),
+  );
   assert.equal((await one.hit('logins', 60_000, -1)).count, 39);
   assert.equal((await two.hit('other', 60_000)).count, 1);
 });

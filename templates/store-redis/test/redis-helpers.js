@@ -67,7 +67,9 @@ export async function startRedis(extraArgs = []) {
     port,
     /** Starts (again) on the same port. */
     async start() {
-      const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...extraArgs], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...extraArgs], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
       child = proc;
       let output = '';
       proc.stdout?.setEncoding('utf8');
@@ -84,7 +86,7 @@ export async function startRedis(extraArgs = []) {
       child?.unref();
       /** @type {any} */ (child?.stdout)?.unref?.();
     },
-        /** Stops it (SIGKILL: as abrupt as a crash). */
+    /** Stops it (SIGKILL: as abrupt as a crash). */
     async stop() {
       const proc = child;
       child = null;

@@ -53,11 +53,18 @@ test('commands, pipelining in order, error replies', { skip: skip ?? false }, as
   assert.equal(await client.command(['SET', 'greeting', 'hello']), 'OK');
   assert.equal(await client.command(['GET', 'greeting']), 'hello');
   const replies = await client.pipeline(Array.from({ length: 200 }, (_, i) => ['INCR', 'pipelined']));
-  assert.deepEqual(replies, Array.from({ length: 200 }, (_, i) => i + 1));
+  assert.deepEqual(
+    replies,
+    Array.from({ length: 200 }, (_, i) => i + 1),
+  );
   // An error reply rejects that command only; the connection goes on.
   await assert.rejects(client.command(['INCR', 'greeting']), (err) => err instanceof RedisError && /not an integer/.test(err.message));
   await assert.rejects(client.command(['NOSUCHCOMMAND']), (err) => err instanceof RedisError && err.code === 'ERR');
-  const mixed = await client.pipeline([['GET', 'greeting'], ['LPUSH', 'greeting', 'x'], ['GET', 'missing']]);
+  const mixed = await client.pipeline([
+    ['GET', 'greeting'],
+    ['LPUSH', 'greeting', 'x'],
+    ['GET', 'missing'],
+  ]);
   assert.equal(mixed[0], 'hello');
   assert.ok(mixed[1] instanceof RedisError && mixed[1].code === 'WRONGTYPE');
   assert.equal(mixed[2], null);
@@ -86,7 +93,10 @@ test('large values, directly and split into odd-sized pieces', { skip: skip ?? f
   const proxy = await startSplittingProxy(redis.port || Number(new URL(redis.url).port || 6379), 4093);
   try {
     const split = connect({ url: proxy.url, commandTimeout: 30_000 });
-    const [value, length] = await split.pipeline([['GET', 'big'], ['STRLEN', 'big']]);
+    const [value, length] = await split.pipeline([
+      ['GET', 'big'],
+      ['STRLEN', 'big'],
+    ]);
     assert.equal(value, big);
     assert.equal(length, Buffer.byteLength(big));
   } finally {

@@ -62,7 +62,10 @@ test('counters are shared and atomic: two stores, many concurrent hits, one coun
   const one = openStore(redis.url, prefix).store;
   const two = openStore(redis.url, prefix).store;
   const results = await Promise.all(Array.from({ length: 100 }, (_, i) => (i % 2 ? one : two).hit('clicks', 60_000)));
-  assert.deepEqual(results.map((r) => r.count).sort((a, b) => a - b), Array.from({ length: 100 }, (_, i) => i + 1));
+  assert.deepEqual(
+    results.map((r) => r.count).sort((a, b) => a - b),
+    Array.from({ length: 100 }, (_, i) => i + 1),
+  );
   assert.ok(results.every((r) => r.resetIn > 0 && r.resetIn <= 60_000));
   assert.equal((await one.hit('clicks', 60_000, -1)).count, 99);
 });

@@ -229,7 +229,7 @@ const STALE_LOCK = 10_000;
  */
 async function withLock(root, fn) {
   const lock = join(root, '.lock');
-  for (let waited = 0; ; ) {
+  for (let waited = 0; ;) {
     try {
       await mkdir(lock, { mode: 0o700 });
       break;
@@ -237,7 +237,10 @@ async function withLock(root, fn) {
       if (/** @type {NodeJS.ErrnoException} */ (err).code !== 'EEXIST') throw err;
     }
     // Holding it takes milliseconds: an old lock belongs to a process that died.
-    const age = await stat(lock).then((s) => Date.now() - s.mtimeMs, () => 0);
+    const age = await stat(lock).then(
+      (s) => Date.now() - s.mtimeMs,
+      () => 0,
+    );
     if (age > STALE_LOCK) {
       await rm(lock, { recursive: true, force: true });
       continue;
@@ -267,7 +270,10 @@ async function dropOldest(root, keep) {
   const sessions = [];
   for (const name of names) {
     const file = join(root, name);
-    const modified = await stat(file).then((s) => s.mtimeMs, () => null);
+    const modified = await stat(file).then(
+      (s) => s.mtimeMs,
+      () => null,
+    );
     if (modified !== null) sessions.push({ file, modified });
   }
   sessions.sort((a, b) => a.modified - b.modified);
@@ -324,9 +330,13 @@ function parseRecord(text) {
   try {
     const value = JSON.parse(text);
     const ok =
-      typeof value === 'object' && value !== null &&
-      typeof value.data === 'object' && value.data !== null && !Array.isArray(value.data) &&
-      Number.isFinite(value.createdAt) && Number.isFinite(value.lastSeen);
+      typeof value === 'object' &&
+      value !== null &&
+      typeof value.data === 'object' &&
+      value.data !== null &&
+      !Array.isArray(value.data) &&
+      Number.isFinite(value.createdAt) &&
+      Number.isFinite(value.lastSeen);
     return ok ? { data: value.data, createdAt: value.createdAt, lastSeen: value.lastSeen } : undefined;
   } catch {
     return undefined;

@@ -122,13 +122,18 @@ export function session(config) {
   const settings = config.session;
   const keys = resolveSecrets(settings.secrets, 'SESSION_SECRETS', config.env).map((s) => deriveKey(s, 'session-cookie'));
   if (typeof settings.cookieName !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(settings.cookieName) || settings.cookieName.startsWith('__')) {
-    throw new ConfigError(`SESSION_COOKIE_NAME must be 1-64 letters, digits, "_" or "-" and not start with "__" (the __Host- prefix is added when needed), got ${JSON.stringify(settings.cookieName)}`);
+    throw new ConfigError(
+      `SESSION_COOKIE_NAME must be 1-64 letters, digits, "_" or "-" and not start with "__" (the __Host- prefix is added when needed), got ${JSON.stringify(settings.cookieName)}`,
+    );
   }
   const isSecure = secureCookies(config);
   if (config.env === 'production' && settings.secure === 'never') {
     console.warn('SESSION_SECURE=never in production: session cookies travel over plain HTTP and can be stolen on the way.');
   }
-  for (const [name, value] of [['SESSION_IDLE_TIMEOUT', settings.idleTimeout], ['SESSION_ABSOLUTE_TIMEOUT', settings.absoluteTimeout]]) {
+  for (const [name, value] of [
+    ['SESSION_IDLE_TIMEOUT', settings.idleTimeout],
+    ['SESSION_ABSOLUTE_TIMEOUT', settings.absoluteTimeout],
+  ]) {
     if (!Number.isSafeInteger(value) || /** @type {number} */ (value) < 1) throw new ConfigError(`${name} must be a whole number of ms (1 or more), got ${value}`);
   }
   const local = createStore(settings);
@@ -195,10 +200,14 @@ export function session(config) {
     });
     // A failed save leaves the cookie alone: the browser keeps the session it had.
     let saveFailed = false;
-    beforeEnd(res, () => (handle.isDirty() ? handle.save().catch((err) => {
-      saveFailed = true;
-      throw err;
-    }) : undefined));
+    beforeEnd(res, () =>
+      handle.isDirty()
+        ? handle.save().catch((err) => {
+            saveFailed = true;
+            throw err;
+          })
+        : undefined,
+    );
     next();
   };
 }

@@ -64,7 +64,10 @@ function parse(raw, example, name) {
     throw new ConfigError(`${name} must be true or false, got ${JSON.stringify(raw)}`);
   }
   if (Array.isArray(example)) {
-    return raw.split(',').map((s) => s.trim()).filter(Boolean);
+    return raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   }
   return raw;
 }

@@ -183,9 +183,10 @@ export function takeSnapshot() {
   const buckets = bucketCounts.map((n) => (cumulative += n));
   const loop = eventLoopDelay;
   const ns = (/** @type {number} */ n) => (Number.isFinite(n) ? n / 1e9 : 0);
-  const eventLoop = loop && loop.count > 0
-    ? { min: ns(loop.min), mean: ns(loop.mean), p50: ns(loop.percentile(50)), p90: ns(loop.percentile(90)), p99: ns(loop.percentile(99)), max: ns(loop.max) }
-    : { min: 0, mean: 0, p50: 0, p90: 0, p99: 0, max: 0 };
+  const eventLoop =
+    loop && loop.count > 0
+      ? { min: ns(loop.min), mean: ns(loop.mean), p50: ns(loop.percentile(50)), p90: ns(loop.percentile(90)), p99: ns(loop.percentile(99)), max: ns(loop.max) }
+      : { min: 0, mean: 0, p50: 0, p90: 0, p99: 0, max: 0 };
   loop?.reset();
   const memory = process.memoryUsage();
   const cpu = process.cpuUsage();

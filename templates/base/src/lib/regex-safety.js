@@ -114,9 +114,7 @@ function previousVariableRepeat(items, i) {
  * @returns {boolean}
  */
 function containsVariableQuantifier(group) {
-  return group.alternatives.some((items) =>
-    items.some((item) => item.min !== item.max || (item.atom.kind === 'group' && containsVariableQuantifier(item.atom))),
-  );
+  return group.alternatives.some((items) => items.some((item) => item.min !== item.max || (item.atom.kind === 'group' && containsVariableQuantifier(item.atom))));
 }
 
 /**

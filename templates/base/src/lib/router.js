@@ -91,10 +91,7 @@ const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  */
 export function createRouter(options = {}) {
   const maxParamLength = options.maxParamLength ?? 100;
-  requireSetting(
-    Number.isInteger(maxParamLength) && maxParamLength > 0,
-    `ROUTER_MAX_PARAM_LENGTH must be a positive whole number of characters, got ${maxParamLength}`,
-  );
+  requireSetting(Number.isInteger(maxParamLength) && maxParamLength > 0, `ROUTER_MAX_PARAM_LENGTH must be a positive whole number of characters, got ${maxParamLength}`);
   const root = createNode();
 
   /**
@@ -270,10 +267,7 @@ function createNode() {
 function parseParam(segment, path) {
   const match = /^:([^(]*)(?:\((.+)\))?$/s.exec(segment);
   if (!match || !PARAM_NAME.test(match[1])) {
-    throw new Error(
-      `In route "${path}": "${segment}" is not a valid parameter. Write :name or :name(pattern); ` +
-        'the name uses letters, digits and _, and the pattern cannot contain "/"',
-    );
+    throw new Error(`In route "${path}": "${segment}" is not a valid parameter. Write :name or :name(pattern); ` + 'the name uses letters, digits and _, and the pattern cannot contain "/"');
   }
   return { name: match[1], pattern: match[2] ?? '' };
 }

@@ -41,8 +41,7 @@ import { ConfigError } from './config-loader.js';
  */
 
 /** The policy when none is configured: our own origin only, no plugins, no inline event handlers. */
-export const DEFAULT_CONTENT_SECURITY_POLICY =
-  "default-src 'self'; base-uri 'self'; form-action 'self'; object-src 'none'; script-src-attr 'none'; img-src 'self' data:";
+export const DEFAULT_CONTENT_SECURITY_POLICY = "default-src 'self'; base-uri 'self'; form-action 'self'; object-src 'none'; script-src-attr 'none'; img-src 'self' data:";
 
 /** Lower-case names of the headers this module sets; the error handler keeps them. */
 export const SECURITY_HEADER_NAMES = new Set([
@@ -93,7 +92,10 @@ export function securityHeaders(options = {}) {
   const referrerPolicy = lower(options.referrerPolicy ?? 'strict-origin-when-cross-origin');
   if (referrerPolicy !== 'off') {
     // A comma-separated list is allowed: browsers use the last value they know (fallbacks).
-    const unknown = referrerPolicy.split(',').map((p) => p.trim()).filter((p) => !REFERRER_POLICIES.has(p));
+    const unknown = referrerPolicy
+      .split(',')
+      .map((p) => p.trim())
+      .filter((p) => !REFERRER_POLICIES.has(p));
     if (unknown.length) {
       throw new ConfigError(`SECURITY_HEADERS_REFERRER_POLICY: unknown policy ${JSON.stringify(unknown[0])}; use one of ${[...REFERRER_POLICIES].join(', ')} or off`);
     }

@@ -94,10 +94,7 @@ export function createHttpServer(app, config) {
     requireSetting(Number.isInteger(value) && value > 0, `${envName(['server', name])} must be a positive number of milliseconds, got ${value}`);
   }
   requireSetting(Number.isInteger(shutdownTimeout) && shutdownTimeout >= 0, `SERVER_SHUTDOWN_TIMEOUT must be a number of milliseconds (0 or more), got ${shutdownTimeout}`);
-  requireSetting(
-    headersTimeout <= requestTimeout,
-    `SERVER_HEADERS_TIMEOUT (${headersTimeout}) must not be larger than SERVER_REQUEST_TIMEOUT (${requestTimeout})`,
-  );
+  requireSetting(headersTimeout <= requestTimeout, `SERVER_HEADERS_TIMEOUT (${headersTimeout}) must not be larger than SERVER_REQUEST_TIMEOUT (${requestTimeout})`);
 
   const server = app.createServer({
     headersTimeout,

@@ -37,8 +37,10 @@ import { runCacheHooks, preconditionFailed, notModified, sendNotModified, ifRang
  */
 export function staticFiles(options) {
   requireSetting(typeof options?.root === 'string' && options.root !== '', 'static.root must name the folder of public files, e.g. STATIC_ROOT=public');
-  requireSetting(typeof options.index === 'string' && !/[/\\]/.test(options.index) && !options.index.startsWith('.'),
-    `static.index must be a plain file name such as index.html (or empty for no directory index), got ${JSON.stringify(options.index)}`);
+  requireSetting(
+    typeof options.index === 'string' && !/[/\\]/.test(options.index) && !options.index.startsWith('.'),
+    `static.index must be a plain file name such as index.html (or empty for no directory index), got ${JSON.stringify(options.index)}`,
+  );
   const root = resolve(options.root);
   /** The root with its own symlinks resolved; null until the folder exists. */
   let realRoot = /** @type {string | null} */ (null);

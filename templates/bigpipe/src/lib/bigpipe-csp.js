@@ -25,7 +25,10 @@ export function allowScriptNonce(res, nonce) {
       res.setHeader(header, policyWithNonce(value, nonce));
     } else if (Array.isArray(value)) {
       // Several policies all apply: every one of them must allow the scripts.
-      res.setHeader(header, value.map((policy) => policyWithNonce(policy, nonce)));
+      res.setHeader(
+        header,
+        value.map((policy) => policyWithNonce(policy, nonce)),
+      );
     }
   }
 }
@@ -40,7 +43,10 @@ export function allowScriptNonce(res, nonce) {
  */
 export function policyWithNonce(policy, nonce) {
   const source = `'nonce-${nonce}'`;
-  const directives = policy.split(';').map((d) => d.trim()).filter(Boolean);
+  const directives = policy
+    .split(';')
+    .map((d) => d.trim())
+    .filter(Boolean);
   const nameOf = (/** @type {string} */ d) => d.split(/\s+/)[0].toLowerCase();
   let changed = false;
   const updated = directives.map((d) => {

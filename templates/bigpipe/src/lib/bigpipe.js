@@ -285,10 +285,7 @@ function renderLayout(layout, pagelets, { nojs, nonce, req, settled }) {
 function clientScripts(nonce, query) {
   const params = new URLSearchParams(query);
   params.set('nojs', '1');
-  return (
-    `<script src="/bigpipe.js" nonce="${nonce}"></script>\n` +
-    `<noscript><meta http-equiv="refresh" content="0; url=${escapeHtml(`?${params}`)}"></noscript>`
-  );
+  return `<script src="/bigpipe.js" nonce="${nonce}"></script>\n` + `<noscript><meta http-equiv="refresh" content="0; url=${escapeHtml(`?${params}`)}"></noscript>`;
 }
 
 /**

@@ -242,7 +242,10 @@ function parsePartHeaders(block) {
 function decodeExtValue(value) {
   const match = /^(utf-8|iso-8859-1)'[A-Za-z0-9-]*'((?:%[0-9A-Fa-f]{2}|[A-Za-z0-9!#$&+.^_`|~-])*)$/i.exec(value);
   if (match === null) throw broken(`filename* must look like UTF-8''name%20with%20escapes (RFC 8187), got ${JSON.stringify(value.slice(0, 60))}`);
-  const bytes = Buffer.from(match[2].replace(/%([0-9A-Fa-f]{2})/g, (_escape, hex) => String.fromCharCode(parseInt(hex, 16))), 'latin1');
+  const bytes = Buffer.from(
+    match[2].replace(/%([0-9A-Fa-f]{2})/g, (_escape, hex) => String.fromCharCode(parseInt(hex, 16))),
+    'latin1',
+  );
   try {
     return new TextDecoder(match[1], { fatal: true }).decode(bytes);
   } catch {
@@ -321,7 +324,7 @@ class Upload {
     } else if (part?.kind === 'file') {
       part.file.size += bytes.length;
       if (part.file.size > this.settings.fileSize) throw new HttpError(413, `File "${part.file.filename}" is larger than ${this.settings.fileSize} bytes`);
-      for (let written = 0; written < bytes.length; ) {
+      for (let written = 0; written < bytes.length;) {
         written += (await part.handle.write(bytes, written)).bytesWritten;
       }
     }

@@ -75,7 +75,13 @@ const START_TAG_END = /\s*(\/?)>/y;
 const END_TAG_END = /\s*>/y;
 /** Control characters XML 1.0 does not allow anywhere (§2.2). */
 const FORBIDDEN_CHARACTERS = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]/;
-const PREDEFINED_ENTITIES = new Map([['lt', '<'], ['gt', '>'], ['amp', '&'], ['quot', '"'], ['apos', "'"]]);
+const PREDEFINED_ENTITIES = new Map([
+  ['lt', '<'],
+  ['gt', '>'],
+  ['amp', '&'],
+  ['quot', '"'],
+  ['apos', "'"],
+]);
 
 /**
  * @typedef {object} OpenElement

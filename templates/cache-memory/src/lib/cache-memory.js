@@ -152,7 +152,12 @@ function cacheKey(req) {
  */
 function requestDirectives(req) {
   const value = req.headers['cache-control'] ?? (req.headers.pragma === 'no-cache' ? 'no-cache' : '');
-  return new Set(value.split(',').map((d) => d.trim().toLowerCase().split('=')[0]).filter(Boolean));
+  return new Set(
+    value
+      .split(',')
+      .map((d) => d.trim().toLowerCase().split('=')[0])
+      .filter(Boolean),
+  );
 }
 
 /**

@@ -29,8 +29,16 @@ const CONTROL = /[\x00-\x1F\x7F]/;
 /** RFC 6265bis §5.6: browsers drop a cookie whose name plus value exceed this. */
 const MAX_NAME_VALUE_BYTES = 4096;
 
-const SAME_SITE = new Map([['strict', 'Strict'], ['lax', 'Lax'], ['none', 'None']]);
-const PRIORITY = new Map([['low', 'Low'], ['medium', 'Medium'], ['high', 'High']]);
+const SAME_SITE = new Map([
+  ['strict', 'Strict'],
+  ['lax', 'Lax'],
+  ['none', 'None'],
+]);
+const PRIORITY = new Map([
+  ['low', 'Low'],
+  ['medium', 'Medium'],
+  ['high', 'High'],
+]);
 
 /**
  * @typedef {object} CookieOptions

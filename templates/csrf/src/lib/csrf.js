@@ -265,7 +265,7 @@ function checkOrigin(req, trusted, secure, trustProxy) {
   }
   if (origin === undefined) return;
   const forwardedHost = trustProxy ? req.headers['x-forwarded-host'] : undefined;
-  const host = (typeof forwardedHost === 'string' ? forwardedHost.split(',')[0].trim() : req.headers.host ?? '').toLowerCase();
+  const host = (typeof forwardedHost === 'string' ? forwardedHost.split(',')[0].trim() : (req.headers.host ?? '')).toLowerCase();
   const own = `${secure ? 'https' : 'http'}://${host}`;
   if (origin !== own && !trusted.has(origin)) throw forbidden('Cross-origin request refused');
 }

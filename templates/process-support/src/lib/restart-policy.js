@@ -115,7 +115,10 @@ export function workerCount(settings) {
 
 /** @param {ClusterSettings} settings */
 export function checkClusterSettings(settings) {
-  requireSetting(Number.isInteger(settings.workers) && settings.workers >= 0 && settings.workers <= 64, `CLUSTER_WORKERS must be a whole number from 0 (one per CPU) to 64, got ${settings.workers}`);
+  requireSetting(
+    Number.isInteger(settings.workers) && settings.workers >= 0 && settings.workers <= 64,
+    `CLUSTER_WORKERS must be a whole number from 0 (one per CPU) to 64, got ${settings.workers}`,
+  );
   requireSetting(Number.isInteger(settings.maxRestarts) && settings.maxRestarts >= 0, `CLUSTER_MAX_RESTARTS must be a whole number (0 or more), got ${settings.maxRestarts}`);
   /** @type {[string, number][]} */
   const durations = [

@@ -197,10 +197,13 @@ function trackSockets(server) {
     closed(deadline) {
       if (open.size === 0) return Promise.resolve();
       return new Promise((resolve) => {
-        const timer = setTimeout(() => {
-          for (const socket of open) socket.destroy();
-          resolve();
-        }, Math.max(0, deadline - Date.now()));
+        const timer = setTimeout(
+          () => {
+            for (const socket of open) socket.destroy();
+            resolve();
+          },
+          Math.max(0, deadline - Date.now()),
+        );
         onEmpty = () => {
           clearTimeout(timer);
           resolve();

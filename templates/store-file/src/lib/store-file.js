@@ -75,7 +75,10 @@ export function createFileStore(root) {
       const file = join(counters, `${createHash('sha256').update(name).digest('hex')}.json`);
       return withLock(root, async () => {
         const now = Date.now();
-        let entry = await readFile(file, 'utf8').then((text) => JSON.parse(text), () => null);
+        let entry = await readFile(file, 'utf8').then(
+          (text) => JSON.parse(text),
+          () => null,
+        );
         if (!entry || !(entry.until > now) || !Number.isFinite(entry.count)) entry = { count: 0, until: now + window };
         entry.count = Math.max(0, entry.count + by);
         // Whole file or nothing: a reader never sees half a counter.
@@ -117,14 +120,17 @@ export function createFileStore(root) {
  */
 async function withLock(root, fn) {
   const lock = join(root, '.lock');
-  for (let waited = 0; ; ) {
+  for (let waited = 0; ;) {
     try {
       await mkdir(lock, { mode: 0o700 });
       break;
     } catch (err) {
       if (/** @type {NodeJS.ErrnoException} */ (err).code !== 'EEXIST') throw err;
     }
-    const age = await stat(lock).then((s) => Date.now() - s.mtimeMs, () => 0);
+    const age = await stat(lock).then(
+      (s) => Date.now() - s.mtimeMs,
+      () => 0,
+    );
     if (age > STALE_LOCK) {
       await rm(lock, { recursive: true, force: true });
       continue;
@@ -151,9 +157,15 @@ export async function sweepCounters(dir) {
   const now = Date.now();
   for (const name of names) {
     const file = join(dir, name);
-    const until = await readFile(file, 'utf8').then((text) => Number(JSON.parse(text).until), () => 0);
+    const until = await readFile(file, 'utf8').then(
+      (text) => Number(JSON.parse(text).until),
+      () => 0,
+    );
     // A .tmp file or an unreadable counter is dropped once it is a minute old.
-    const old = await stat(file).then((s) => now - s.mtimeMs > 60_000, () => false);
+    const old = await stat(file).then(
+      (s) => now - s.mtimeMs > 60_000,
+      () => false,
+    );
     if (until ? until <= now : old) await unlink(file).catch(() => {});
   }
 }

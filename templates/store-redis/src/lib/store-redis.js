@@ -151,7 +151,12 @@ export function createRedisStore(client, options, settings) {
         kind: 'redis',
         async get(id) {
           // The last use is the index's score: `touch` moves it without rewriting the record.
-          const [text, score] = await call(() => client.pipeline([['GET', keyOf(id)], ['ZSCORE', index, id]]));
+          const [text, score] = await call(() =>
+            client.pipeline([
+              ['GET', keyOf(id)],
+              ['ZSCORE', index, id],
+            ]),
+          );
           if (typeof text !== 'string') return undefined;
           try {
             const record = JSON.parse(text);
@@ -162,7 +167,12 @@ export function createRedisStore(client, options, settings) {
         },
         async set(id, record) {
           const text = JSON.stringify(record);
-          const replies = await call(() => client.pipeline([['SET', keyOf(id), text, 'PX', ttl, 'XX'], ['ZADD', index, 'XX', record.lastSeen, id]]));
+          const replies = await call(() =>
+            client.pipeline([
+              ['SET', keyOf(id), text, 'PX', ttl, 'XX'],
+              ['ZADD', index, 'XX', record.lastSeen, id],
+            ]),
+          );
           if (replies[0] instanceof Error) throw replies[0];
           // Not there yet: a new session, which has to respect the limit.
           if (replies[0] === null) {
@@ -170,10 +180,20 @@ export function createRedisStore(client, options, settings) {
           }
         },
         async destroy(id) {
-          await call(() => client.pipeline([['DEL', keyOf(id)], ['ZREM', index, id]]));
+          await call(() =>
+            client.pipeline([
+              ['DEL', keyOf(id)],
+              ['ZREM', index, id],
+            ]),
+          );
         },
         async touch(id, lastSeen) {
-          await call(() => client.pipeline([['PEXPIRE', keyOf(id), ttl], ['ZADD', index, 'XX', lastSeen, id]]));
+          await call(() =>
+            client.pipeline([
+              ['PEXPIRE', keyOf(id), ttl],
+              ['ZADD', index, 'XX', lastSeen, id],
+            ]),
+          );
         },
         close() {},
       };
