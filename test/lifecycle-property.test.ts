@@ -205,15 +205,44 @@ async function lifecycle(dir: string, command: 'add' | 'remove' | 'regenerate', 
   const plan = await planUpdate(project, answers);
   const errors = addedTypeErrors(project, plan);
   if (errors.length) throw new Error(`${command} ${words.join(' ')} would add type errors: ${errors.join('; ')}`);
-  if (plan.conflicts)
-    throw new Error(
-      `${command} ${words.join(' ')} left ${plan.conflicts} conflict(s): ${plan.entries
-        .filter((e) => e.conflicts)
-        .map((e) => e.path)
-        .join(', ')}`,
-    );
+  for (const entry of plan.entries.filter((e) => e.conflicts)) {
+    const resolved = typeof entry.after === 'string' ? resolveNotesOverDeletedLines(entry.after) : undefined;
+    if (resolved === undefined)
+      throw new Error(
+        `${command} ${words.join(' ')} left ${entry.conflicts} conflict(s) in ${entry.path}: ${plan.entries
+          .filter((e) => e.conflicts)
+          .map((e) => e.path)
+          .join(', ')}`,
+      );
+    plan.writes.set(entry.path, resolved);
+  }
   commit(dir, plan.writes);
   return undefined;
+}
+
+/**
+ * The one conflict the merge leaves on purpose for a random edit: the user's
+ * note above a line the new version deleted (it would describe the wrong line
+ * if placed silently; test/merge asserts it). Resolved as a user would, keeping
+ * the note and letting the line go, so the sequence goes on and the note check
+ * still sees it. Any other conflict, or a block whose yours side is more than
+ * base plus comment lines, or whose new side is more than base minus lines, is
+ * undefined: a failure.
+ */
+function resolveNotesOverDeletedLines(text: string): string | undefined {
+  const blocks = /^<<<<<<< yours[^\n]*\n([\s\S]*?)^\|\|\|\|\|\|\| base[^\n]*\n([\s\S]*?)^=======\n([\s\S]*?)^>>>>>>> new[^\n]*\n/gm;
+  let allowed = true;
+  const out = text.replace(blocks, (_all, yours: string, base: string, theirs: string) => {
+    const lines = (t: string) => (t === '' ? [] : t.replace(/\n$/, '').split('\n'));
+    const [a, o, b] = [lines(yours), lines(base), lines(theirs)];
+    const notes = a.filter((l) => /^\s*\/\/ note \d+:/.test(l));
+    const code = a.filter((l) => !notes.includes(l));
+    let at = 0;
+    for (const line of o) if (at < b.length && b[at] === line) at++;
+    if (notes.length === 0 || code.join('\n') !== o.join('\n') || at !== b.length || b.length === o.length) allowed = false;
+    return [...notes, ...b].map((l) => `${l}\n`).join('');
+  });
+  return allowed && !hasConflictMarkers(out) ? out : undefined;
 }
 
 /** Refusals that are the answers' rules, not bugs: requirements and defaults. */
