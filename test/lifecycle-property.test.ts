@@ -2,6 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as prettier from 'prettier';
 import { applies, groups } from '../generators/registry.js';
 import { resolveAnswers } from '../generators/engine/answers.js';
 import { addFeature, removeFeature } from '../generators/engine/answer-changes.js';
@@ -21,7 +22,8 @@ import { readTree, treeDiff } from './support/tree.js';
  * A seeded, property-based test of the lifecycle. Each sequence starts from
  * a fresh project with random answers or from a project of an earlier
  * release, then interleaves random user edits (comments anywhere, changed
- * settings, reformatted and renamed code, own routes, middleware, files and
+ * settings, reformatted code (by hand and by Prettier with other settings),
+ * renamed code, own routes, middleware, files and
  * tests, CRLF files) with random add, remove and regenerate. After every
  * step every user edit is still there, no conflict markers appear, and the
  * step added no type errors; an add followed by a remove gives back the
@@ -80,7 +82,7 @@ const js = (dir: string) => [
 ];
 
 /** The user edits: each changes the project and returns what must survive, or undefined when it does not apply. */
-const userEdits: Record<string, (dir: string, r: Rng, n: number) => Mark | undefined> = {
+const userEdits: Record<string, (dir: string, r: Rng, n: number) => Mark | undefined | Promise<Mark | undefined>> = {
   comment(dir, r, n) {
     const file = pick(r, js(dir));
     const lines = read(dir, file).split('\n');
@@ -139,6 +141,13 @@ const userEdits: Record<string, (dir: string, r: Rng, n: number) => Mark | undef
     );
     return undefined;
   },
+  async formatter(dir, r) {
+    // The user's own formatter settings over a whole file (Biome's tabs and double quotes, no semicolons, four spaces).
+    const file = pick(r, ['src/app.js', 'src/routes.js', 'src/config.js']);
+    const options = { printWidth: 190, trailingComma: 'all' as const, useTabs: r() < 0.5, tabWidth: r() < 0.5 ? 4 : 2, singleQuote: r() < 0.4, semi: r() < 0.5 };
+    writeFileSync(join(dir, file), await prettier.format(read(dir, file), { ...options, parser: 'babel' }));
+    return undefined;
+  },
   rename(dir) {
     const app = read(dir, 'src/app.js');
     if (!/const app = createApp\(/.test(app)) return undefined;
@@ -147,7 +156,7 @@ const userEdits: Record<string, (dir: string, r: Rng, n: number) => Mark | undef
       app
         .replace(/\bapp\.use\(/g, 'server.use(')
         .replace('const app = createApp(', 'const server = createApp(')
-        .replace(/return app;/, 'return server;'),
+        .replace(/\breturn app\b/, 'return server'),
     );
     return { file: 'src/app.js', text: 'const server = createApp(' };
   },
@@ -267,13 +276,15 @@ async function sequence(index: number, steps: number): Promise<{ log: string[]; 
     log.push(`start from ${JSON.stringify(answers)}`);
   }
   const marks: Mark[] = [];
+  // The user's formatter may have changed a mark's quotes, semicolons or spaces since: still the user's text.
+  const formatFree = (text: string) => text.replace(/"/g, "'").replace(/[;\s]+/g, '');
   const check = (what: string) => {
     for (const m of marks) {
       // An upgrade moves a file this version renamed, with the user's text in it.
       const moved = MOVES.find((x) => x.from === m.file);
       if (moved && !existsSync(join(dir, m.file))) m.file = moved.to;
       const path = join(dir, m.file);
-      if (!existsSync(path) || !readFileSync(path, 'utf8').includes(m.text)) throw new Error(`after ${what}: lost "${m.text}" in ${m.file}`);
+      if (!existsSync(path) || !formatFree(readFileSync(path, 'utf8')).includes(formatFree(m.text))) throw new Error(`after ${what}: lost "${m.text}" in ${m.file}`);
     }
     for (const [path, text] of readTree(dir)) if (!path.startsWith('.nodeserver/') && hasConflictMarkers(text)) throw new Error(`after ${what}: conflict markers in ${path}`);
   };
@@ -292,7 +303,7 @@ async function sequence(index: number, steps: number): Promise<{ log: string[]; 
     let what: string;
     if (kind < 0.45) {
       const name = pick(r, Object.keys(userEdits));
-      const mark = userEdits[name](dir, r, n);
+      const mark = await userEdits[name](dir, r, n);
       // A setting changed again replaces its earlier value.
       if (mark && name === 'setting') marks.splice(0, marks.length, ...marks.filter((m) => !m.text.startsWith('port: ')));
       if (mark) marks.push(mark);

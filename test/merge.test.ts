@@ -111,4 +111,84 @@ test('a rename only in code leaves the comments as the user has them', () => {
   assert.is(merge3(renamed(root), root, theirs, 'markers', 'docs/app.md').conflicts, 1);
 });
 
+// A formatter the user ran over a file (four spaces, tabs) re-indents every line the new version
+// changes too: carried into the base and the new version first, it is not a conflict.
+const reindented = (text: string, unit: string) => text.replace(/^((?:  )+)/gm, (s) => unit.repeat(s.length / 2));
+const nested = root.replace('  app.use(two(config));', '  if (config.two) {\n    app.use(two(config));\n  }');
+
+test("an indentation the user gave the whole file reaches the lines the new version changes; the user's own edits stay", () => {
+  const theirs = nested
+    .replace('  app.use(one(config));', '  app.use(zero(config));\n  app.use(one(config));')
+    .replace('    app.use(two(config));', '    app.use(two(config, { strict: true }));');
+  for (const unit of ['    ', '\t']) {
+    const ours = reindented(nested, unit).replace(`${unit}return app;`, `${unit}app.use(mine);\n${unit}return app;`);
+    const r = merge3(ours, nested, theirs, 'markers', 'src/app.js');
+    assert.is(r.conflicts, 0, r.content);
+    assert.is(r.content, reindented(theirs, unit).replace(`${unit}return app;`, `${unit}app.use(mine);\n${unit}return app;`));
+  }
+  // Not JavaScript: indentation can be meaning (Markdown, YAML); a line merge as ever.
+  assert.ok(merge3(reindented(nested, '    '), nested, theirs, 'markers', 'docs/app.md').conflicts > 0);
+});
+
+test("a block deeper than any the user's file shows is indented in the user's unit", () => {
+  const theirs = nested.replace('    app.use(two(config));', '    if (config.three) {\n      app.use(three(config));\n    }\n    app.use(two(config));');
+  const r = merge3(reindented(nested, '\t'), nested, theirs, 'markers', 'src/app.js');
+  assert.is(r.conflicts, 0, r.content);
+  assert.match(r.content, /\n\t\t\tapp\.use\(three\(config\)\);\n/);
+});
+
+test('a file re-indented and renamed: both reach the new lines', () => {
+  const theirs = root.replace('  app.use(two(config));', '  app.use(between(config));\n  app.use(two(config));');
+  const r = merge3(reindented(renamed(root), '    '), root, theirs, 'markers', 'src/app.js');
+  assert.is(r.conflicts, 0, r.content);
+  assert.is(r.content, reindented(renamed(theirs), '    '));
+});
+
+test("a file formatted Biome's way (tabs, double quotes, no semicolons): new lines arrive that way; comments and quotes inside strings are left alone", () => {
+  const source = [
+    "import { createApp } from './lib/app.js';",
+    '',
+    "// Prettier's defaults; don't change the quotes here: 'x'.",
+    'export function buildApp(config) {',
+    '  const app = createApp(config);',
+    "  app.use(one(config, 'a \\'quoted\\' word'));",
+    '  app.use(two(config, \'say "hi"\'));',
+    "  if (config.none) throw new Error('none');",
+    '  return app;',
+    '}',
+    '',
+  ].join('\n');
+  const biome = [
+    'import { createApp } from "./lib/app.js"',
+    '',
+    "// Prettier's defaults; don't change the quotes here: 'x'.",
+    'export function buildApp(config) {',
+    '\tconst app = createApp(config)',
+    '\tapp.use(one(config, "a \'quoted\' word"))',
+    '\tapp.use(two(config, \'say "hi"\'))',
+    '\tif (config.none) throw new Error("none")',
+    '\treturn app',
+    '}',
+    '',
+  ].join('\n');
+  const theirs = source
+    .replace('  return app;', "  app.use(three('x'));\n  return app;")
+    .replace("import { createApp } from './lib/app.js';", "import { createApp } from './lib/pipeline.js';");
+  const mine = (text: string) => text.replace('\tconst app = createApp(config)', '\tconst app = createApp(config)\n\tapp.use(mine)');
+  const r = merge3(mine(biome), source, theirs, 'markers', 'src/app.js');
+  assert.is(r.conflicts, 0, r.content);
+  assert.is(r.content, mine(biome).replace('"./lib/app.js"', '"./lib/pipeline.js"').replace('\treturn app', '\tapp.use(three("x"))\n\treturn app'));
+});
+
+test('a change both sides made alike, next to a change of one side, is taken once', () => {
+  // The user's formatter and the new version's re-wrapped the same call; the new version also deleted the lines below it.
+  const before = 'start();\ncheck(a,\n  b);\nconst hooks = list();\nfor (const h of hooks) use(h);\nend();\n';
+  const wrapped = 'start();\ncheck(\n  a,\n  b,\n);\n';
+  const ours = `${wrapped}const hooks = list();\nfor (const h of hooks) use(h);\nend();\n`;
+  const theirs = `${wrapped}end();\n`;
+  assert.equal(merge3(ours, before, theirs, 'markers', 'src/x.js'), { content: theirs, conflicts: 0 });
+  // Unlike changes next to each other stay a conflict.
+  assert.is(merge3(ours.replace('end();', 'mine();\nend();'), before, theirs.replace('end();', 'theirs();\nend();'), 'markers', 'src/x.js').conflicts, 1);
+});
+
 test.run();

@@ -1,6 +1,7 @@
 import { diff3Merge, diffComm, diffIndices } from 'node-diff3';
 import { extname, basename } from 'node:path';
 import { keepEols, toLf } from './content.js';
+import { applyFormatting, findFormatting, isPlain } from './formatting.js';
 import { applyRenames, findRenames } from './renames.js';
 
 export type ConflictStyle = 'markers' | 'ours' | 'theirs';
@@ -31,6 +32,9 @@ export const MARKER_START = '<<<<<<< yours';
  *
  * One kind of region diff3 calls a conflict is not one: comment lines one
  * side inserted right next to the other side's change (see placeComments).
+ * In JavaScript, what the user did to the whole file (formatted it with
+ * other settings, renamed a binding throughout) is carried into the base and
+ * the new version when that leaves fewer conflicts (formatting.ts, renames.ts).
  */
 export function merge3(ours: string, base: string, theirs: string, style: ConflictStyle = 'markers', path = 'file'): MergeResult {
   const [a, o, b] = [toLf(ours), toLf(base), toLf(theirs)];
@@ -39,11 +43,18 @@ export function merge3(ours: string, base: string, theirs: string, style: Confli
   if (b === o) return { content: ours, conflicts: 0 };
   const plain = mergeLines(a, o, b, style, path);
   if (!plain.conflicts || !/\.[cm]?js$/.test(path)) return { content: keepEols(ours, plain.content), conflicts: plain.conflicts };
-  // Renames the user made throughout the file explain many changed lines: carried into base and theirs, they stop being conflicts.
+  // What the user did to the whole file explains many changed lines: a formatter's settings, renames.
+  // Carried into the base and the new version first, they stop being conflicts.
+  let best = plain;
+  const consider = (base: string, theirs: string) => {
+    const r = mergeLines(a, base, theirs, style, path);
+    if (r.conflicts < best.conflicts) best = r;
+  };
   const renames = findRenames(a, o);
-  if (!renames.size) return { content: keepEols(ours, plain.content), conflicts: plain.conflicts };
-  const renamed = mergeLines(a, applyRenames(o, renames), applyRenames(b, renames), style, path);
-  const best = renamed.conflicts < plain.conflicts ? renamed : plain;
+  const [renamedBase, renamedTheirs] = [applyRenames(o, renames), applyRenames(b, renames)];
+  if (renames.size) consider(renamedBase, renamedTheirs);
+  const formatting = findFormatting(a, renamedBase);
+  if (!isPlain(formatting)) consider(applyFormatting(renamedBase, formatting), applyFormatting(renamedTheirs, formatting));
   return { content: keepEols(ours, best.content), conflicts: best.conflicts };
 }
 
@@ -58,7 +69,7 @@ function mergeLines(a: string, o: string, b: string, style: ConflictStyle, path:
       continue;
     }
     const conflict = block.conflict!;
-    const placed = placeComments(conflict.a, conflict.o, conflict.b, commentLine(path));
+    const placed = agreedEdge(conflict.a, conflict.o, conflict.b) ?? placeComments(conflict.a, conflict.o, conflict.b, commentLine(path));
     if (placed) {
       out.push(...placed);
       continue;
@@ -75,6 +86,40 @@ function mergeLines(a: string, o: string, b: string, style: ConflictStyle, path:
     }
   }
   return { content: out.join('\n'), conflicts };
+}
+
+/**
+ * A region both sides begin, or end, with the same new lines: the same call
+ * re-wrapped by the user's formatter and by the new version's, next to lines
+ * only one side changed. diff3 sees one region both sides changed; the lines
+ * both wrote are no one's side. They are taken once, and the rest merges as
+ * usual when that gives one answer whatever base lines the shared lines
+ * replaced. Returns the merged region, or undefined.
+ */
+function agreedEdge(a: string[], o: string[], b: string[]): string[] | undefined {
+  const fromStart = agreedPrefix(a, o, b);
+  if (fromStart) return fromStart;
+  return agreedPrefix([...a].reverse(), [...o].reverse(), [...b].reverse())?.reverse();
+}
+
+function agreedPrefix(a: string[], o: string[], b: string[]): string[] | undefined {
+  let p = 0;
+  while (p < a.length && p < b.length && a[p] === b[p]) p++;
+  if (p === 0) return undefined;
+  const same = (x: string[], y: string[]) => x.length === y.length && x.every((l, i) => l === y[i]);
+  // The shared lines replaced the first k base lines, for some k: what is left of each side merges if
+  // one side kept it. The likeliest k explains the most lines as kept; two answers there are a conflict.
+  let answers = new Map<string, string[]>();
+  let kept = -1;
+  for (let k = 0; k <= o.length; k++) {
+    const [restA, restO, restB] = [a.slice(p), o.slice(k), b.slice(p)];
+    const rest = same(restA, restO) ? restB : same(restB, restO) || same(restA, restB) ? restA : undefined;
+    if (!rest) continue;
+    const score = same(restA, restO) || same(restB, restO) ? restO.length : 0;
+    if (score > kept) [answers, kept] = [new Map(), score];
+    if (score === kept) answers.set(rest.join('\n'), [...a.slice(0, p), ...rest]);
+  }
+  return answers.size === 1 ? [...answers.values()][0] : undefined;
 }
 
 interface Hunk {

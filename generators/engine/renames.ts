@@ -1,4 +1,5 @@
 import { ts } from 'ts-morph';
+import { lineKey } from './formatting.js';
 
 /**
  * Renames the user made in a JavaScript file, found by comparing it with
@@ -69,8 +70,9 @@ export function findRenames(ours: string, base: string): Renames {
   const fresh = [...mine.bindings.keys()].filter((n) => !before.bindings.has(n)).slice(0, 20);
   const renames: Renames = new Map();
   if (!gone.length || !fresh.length) return renames;
-  const ourLines = new Set(ours.split('\n'));
-  const matching = (text: string) => text.split('\n').filter((l) => ourLines.has(l)).length;
+  // Formatting is not what a rename is about: a user may have reformatted the file too (formatting.ts).
+  const ourLines = new Set(ours.split('\n').map(lineKey));
+  const matching = (text: string) => text.split('\n').filter((l) => ourLines.has(lineKey(l))).length;
   const unchanged = matching(base);
   for (const old of gone) {
     let best: string | undefined;

@@ -1,0 +1,139 @@
+import { diffIndices } from 'node-diff3';
+import { ts } from 'ts-morph';
+
+/**
+ * The formatting a user gave a whole JavaScript file (four spaces or tabs
+ * instead of two, double quotes, no semicolons: Prettier or Biome with the
+ * user's own settings), found by comparing it with its merge base, so that
+ * a three-way merge can carry it into the lines the new version changed. A
+ * user whose formatter rewrites src/app.js touches every line of it; the new
+ * version adds a middleware line there. Line by line that is a conflict on
+ * every changed line; with the user's formatting applied to the base and to
+ * the new version first, the only changes left on the user's side are the
+ * user's real edits, and the new line arrives formatted the user's way.
+ */
+export interface Formatting {
+  /** Each indentation of the base to the one the user's file has for it; only those that differ. */
+  indentation: Map<string, string>;
+  /** The user's strings are in double quotes where the base's were in single ones. */
+  doubleQuotes: boolean;
+  /** The user ends statements without semicolons. */
+  noSemicolons: boolean;
+}
+
+const indentOf = (line: string) => /^[ \t]*/.exec(line)![0];
+/** A line as the same line whatever its formatting: no indentation, one kind of quote, no final semicolon. */
+export const lineKey = (line: string) => line.trim().replace(/;$/, '').replace(/"/g, "'");
+const swapQuotes = (line: string) => line.replace(/'/g, '"');
+
+/** How the user formatted `ours` since `base`, judged by the lines whose content neither changed. */
+export function findFormatting(ours: string, base: string): Formatting {
+  const [a, o] = [ours.split('\n'), base.split('\n')];
+  const votes = new Map<string, Map<string, number>>();
+  const quotes = { kept: 0, swapped: 0 };
+  const semicolons = { kept: 0, dropped: 0 };
+  const vote = (before: string, after: string) => {
+    if (!before.trim()) return;
+    const counts = votes.get(indentOf(before)) ?? new Map<string, number>();
+    counts.set(indentOf(after), (counts.get(indentOf(after)) ?? 0) + 1);
+    votes.set(indentOf(before), counts);
+    // A formatter leaves comments as they are: their apostrophes and full stops say nothing.
+    if (/^\s*(\/\/|\/\*|\*)/.test(before)) return;
+    const [b, m] = [before.trim().replace(/;$/, ''), after.trim().replace(/;$/, '')];
+    if (b.includes("'") && !b.includes('"')) {
+      if (m === b) quotes.kept++;
+      else if (m === swapQuotes(b)) quotes.swapped++;
+    }
+    if (before.trimEnd().endsWith(';')) after.trimEnd().endsWith(';') ? semicolons.kept++ : semicolons.dropped++;
+  };
+  // Between the hunks, base and user's lines pair up one to one.
+  let [i, j] = [0, 0];
+  for (const h of diffIndices(o.map(lineKey), a.map(lineKey))) {
+    const [start, length] = h.buffer1 as [number, number];
+    const [mineStart, mineLength] = h.buffer2 as [number, number];
+    for (; i < start; i++, j++) vote(o[i], a[j]);
+    [i, j] = [start + length, mineStart + mineLength];
+  }
+  for (; i < o.length; i++, j++) vote(o[i], a[j]);
+  const indentation = new Map<string, string>();
+  for (const [before, counts] of votes) {
+    const [after] = [...counts].sort((x, y) => y[1] - x[1])[0];
+    if (after !== before) indentation.set(before, after);
+  }
+  return { indentation, doubleQuotes: quotes.swapped > quotes.kept, noSemicolons: semicolons.dropped > semicolons.kept };
+}
+
+export const isPlain = (f: Formatting) => !f.indentation.size && !f.doubleQuotes && !f.noSemicolons;
+
+/** `text` formatted the user's way. */
+export function applyFormatting(text: string, f: Formatting): string {
+  if (isPlain(f)) return text;
+  return indent(f.doubleQuotes || f.noSemicolons ? rewriteTokens(text, f) : text, f.indentation);
+}
+
+/**
+ * Quotes and semicolons, rewritten where the syntax tree has them (never in
+ * a comment or a template literal), the way Prettier does: a string keeps
+ * single quotes when it holds a double one; a semicolon stays where the
+ * next line starts with `(`, `[` or a backtick, which it would otherwise call.
+ */
+function rewriteTokens(text: string, f: Formatting): string {
+  const file = ts.createSourceFile('file.js', text, ts.ScriptTarget.Latest, true, ts.ScriptKind.JS);
+  // By start: an `if` and the statement it guards end with the same semicolon.
+  const edits = new Map<number, { start: number; end: number; to: string }>();
+  const visit = (node: ts.Node) => {
+    if (f.doubleQuotes && ts.isStringLiteral(node)) {
+      const raw = text.slice(node.getStart(file), node.getEnd());
+      if (raw.startsWith("'") && !raw.includes('"')) edits.set(node.getStart(file), { start: node.getStart(file), end: node.getEnd(), to: `"${raw.slice(1, -1).replace(/\\'/g, "'")}"` });
+    }
+    if (f.noSemicolons && (ts.isStatement(node) || ts.isClassElement(node)) && !ts.isBlock(node)) {
+      const last = node.getLastToken(file);
+      const next = text.slice(node.getEnd()).match(/^[ \t]*(?:\/\/[^\n]*)?\n\s*(.)/);
+      if (last?.kind === ts.SyntaxKind.SemicolonToken && (next === null ? /^\s*$/.test(text.slice(node.getEnd())) : !/[([`]/.test(next[1]))) {
+        edits.set(last.getStart(file), { start: last.getStart(file), end: last.getEnd(), to: '' });
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  let out = text;
+  for (const e of [...edits.values()].sort((x, y) => y.start - x.start)) out = out.slice(0, e.start) + e.to + out.slice(e.end);
+  return out;
+}
+
+/**
+ * Each line's indentation as the user writes it. An indentation the user's
+ * file never shows (a new, deeper block) is built from the user's unit when
+ * every two spaces of the base became the same unit; otherwise the line
+ * keeps its own.
+ */
+function indent(text: string, map: Map<string, string>): string {
+  if (!map.size) return text;
+  const unit = steadyUnit(map);
+  return text
+    .split('\n')
+    .map((line) => {
+      if (!line.trim()) return line;
+      const was = indentOf(line);
+      const known = map.get(was);
+      if (known !== undefined) return known + line.slice(was.length);
+      if (unit === undefined || !/^ *$/.test(was)) return line;
+      const rest = ' '.repeat(was.length % 2);
+      return unit.repeat(Math.floor(was.length / 2)) + (map.get(rest) ?? rest) + line.slice(was.length);
+    })
+    .join('\n');
+}
+
+/** The text every two spaces of the base became, when all the map's even space indentations agree on one. */
+function steadyUnit(map: Map<string, string>): string | undefined {
+  let unit: string | undefined;
+  for (const [before, after] of map) {
+    if (!/^ +$/.test(before) || before.length % 2) continue;
+    const levels = before.length / 2;
+    if (after.length % levels) return undefined;
+    const candidate = after.slice(0, after.length / levels);
+    if (candidate.repeat(levels) !== after || (unit !== undefined && unit !== candidate)) return undefined;
+    unit = candidate;
+  }
+  return unit;
+}
