@@ -74,8 +74,9 @@ export function applyFormatting(text: string, f: Formatting): string {
 /**
  * Quotes and semicolons, rewritten where the syntax tree has them (never in
  * a comment or a template literal), the way Prettier does: a string keeps
- * single quotes when it holds a double one; a semicolon stays where the
- * next line starts with `(`, `[` or a backtick, which it would otherwise call.
+ * single quotes when it holds a double one; a next line that starts with
+ * `(`, `[` or a backtick, which would otherwise continue the statement, starts
+ * with the semicolon instead.
  */
 function rewriteTokens(text: string, f: Formatting): string {
   const file = ts.createSourceFile('file.js', text, ts.ScriptTarget.Latest, true, ts.ScriptKind.JS);
@@ -89,8 +90,13 @@ function rewriteTokens(text: string, f: Formatting): string {
     if (f.noSemicolons && (ts.isStatement(node) || ts.isClassElement(node)) && !ts.isBlock(node)) {
       const last = node.getLastToken(file);
       const next = text.slice(node.getEnd()).match(/^[ \t]*(?:\/\/[^\n]*)?\n\s*(.)/);
-      if (last?.kind === ts.SyntaxKind.SemicolonToken && (next === null ? /^\s*$/.test(text.slice(node.getEnd())) : !/[([`]/.test(next[1]))) {
+      if (last?.kind === ts.SyntaxKind.SemicolonToken && (next !== null || /^\s*$/.test(text.slice(node.getEnd())))) {
         edits.set(last.getStart(file), { start: last.getStart(file), end: last.getEnd(), to: '' });
+        // A next line starting with `(`, `[` or a backtick would continue this statement: the semicolon starts it instead.
+        if (next && /[([`]/.test(next[1])) {
+          const at = node.getEnd() + next[0].length - 1;
+          edits.set(at, { start: at, end: at, to: ';' });
+        }
       }
     }
     ts.forEachChild(node, visit);
@@ -136,4 +142,46 @@ function steadyUnit(map: Map<string, string>): string | undefined {
     unit = candidate;
   }
   return unit;
+}
+
+/**
+ * Do two JavaScript texts differ only in formatting (whitespace, semicolons,
+ * quotes, trailing commas)? A file the user only ran a formatter over holds
+ * nothing of theirs: when this version no longer generates it, it goes like
+ * an untouched one instead of staying behind as dead code; and lines of a
+ * merge region the user only re-wrapped give way to the new version's.
+ * Comments count as content (with their spacing ignored): a user's words are
+ * theirs. Works on fragments too; one the parser cannot account for
+ * character by character is never called the same.
+ */
+export function sameCode(x: string, y: string): boolean {
+  const [a, b] = [tokens(x), tokens(y)];
+  return a !== undefined && b !== undefined && a.length === b.length && a.every((t, i) => t === b[i]);
+}
+
+const CLOSING = new Set([')', ']', '}']);
+
+/** The tokens of the syntax tree, comments among them, as text (a string by its value); undefined when they do not add up to the text. */
+function tokens(text: string): string[] | undefined {
+  const file = ts.createSourceFile('file.js', text, ts.ScriptTarget.Latest, true, ts.ScriptKind.JS);
+  const out: string[] = [];
+  let seen = '';
+  const visit = (node: ts.Node) => {
+    if (node.kind >= ts.SyntaxKind.FirstJSDocNode && node.kind <= ts.SyntaxKind.LastJSDocNode) return;
+    const children = node.getChildren(file);
+    if (children.length || node.kind === ts.SyntaxKind.SyntaxList) return children.forEach(visit);
+    // The comments before it: the end of the last token's line (none at the start of the file, where all are leading), then whole lines.
+    const at = node.getFullStart();
+    for (const c of [...((at > 0 && ts.getTrailingCommentRanges(text, at)) || []), ...(ts.getLeadingCommentRanges(text, at) ?? [])]) {
+      out.push(`comment ${text.slice(c.pos, c.end).replace(/\s+/g, ' ')}`);
+      seen += text.slice(c.pos, c.end);
+    }
+    seen += node.getText(file);
+    if (node.kind === ts.SyntaxKind.SemicolonToken || node.kind === ts.SyntaxKind.EndOfFileToken) return;
+    out.push(ts.isStringLiteral(node) ? `string ${JSON.stringify(node.text)}` : node.getText(file));
+  };
+  visit(file);
+  // Error recovery may step over a character; then the tokens do not say what the text is.
+  if (seen.replace(/\s+/g, '') !== text.replace(/\s+/g, '')) return undefined;
+  return out.filter((t, i) => t !== ',' || !CLOSING.has(out[i + 1]));
 }

@@ -5,6 +5,7 @@ import type { Answers, Feature } from '../types.js';
 import { transition } from './compose.js';
 import { decodeText, isBytes, keepEols, sameContent, toLf, type Content } from './content.js';
 import { CLIError, EditError } from './errors.js';
+import { sameCode } from './formatting.js';
 import { hasConflictMarkers, merge3, type ConflictStyle } from './merge.js';
 import { moveImports, movesFor, type Move } from './moves.js';
 import { textOf, type Project } from './project.js';
@@ -355,6 +356,9 @@ function planFile(path: string, ctx: FileContext, extra: Map<string, Content>): 
     if (base !== undefined && sameText(before, base)) return { path, action: 'delete', before, after: undefined, ...(moved ? { note: `now ${moved.to}` } : {}) };
     // Its changes went to the new name with the rest of the file (planMoved).
     if (moved && typeof base === 'string' && decodeText(before) !== undefined) return { path, action: 'delete', before, after: undefined, note: `moved to ${moved.to} with your changes` };
+    const mine = typeof before === 'string' ? before : decodeText(before);
+    if (typeof base === 'string' && /\.[cm]?js$/.test(path) && mine !== undefined && sameCode(toLf(mine), toLf(base)))
+      return { path, action: 'delete', before, after: undefined, note: 'no longer generated; you had only reformatted it' };
     const note = ctx.removedFiles?.has(path) ? 'changed by you: kept, remove it by hand if unused' : 'no longer generated, changed by you: kept';
     return { path, action: 'keep', before, after: before, note };
   }

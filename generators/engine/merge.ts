@@ -1,7 +1,7 @@
 import { diff3Merge, diffComm, diffIndices } from 'node-diff3';
 import { extname, basename } from 'node:path';
 import { keepEols, toLf } from './content.js';
-import { applyFormatting, findFormatting, isPlain } from './formatting.js';
+import { applyFormatting, findFormatting, isPlain, sameCode } from './formatting.js';
 import { applyRenames, findRenames } from './renames.js';
 
 export type ConflictStyle = 'markers' | 'ours' | 'theirs';
@@ -41,21 +41,29 @@ export function merge3(ours: string, base: string, theirs: string, style: Confli
   if (a === b) return { content: ours, conflicts: 0 };
   if (a === o) return { content: keepEols(ours, b), conflicts: 0 };
   if (b === o) return { content: ours, conflicts: 0 };
-  const plain = mergeLines(a, o, b, style, path);
-  if (!plain.conflicts || !/\.[cm]?js$/.test(path)) return { content: keepEols(ours, plain.content), conflicts: plain.conflicts };
+  if (!/\.[cm]?js$/.test(path)) {
+    const plain = mergeLines(a, o, b, style, path);
+    return { content: keepEols(ours, plain.content), conflicts: plain.conflicts };
+  }
   // What the user did to the whole file explains many changed lines: a formatter's settings, renames.
-  // Carried into the base and the new version first, they stop being conflicts.
-  let best = plain;
+  // Carried into the base and the new version first, they stop being conflicts; and the new version's
+  // lines arrive in the user's style, so that merge wins a tie.
+  let best: { content: string; conflicts: number } | undefined;
   const consider = (base: string, theirs: string) => {
     const r = mergeLines(a, base, theirs, style, path);
-    if (r.conflicts < best.conflicts) best = r;
+    if (!best || r.conflicts < best.conflicts) best = r;
   };
-  const renames = findRenames(a, o);
-  const [renamedBase, renamedTheirs] = [applyRenames(o, renames), applyRenames(b, renames)];
-  if (renames.size) consider(renamedBase, renamedTheirs);
-  const formatting = findFormatting(a, renamedBase);
-  if (!isPlain(formatting)) consider(applyFormatting(renamedBase, formatting), applyFormatting(renamedTheirs, formatting));
-  return { content: keepEols(ours, best.content), conflicts: best.conflicts };
+  const formatting = findFormatting(a, o);
+  if (!isPlain(formatting)) consider(applyFormatting(o, formatting), applyFormatting(b, formatting));
+  consider(o, b);
+  const renames = best!.conflicts ? findRenames(a, o) : new Map();
+  if (renames.size) {
+    const [renamedBase, renamedTheirs] = [applyRenames(o, renames), applyRenames(b, renames)];
+    const both = findFormatting(a, renamedBase);
+    if (!isPlain(both)) consider(applyFormatting(renamedBase, both), applyFormatting(renamedTheirs, both));
+    consider(renamedBase, renamedTheirs);
+  }
+  return { content: keepEols(ours, best!.content), conflicts: best!.conflicts };
 }
 
 /** The line merge of LF texts (see merge3). */
@@ -73,6 +81,17 @@ function mergeLines(a: string, o: string, b: string, style: ConflictStyle, path:
     if (placed) {
       out.push(...placed);
       continue;
+    }
+    // One side only re-wrapped or restyled these lines (its formatter): the other side's change is the change.
+    if (/\.[cm]?js$/.test(path) && conflict.a.length && conflict.b.length) {
+      if (sameCode(conflict.a.join('\n'), conflict.o.join('\n'))) {
+        out.push(...conflict.b);
+        continue;
+      }
+      if (sameCode(conflict.b.join('\n'), conflict.o.join('\n'))) {
+        out.push(...conflict.a);
+        continue;
+      }
     }
     conflicts++;
     if (style === 'markers') {
