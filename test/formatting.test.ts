@@ -33,7 +33,7 @@ test('formats new code the way Prettier would have with those settings', async (
     "// Don't touch 'these' quotes; or this semicolon;",
     'export function f(list) {',
     "  for (const item of list) if (item === 'skip') continue;",
-    "  const said = 'say \"hi\"';",
+    '  const said = \'say "hi"\';',
     "  const it = 'it\\'s';",
     '  const t = `a ${said} b`;',
     '  const n = 1;',
