@@ -39,6 +39,7 @@ async function serve(router) {
  * Sends raw bytes and returns the whole answer (for request lines fetch refuses to send).
  * @param {number} port
  * @param {string} raw
+ * @returns {Promise<string>}
  */
 function rawRequest(port, raw) {
   return new Promise((resolve, reject) => {

@@ -20,9 +20,12 @@ import { startApp } from './helpers.js';
 /** A broken stream must fail its test, not hang the run. */
 const LIMIT = { timeout: 5000 };
 
-/** A layout with one placeholder per pagelet name. @param {string[]} names */
+/**
+ * A layout with one placeholder per pagelet name.
+ * @param {string[]} names
+ * @returns {BigpipeOptions['layout']}
+ */
 function layoutFor(names) {
-  /** @type {BigpipeOptions['layout']} */
   return ({ pagelet, scripts }) => `<!doctype html><html><head>${scripts}</head><body>${names.map((n) => pagelet(n)).join('')}</body></html>`;
 }
 

@@ -66,7 +66,7 @@ export class SessionHandle {
     this.id = id;
     /** @type {Record<string, unknown>} what you keep across requests; JSON values only */
     this.data = record.data;
-    /** ms since epoch when the session started (absolute timeout). */
+    /** @type {number} ms since epoch when the session started (absolute timeout). */
     this.createdAt = record.createdAt;
     /** Not saved yet: its cookie still has to be sent. */
     this.isNew = isNew;
@@ -76,7 +76,7 @@ export class SessionHandle {
     this.mustSave = false;
     /** Saved by `save()` while new: the cookie still has to go out. */
     this.needsCookie = false;
-    /** `data` as JSON when last loaded or saved, to see whether it changed. */
+    /** @type {string} `data` as JSON when last loaded or saved, to see whether it changed. */
     this.savedJson = isNew ? '{}' : JSON.stringify(record.data);
   }
 

@@ -17,7 +17,7 @@ export class HttpError extends Error {
     this.name = 'HttpError';
     this.status = status;
     this.expose = status < 500;
-    /** Extra response headers, e.g. `Allow` for 405 or `WWW-Authenticate` for 401. */
+    /** @type {Record<string, string>} Extra response headers, e.g. `Allow` for 405 or `WWW-Authenticate` for 401. */
     this.headers = options.headers ?? {};
   }
 }

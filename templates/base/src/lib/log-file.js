@@ -66,13 +66,17 @@ export class LogFile {
    * @param {RotationOptions} options
    */
   constructor(path, options) {
+    /** @type {string} */
     this.path = resolve(path);
     this.options = options;
     fs.mkdirSync(dirname(this.path), { recursive: true });
+    /** @type {number} */
     this.fd = fs.openSync(this.path, 'a');
     const stat = fs.fstatSync(this.fd);
+    /** @type {number} */
     this.size = stat.size;
     // A file left from an earlier day is rotated under that day's name at the first write.
+    /** @type {string} */
     this.day = utcDay(stat.size > 0 ? stat.mtime : new Date());
     /** @type {string[]} texts waiting for the next write */
     this.queue = [];

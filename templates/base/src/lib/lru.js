@@ -24,9 +24,13 @@ export class LruCache {
     if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new RangeError(`LruCache: maxEntries must be a whole number >= 1, got ${maxEntries}`);
     if (!(maxBytes > 0)) throw new RangeError(`LruCache: maxBytes must be > 0, got ${maxBytes}`);
     if (!(ttl >= 0)) throw new RangeError(`LruCache: ttl must be >= 0 ms, got ${ttl}`);
+    /** @type {number} */
     this.maxEntries = maxEntries;
+    /** @type {number} */
     this.maxBytes = maxBytes;
+    /** @type {number} */
     this.ttl = ttl;
+    /** @type {() => number} */
     this.now = now;
     /** @type {Map<K, { value: V, size: number, expires: number }>} oldest first */
     this.entries = new Map();

@@ -288,6 +288,7 @@ class Upload {
     this.files = [];
     /** @type {string[]} every file created, complete or not */
     this.paths = [];
+    /** @type {{ parts: number, fields: number, files: number }} */
     this.counts = { parts: 0, fields: 0, files: 0 };
     /** @type {{ kind: 'field', name: string, chunks: Buffer[], size: number } | { kind: 'file', file: import('./pipeline.js').UploadedFile, handle: import('node:fs/promises').FileHandle } | { kind: 'skip' } | null} */
     this.current = null;

@@ -144,9 +144,13 @@ export function loadUsers(config) {
 class AttemptCounter {
   /** @param {AuthSettings} settings */
   constructor(settings) {
+    /** @type {number} */
     this.perAddress = count(settings, 'attemptsPerAddress', 1);
+    /** @type {number} */
     this.perUser = count(settings, 'attemptsPerUser', 1);
+    /** @type {number} */
     this.window = count(settings, 'attemptWindow', 1);
+    /** @type {ReturnType<typeof memoryCounter>} */
     this.local = memoryCounter(COUNTED_KEYS);
   }
 

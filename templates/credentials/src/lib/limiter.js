@@ -26,7 +26,9 @@ export class Limiter {
   constructor({ concurrency, queue }) {
     if (!Number.isSafeInteger(concurrency) || concurrency < 1) throw new RangeError(`Limiter: concurrency must be a whole number of 1 or more, got ${concurrency}`);
     if (!Number.isSafeInteger(queue) || queue < 0) throw new RangeError(`Limiter: queue must be a whole number of 0 or more, got ${queue}`);
+    /** @type {number} */
     this.concurrency = concurrency;
+    /** @type {number} */
     this.maxQueue = queue;
     /** Tasks running now. */
     this.active = 0;

@@ -83,7 +83,9 @@ export class Supervisor {
   constructor(options) {
     checkClusterSettings(options.config.cluster);
     this.options = options;
+    /** @type {ProcessConfig} */
     this.config = options.config;
+    /** @type {number} */
     this.count = workerCount(this.config.cluster);
     /** @type {Set<WorkerProcess>} */
     this.workers = new Set();
@@ -106,6 +108,7 @@ export class Supervisor {
     // Only the master writes the log files; open them now so a bad LOG_DIR shows at start.
     checkLogSettings(this.config.log);
     if (this.config.log.access) openLogFile(accessLogPath(this.config.log), rotationOf(this.config.log));
+    /** @type {import('./log-file.js').LogWriter} */
     this.errorFile = openLogFile(errorLogPath(this.config.log), rotationOf(this.config.log));
   }
 
@@ -154,6 +157,7 @@ export class Supervisor {
     const child = this.options.spawn(slot);
     /** @type {(listening: boolean) => void} */
     let settle = () => {};
+    /** @type {Promise<boolean>} */
     const listening = new Promise((resolve) => (settle = resolve));
     /** @type {WorkerProcess} */
     const worker = { slot, child, pid: child.pid ?? 0, state: 'starting', exitExpected: false, killTimer: null, listening, settle, heapSnapshotDone: null };

@@ -32,7 +32,7 @@ export class RedisError extends Error {
   constructor(message) {
     super(message);
     this.name = 'RedisError';
-    /** The first word of the reply: ERR, WRONGTYPE, NOSCRIPT, ... */
+    /** @type {string} The first word of the reply: ERR, WRONGTYPE, NOSCRIPT, ... */
     this.code = message.split(' ')[0];
   }
 }
@@ -224,6 +224,7 @@ export class RedisClient extends EventEmitter {
   /** @param {RedisOptions} options */
   constructor(options) {
     super();
+    /** @type {RedisAddress} */
     this.address = parseRedisUrl(options.url);
     this.commandTimeout = options.commandTimeout ?? 1000;
     this.connectTimeout = options.connectTimeout ?? 2000;
@@ -430,6 +431,7 @@ export class RedisClient extends EventEmitter {
       return Promise.reject(new RedisUnavailableError(`Redis unavailable (${this.lastError}) and ${this.queue.length} commands already waiting`));
     }
     const replies = commands.map(
+      /** @returns {Promise<Reply>} */
       (args) =>
         new Promise((resolve, reject) => {
           this.queue.push(this.pending(args, resolve, (err) => (err instanceof RedisError ? resolve(err) : reject(err))));
