@@ -174,7 +174,7 @@ test("generate's snippets type-check (strict, checkJs) rendered with sample name
     const placed = new Map<string, string>();
     for (const request of SAMPLES) {
       const made = scaffold(request, answers, [], registrySlots(answers));
-      for (const [path, text] of renderFiles(made)) if (isCheckedFile(path)) files.set(path, text);
+      for (const [path, text] of renderFiles(made, answers)) if (isCheckedFile(path)) files.set(path, text);
       // The snippets of its template folders, and of the kind's folder above them (shared by its variants).
       const dirs = new Set(made.templates.flatMap((dir) => [dir, posix.dirname(dir)]));
       for (const snippet of generateSnippetFiles().filter((f) => dirs.has(f.split(`/${SNIPPETS_DIR}/`)[0]))) {

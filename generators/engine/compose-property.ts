@@ -1,8 +1,9 @@
 import { Node, Project, SyntaxKind, type CallExpression, type ObjectLiteralExpression, type SourceFile } from 'ts-morph';
 import type { PropertyEdit } from '../types.js';
 import { EditError } from './errors.js';
+import { isTypeScript } from './script-files.js';
 
-/** Property edits: keys of object literals (`defaults` in src/config.js, an options argument of a call). */
+/** Property edits: keys of object literals (`defaults` in src/config.js or src/config.ts, an options argument of a call). */
 
 /** The object literal a property edit targets. */
 export function propertyTarget(sf: SourceFile, object: string, path: string[], argument?: number): ObjectLiteralExpression {
@@ -15,16 +16,30 @@ export function propertyTarget(sf: SourceFile, object: string, path: string[], a
   } else {
     target = sf.getVariableDeclaration(object)?.getInitializer();
   }
+  target = uncast(target);
   for (const key of path) {
     if (!target || !Node.isObjectLiteralExpression(target)) break;
     const prop = target.getProperty(key);
-    target = prop && Node.isPropertyAssignment(prop) ? prop.getInitializer() : undefined;
+    target = uncast(prop && Node.isPropertyAssignment(prop) ? prop.getInitializer() : undefined);
     if (!target) throw new EditError(`${sf.getBaseName()}: ${[object, ...path].join('.')} not found`);
   }
   if (!target || !Node.isObjectLiteralExpression(target)) {
     throw new EditError(`${sf.getBaseName()}: ${[object, ...path].join('.')} is not an object literal to add to`);
   }
   return target;
+}
+
+/**
+ * The expression inside casts and parentheses: in TypeScript an object
+ * literal may be written `{ ... } as Config`, `{ ... } satisfies Config` or
+ * `({ ... })`; its keys are edited the same.
+ */
+function uncast(node: Node | undefined): Node | undefined {
+  let current = node;
+  while (current && (Node.isAsExpression(current) || Node.isSatisfiesExpression(current) || Node.isParenthesizedExpression(current) || Node.isTypeAssertion(current))) {
+    current = current.getExpression();
+  }
+  return current;
 }
 
 /**
@@ -211,10 +226,10 @@ interface DefaultKey {
   comments: string[];
 }
 
-/** The keys of an object-literal value text, in order; undefined when it is not an object literal. */
-function defaultKeys(value: string): DefaultKey[] | undefined {
-  const sf = scratch.createSourceFile('/value.js', `const value = ${value};\n`, { overwrite: true });
-  const init = sf.getVariableDeclarationOrThrow('value').getInitializerOrThrow();
+/** The keys of an object-literal value text of `file` (read in its language), in order; undefined when it is not an object literal. */
+function defaultKeys(value: string, file: string): DefaultKey[] | undefined {
+  const sf = scratch.createSourceFile(isTypeScript(file) ? '/value.ts' : '/value.js', `const value = ${value};\n`, { overwrite: true });
+  const init = uncast(sf.getVariableDeclarationOrThrow('value').getInitializerOrThrow());
   if (!Node.isObjectLiteralExpression(init)) return undefined;
   const keys: DefaultKey[] = [];
   for (const p of init.getProperties()) {
@@ -262,10 +277,10 @@ export function transitionProperty(sf: SourceFile, from: PropertyEdit, to: Prope
     return sf.getFullText();
   }
   if (!Node.isPropertyAssignment(existing)) return sf.getFullText(); // shorthand or method: the user's
-  const oldKeys = defaultKeys(from.value);
-  const newKeys = defaultKeys(to.value);
+  const oldKeys = defaultKeys(from.value, from.file);
+  const newKeys = defaultKeys(to.value, to.file);
   const value = existing.getInitializerOrThrow();
-  if (!oldKeys || !newKeys || !Node.isObjectLiteralExpression(value)) {
+  if (!oldKeys || !newKeys || !Node.isObjectLiteralExpression(uncast(value))) {
     if (normalize(initializerText(value)) === normalize(from.value) && normalize(from.value) !== normalize(to.value)) {
       existing.setInitializer(to.value);
       alignContinuationLines(locate()!);
@@ -274,7 +289,7 @@ export function transitionProperty(sf: SourceFile, from: PropertyEdit, to: Prope
   }
   const oldByName = new Map(oldKeys.map((k) => [k.name, k]));
   const newByName = new Map(newKeys.map((k) => [k.name, k]));
-  const object = () => locate()!.getInitializerOrThrow() as ObjectLiteralExpression;
+  const object = () => uncast(locate()!.getInitializerOrThrow()) as ObjectLiteralExpression;
 
   // Keys only the old option has.
   for (const key of oldKeys) if (!newByName.has(key.name)) removeProperty(object(), key.name);

@@ -5,7 +5,9 @@ import { insertImport, insertStatement, removeStatements } from './compose-inser
 import { addProperty, normalize, propertyTarget, removeProperty, transitionProperty } from './compose-property.js';
 
 /**
- * Structural edits of JavaScript files through ts-morph. Every edit finds its
+ * Structural edits of JavaScript and TypeScript files through ts-morph (a
+ * file is parsed as the language its name says: `src/app.ts` keeps its
+ * annotations, `import type`, casts and generics). Every edit finds its
  * anchor by meaning (a function by name, a call by callee, an object by
  * variable), so it still lands in the right place after the user reformatted
  * or reordered the file, and it throws when the anchor is gone instead of
@@ -208,6 +210,7 @@ function refuseDangling(text: string, file: string, names: string[], command: st
     sf.getDescendants().flatMap((n) => {
       if ((Node.isVariableDeclaration(n) || Node.isParameterDeclaration(n) || Node.isBindingElement(n)) && Node.isIdentifier(n.getNameNode())) return [n.getName()];
       if (Node.isFunctionDeclaration(n) || Node.isClassDeclaration(n)) return n.getName() ? [n.getName()!] : [];
+      if (Node.isInterfaceDeclaration(n) || Node.isTypeAliasDeclaration(n) || Node.isTypeParameterDeclaration(n)) return [n.getName()];
       return [];
     }),
   );
@@ -246,8 +249,11 @@ function isReference(id: Node): boolean {
   const parent = id.getParent();
   if (!parent) return false;
   if (Node.isPropertyAccessExpression(parent) && parent.getNameNode() === id) return false;
+  if (Node.isQualifiedName(parent) && parent.getRight() === id) return false;
   if (
     (Node.isPropertyAssignment(parent) ||
+      Node.isPropertySignature(parent) ||
+      Node.isMethodSignature(parent) ||
       Node.isMethodDeclaration(parent) ||
       Node.isPropertyDeclaration(parent) ||
       Node.isGetAccessorDeclaration(parent) ||
@@ -291,22 +297,24 @@ function revertOne(text: string, edit: Edit): string {
 /**
  * Adds the names to the import of `from`, or a new import line below the
  * last import (a trailing comment stays on its line; no blank line is
- * added, so removing the line gives the file back).
+ * added, so removing the line gives the file back). A value import never
+ * goes into an `import type` of the same module (its names would be erased
+ * at run time), nor a type-only one into a value import.
  */
-function addImport(sf: SourceFile, from: string, names: string[], before?: ImportDeclaration): string {
-  const existing = sf.getImportDeclaration((d) => d.getModuleSpecifierValue() === from);
+function addImport(sf: SourceFile, from: string, names: string[], before?: ImportDeclaration, typeOnly = false): string {
+  const existing = sf.getImportDeclaration((d) => d.getModuleSpecifierValue() === from && d.isTypeOnly() === typeOnly && !d.getNamespaceImport());
   if (existing) {
     const have = new Set(existing.getNamedImports().map((n) => n.getName()));
     const missing = names.filter((n) => !have.has(n));
     if (missing.length) existing.addNamedImports(missing);
     return sf.getFullText();
   }
-  return insertImport(sf, `import { ${names.join(', ')} } from '${from}';`, before);
+  return insertImport(sf, `import ${typeOnly ? 'type ' : ''}{ ${names.join(', ')} } from '${from}';`, before);
 }
 
-/** Removes the names from the imports of `from`; an import left with nothing goes, its line with it. */
-function removeImport(sf: SourceFile, from: string, names: string[]): string {
-  const of = () => sf.getImportDeclarations().filter((d) => d.getModuleSpecifierValue() === from);
+/** Removes the names from the value imports of `from`; an import left with nothing goes, its line with it. */
+function removeImport(sf: SourceFile, from: string, names: string[], typeOnly = false): string {
+  const of = () => sf.getImportDeclarations().filter((d) => d.getModuleSpecifierValue() === from && d.isTypeOnly() === typeOnly);
   const emptied = (d: ImportDeclaration) =>
     d.getNamedImports().length > 0 && d.getNamedImports().every((n) => names.includes(n.getName())) && !d.getDefaultImport() && !d.getNamespaceImport();
   for (const decl of of()) {
@@ -316,15 +324,16 @@ function removeImport(sf: SourceFile, from: string, names: string[]): string {
   return removeStatements(sf, of().filter(emptied));
 }
 
-/** Moves `name` to another module; a declaration importing only it just changes its specifier. */
+/** Moves `name` to another module; a declaration importing only it just changes its specifier. An `import type` stays one. */
 function swapImport(sf: SourceFile, name: string, from: string, to: string): string {
   const decl = sf.getImportDeclaration((d) => d.getModuleSpecifierValue() === from && d.getNamedImports().some((n) => n.getName() === name))!;
-  if (decl.getNamedImports().length === 1 && !decl.getDefaultImport() && !sf.getImportDeclaration((d) => d.getModuleSpecifierValue() === to)) {
+  const typeOnly = decl.isTypeOnly();
+  if (decl.getNamedImports().length === 1 && !decl.getDefaultImport() && !sf.getImportDeclaration((d) => d.getModuleSpecifierValue() === to && d.isTypeOnly() === typeOnly)) {
     decl.setModuleSpecifier(to);
     return sf.getFullText();
   }
-  const without = removeImport(sf, from, [name]);
-  return addImport(sourceFile(sf.getFilePath().slice(1), without), to, [name]);
+  const without = removeImport(sf, from, [name], typeOnly);
+  return addImport(sourceFile(sf.getFilePath().slice(1), without), to, [name], undefined, typeOnly);
 }
 
 function importsName(sf: SourceFile, from: string, name: string): boolean {

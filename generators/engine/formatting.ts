@@ -1,8 +1,9 @@
 import { diffIndices } from 'node-diff3';
 import { ts } from 'ts-morph';
+import { parseScript } from './script-files.js';
 
 /**
- * The formatting a user gave a whole JavaScript file (four spaces or tabs
+ * The formatting a user gave a whole JavaScript or TypeScript file (four spaces or tabs
  * instead of two, double quotes, no semicolons: Prettier or Biome with the
  * user's own settings), found by comparing it with its merge base, so that
  * a three-way merge can carry it into the lines the new version changed. A
@@ -65,10 +66,10 @@ export function findFormatting(ours: string, base: string): Formatting {
 
 export const isPlain = (f: Formatting) => !f.indentation.size && !f.doubleQuotes && !f.noSemicolons;
 
-/** `text` formatted the user's way. */
-export function applyFormatting(text: string, f: Formatting): string {
+/** `text` (the content of `path`, whose name says its language) formatted the user's way. */
+export function applyFormatting(text: string, f: Formatting, path = 'file.js'): string {
   if (isPlain(f)) return text;
-  return indent(f.doubleQuotes || f.noSemicolons ? rewriteTokens(text, f) : text, f.indentation);
+  return indent(f.doubleQuotes || f.noSemicolons ? rewriteTokens(text, f, path) : text, f.indentation);
 }
 
 /**
@@ -78,8 +79,8 @@ export function applyFormatting(text: string, f: Formatting): string {
  * `(`, `[` or a backtick, which would otherwise continue the statement, starts
  * with the semicolon instead.
  */
-function rewriteTokens(text: string, f: Formatting): string {
-  const file = ts.createSourceFile('file.js', text, ts.ScriptTarget.Latest, true, ts.ScriptKind.JS);
+function rewriteTokens(text: string, f: Formatting, path: string): string {
+  const file = parseScript(path, text);
   // By start: an `if` and the statement it guards end with the same semicolon.
   const edits = new Map<number, { start: number; end: number; to: string }>();
   const visit = (node: ts.Node) => {
@@ -87,7 +88,8 @@ function rewriteTokens(text: string, f: Formatting): string {
       const raw = text.slice(node.getStart(file), node.getEnd());
       if (raw.startsWith("'") && !raw.includes('"')) edits.set(node.getStart(file), { start: node.getStart(file), end: node.getEnd(), to: `"${raw.slice(1, -1).replace(/\\'/g, "'")}"` });
     }
-    if (f.noSemicolons && (ts.isStatement(node) || ts.isClassElement(node)) && !ts.isBlock(node)) {
+    // A member of an interface or a type literal on its own line ends like a statement: Prettier drops its semicolon too.
+    if (f.noSemicolons && (ts.isStatement(node) || ts.isClassElement(node) || ts.isTypeElement(node)) && !ts.isBlock(node)) {
       const last = node.getLastToken(file);
       const next = text.slice(node.getEnd()).match(/^[ \t]*(?:\/\/[^\n]*)?\n\s*(.)/);
       if (last?.kind === ts.SyntaxKind.SemicolonToken && (next !== null || /^\s*$/.test(text.slice(node.getEnd())))) {
@@ -145,7 +147,7 @@ function steadyUnit(map: Map<string, string>): string | undefined {
 }
 
 /**
- * Do two JavaScript texts differ only in formatting (whitespace, semicolons,
+ * Do two JavaScript (or two TypeScript) texts differ only in formatting (whitespace, semicolons,
  * quotes, trailing commas)? A file the user only ran a formatter over holds
  * nothing of theirs: when this version no longer generates it, it goes like
  * an untouched one instead of staying behind as dead code; and lines of a
@@ -154,16 +156,16 @@ function steadyUnit(map: Map<string, string>): string | undefined {
  * theirs. Works on fragments too; one the parser cannot account for
  * character by character is never called the same.
  */
-export function sameCode(x: string, y: string): boolean {
-  const [a, b] = [tokens(x), tokens(y)];
+export function sameCode(x: string, y: string, path = 'file.js'): boolean {
+  const [a, b] = [tokens(x, path), tokens(y, path)];
   return a !== undefined && b !== undefined && a.length === b.length && a.every((t, i) => t === b[i]);
 }
 
 const CLOSING = new Set([')', ']', '}']);
 
 /** The tokens of the syntax tree, comments among them, as text (a string by its value); undefined when they do not add up to the text. */
-function tokens(text: string): string[] | undefined {
-  const file = ts.createSourceFile('file.js', text, ts.ScriptTarget.Latest, true, ts.ScriptKind.JS);
+function tokens(text: string, path: string): string[] | undefined {
+  const file = parseScript(path, text);
   const out: string[] = [];
   let seen = '';
   const visit = (node: ts.Node) => {

@@ -10,9 +10,10 @@ import { alignFilled } from './markdown-tables.js';
 import { textOf, type Project } from './project.js';
 import { hash, manifestText, MANIFEST_FILE, type GeneratedRecord } from './records.js';
 import { registrySlots } from './render.js';
+import { sourcePath } from './script-files.js';
 import { templateFiles } from './templates.js';
 import { VERSION } from './version.js';
-import type { Edit } from '../types.js';
+import type { Answers, Edit } from '../types.js';
 
 /**
  * `generate` and `destroy`: new code of the user's (a resource, a route, a
@@ -47,13 +48,17 @@ function sameVersion(project: Project): void {
   }
 }
 
-/** The files of a scaffold: template paths and contents rendered with its names. */
-export function renderFiles(made: Scaffold): Map<string, string> {
+/**
+ * The files of a scaffold: template paths and contents rendered with its
+ * names; a module's path is in the language of the project's answers
+ * (`src/resources/products.ts` in a TypeScript project).
+ */
+export function renderFiles(made: Scaffold, answers: Answers): Map<string, string> {
   const out = new Map<string, string>();
   const fill = (source: string) => Handlebars.compile(source, { noEscape: true, strict: true })(made.data, { helpers: { braced: (value: string) => `{${value}}` } });
   for (const dir of made.templates) {
     for (const file of templateFiles(dir)) {
-      const path = fill(file.target);
+      const path = sourcePath(fill(file.target), answers);
       const source = typeof file.source === 'string' ? file.source : decodeText(file.source);
       if (source === undefined) throw new Error(`template ${dir}/${file.target} is not text`);
       out.set(path, file.handlebars ? alignFilled(path, fill(source)) : source);
@@ -62,7 +67,8 @@ export function renderFiles(made: Scaffold): Map<string, string> {
   return out;
 }
 
-const ROUTES_FILE = 'src/routes.js';
+/** The route table of the project of these answers (src/routes.js, or src/routes.ts in TypeScript). */
+const routesFile = (answers: Answers) => sourcePath('src/routes.js', answers);
 
 /** The user's text of a shared file, as LF (`text`) and as it is (`raw`); refused when missing. */
 function sharedText(project: Project, file: string): { text: string; raw: string } {
@@ -102,7 +108,8 @@ export function planGenerate(project: Project, request: GenerateRequest): Plan &
   if (generated.some((g) => g.kind === made.kind && g.name === made.name)) {
     throw new CLIError(`${made.kind} ${made.name} was already generated here: pick another name, or run destroy ${made.kind} ${made.name} first`, 'E_EXISTS');
   }
-  const files = renderFiles(made);
+  const answers = project.manifest.answers;
+  const files = renderFiles(made, answers);
   for (const path of files.keys()) {
     if (project.current(path) !== undefined) throw new CLIError(`${path} already exists: pick another name for the ${made.kind}`, 'E_EXISTS');
   }
@@ -111,11 +118,12 @@ export function planGenerate(project: Project, request: GenerateRequest): Plan &
     if (new RegExp(`(?<![\\w$])${name}(?![\\w$])`).test(text)) throw new CLIError(`${file} already has a name ${name}: pick another name for the ${made.kind}`, 'E_EXISTS');
   }
   // A route the router already has would stop the server at start.
-  if (made.edits.some((e) => e.file === ROUTES_FILE)) assertRoutesFree(made.endpoints, sharedText(project, ROUTES_FILE).text, made.kind);
+  const routes = routesFile(answers);
+  if (made.edits.some((e) => e.file === routes)) assertRoutesFree(made.endpoints, sharedText(project, routes).text, made.kind, routes);
   // With natural routing the route table runs first: a route there must not take a controller's URLs.
-  if (made.kind === 'route' && project.manifest.answers.routing === 'natural') {
+  if (made.kind === 'route' && answers.routing === 'natural') {
     const first = String(made.data.path).split('/')[1] ?? '';
-    const controller = `src/controllers/${first || 'index'}.js`;
+    const controller = sourcePath(`src/controllers/${first || 'index'}.js`, answers);
     if (first.startsWith(':')) throw new CLIError(`${made.data.path} starts with a parameter: with natural routing it would take every controller's URLs; start it with a word`, 'E_EXISTS');
     if (project.current(controller) !== undefined)
       throw new CLIError(`${made.data.path} would take the URLs of ${controller} (natural routing): pick a path that starts with another word`, 'E_EXISTS');

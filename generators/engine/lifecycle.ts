@@ -11,6 +11,7 @@ import { moveImports, movesFor, type Move } from './moves.js';
 import { textOf, type Project } from './project.js';
 import { registrySlots, render } from './render.js';
 import { hash, isRecord, recordChanges, type KeptRecords } from './records.js';
+import { isScript } from './script-files.js';
 import { commit } from './transaction.js';
 import type { Tree } from './tree.js';
 import { affectedFiles, isCheckedFile, typecheck } from './typecheck.js';
@@ -205,7 +206,7 @@ function keepImported(entries: PlanEntry[], project: Project): void {
   }
 }
 
-/** Project paths of the relative modules a file imports (`./x.js`, `../lib/y.js`). */
+/** Project paths of the relative modules a file imports (`./x.js`, `../lib/y.ts`, `import type` too). */
 function relativeImports(from: string, text: string): string[] {
   const out: string[] = [];
   for (const match of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*)['"](\.{1,2}\/[^'"]+)['"]/g)) {
@@ -357,7 +358,7 @@ function planFile(path: string, ctx: FileContext, extra: Map<string, Content>): 
     // Its changes went to the new name with the rest of the file (planMoved).
     if (moved && typeof base === 'string' && decodeText(before) !== undefined) return { path, action: 'delete', before, after: undefined, note: `moved to ${moved.to} with your changes` };
     const mine = typeof before === 'string' ? before : decodeText(before);
-    if (typeof base === 'string' && /\.[cm]?js$/.test(path) && mine !== undefined && sameCode(toLf(mine), toLf(base)))
+    if (typeof base === 'string' && isScript(path) && mine !== undefined && sameCode(toLf(mine), toLf(base), path))
       return { path, action: 'delete', before, after: undefined, note: 'no longer generated; you had only reformatted it' };
     const note = ctx.removedFiles?.has(path) ? 'changed by you: kept, remove it by hand if unused' : 'no longer generated, changed by you: kept';
     return { path, action: 'keep', before, after: before, note };

@@ -3,6 +3,7 @@ import { extname, basename } from 'node:path';
 import { keepEols, toLf } from './content.js';
 import { applyFormatting, findFormatting, isPlain, sameCode } from './formatting.js';
 import { applyRenames, findRenames } from './renames.js';
+import { isScript } from './script-files.js';
 
 export type ConflictStyle = 'markers' | 'ours' | 'theirs';
 
@@ -32,7 +33,7 @@ export const MARKER_START = '<<<<<<< yours';
  *
  * One kind of region diff3 calls a conflict is not one: comment lines one
  * side inserted right next to the other side's change (see placeComments).
- * In JavaScript, what the user did to the whole file (formatted it with
+ * In JavaScript and TypeScript, what the user did to the whole file (formatted it with
  * other settings, renamed a binding throughout) is carried into the base and
  * the new version when that leaves fewer conflicts (formatting.ts, renames.ts).
  */
@@ -41,7 +42,7 @@ export function merge3(ours: string, base: string, theirs: string, style: Confli
   if (a === b) return { content: ours, conflicts: 0 };
   if (a === o) return { content: keepEols(ours, b), conflicts: 0 };
   if (b === o) return { content: ours, conflicts: 0 };
-  if (!/\.[cm]?js$/.test(path)) {
+  if (!isScript(path)) {
     const plain = mergeLines(a, o, b, style, path);
     return { content: keepEols(ours, plain.content), conflicts: plain.conflicts };
   }
@@ -54,13 +55,13 @@ export function merge3(ours: string, base: string, theirs: string, style: Confli
     if (!best || r.conflicts < best.conflicts) best = r;
   };
   const formatting = findFormatting(a, o);
-  if (!isPlain(formatting)) consider(applyFormatting(o, formatting), applyFormatting(b, formatting));
+  if (!isPlain(formatting)) consider(applyFormatting(o, formatting, path), applyFormatting(b, formatting, path));
   consider(o, b);
-  const renames = best!.conflicts ? findRenames(a, o) : new Map();
+  const renames = best!.conflicts ? findRenames(a, o, path) : new Map();
   if (renames.size) {
-    const [renamedBase, renamedTheirs] = [applyRenames(o, renames), applyRenames(b, renames)];
+    const [renamedBase, renamedTheirs] = [applyRenames(o, renames, path), applyRenames(b, renames, path)];
     const both = findFormatting(a, renamedBase);
-    if (!isPlain(both)) consider(applyFormatting(renamedBase, both), applyFormatting(renamedTheirs, both));
+    if (!isPlain(both)) consider(applyFormatting(renamedBase, both, path), applyFormatting(renamedTheirs, both, path));
     consider(renamedBase, renamedTheirs);
   }
   return { content: keepEols(ours, best!.content), conflicts: best!.conflicts };
@@ -83,12 +84,12 @@ function mergeLines(a: string, o: string, b: string, style: ConflictStyle, path:
       continue;
     }
     // One side only re-wrapped or restyled these lines (its formatter): the other side's change is the change.
-    if (/\.[cm]?js$/.test(path) && conflict.a.length && conflict.b.length) {
-      if (sameCode(conflict.a.join('\n'), conflict.o.join('\n'))) {
+    if (isScript(path) && conflict.a.length && conflict.b.length) {
+      if (sameCode(conflict.a.join('\n'), conflict.o.join('\n'), path)) {
         out.push(...conflict.b);
         continue;
       }
-      if (sameCode(conflict.b.join('\n'), conflict.o.join('\n'))) {
+      if (sameCode(conflict.b.join('\n'), conflict.o.join('\n'), path)) {
         out.push(...conflict.a);
         continue;
       }

@@ -1,8 +1,9 @@
 import { ts } from 'ts-morph';
 import { lineKey } from './formatting.js';
+import { parseScript } from './script-files.js';
 
 /**
- * Renames the user made in a JavaScript file, found by comparing it with
+ * Renames the user made in a JavaScript or TypeScript file, found by comparing it with
  * its merge base, so that a three-way merge can carry them into the lines
  * the new version changed. A user who renames `app` to `server` in
  * src/app.js touches every line of `buildApp()`; the new version adds a
@@ -30,8 +31,8 @@ interface Scan {
   comments: Occurrence[];
 }
 
-function scan(text: string): Scan {
-  const file = ts.createSourceFile('file.js', text, ts.ScriptTarget.Latest, true, ts.ScriptKind.JS);
+function scan(text: string, path: string): Scan {
+  const file = parseScript(path, text);
   const bindings = new Map<string, Occurrence[]>();
   const comments = new Map<number, Occurrence>();
   const visit = (node: ts.Node) => {
@@ -39,7 +40,11 @@ function scan(text: string): Scan {
       const parent = node.parent;
       const member =
         (ts.isPropertyAccessExpression(parent) && parent.name === node) ||
-        ((ts.isPropertyAssignment(parent) || ts.isMethodDeclaration(parent) || ts.isPropertyDeclaration(parent)) && parent.name === node) ||
+        ((ts.isPropertyAssignment(parent) || ts.isMethodDeclaration(parent) || ts.isPropertyDeclaration(parent) || ts.isPropertySignature(parent) || ts.isMethodSignature(parent)) &&
+          parent.name === node) ||
+        // A member of a type: `Config.port` in TypeScript, `import('./x.ts').Request`.
+        (ts.isQualifiedName(parent) && parent.right === node) ||
+        (ts.isImportTypeNode(parent) && parent.qualifier === node) ||
         ts.isShorthandPropertyAssignment(parent);
       if (!member) bindings.set(node.text, [...(bindings.get(node.text) ?? []), { start: node.getStart(file), end: node.getEnd() }]);
     }
@@ -64,8 +69,8 @@ function replaceAt(text: string, edits: (Occurrence & { to: string })[]): string
 const codeMention = (name: string) => new RegExp(`(?<![\\w$./-])${name.replace(/\$/g, '\\$')}(?=\\s*[.(])(?!\\.[cm]?[jt]s\\b)`, 'g');
 
 /** Names the user renamed throughout `ours` since `base`: each old name is gone and explains at least two changed lines. */
-export function findRenames(ours: string, base: string): Renames {
-  const [mine, before] = [scan(ours), scan(base)];
+export function findRenames(ours: string, base: string, path = 'file.js'): Renames {
+  const [mine, before] = [scan(ours, path), scan(base, path)];
   const gone = [...before.bindings.keys()].filter((n) => !mine.bindings.has(n)).slice(0, 20);
   const fresh = [...mine.bindings.keys()].filter((n) => !before.bindings.has(n)).slice(0, 20);
   const renames: Renames = new Map();
@@ -94,9 +99,9 @@ export function findRenames(ours: string, base: string): Renames {
 }
 
 /** `text` with the renames applied to its bindings, and to the code mentions in its comments. */
-export function applyRenames(text: string, renames: Renames): string {
+export function applyRenames(text: string, renames: Renames, path = 'file.js'): string {
   if (!renames.size) return text;
-  const { bindings, comments } = scan(text);
+  const { bindings, comments } = scan(text, path);
   const edits: (Occurrence & { to: string })[] = [];
   for (const [name, occurrences] of bindings) {
     const rename = renames.get(name);

@@ -3,10 +3,12 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { getLibFiles } from '@ts-morph/common';
 import { ts } from 'ts-morph';
+import { isScript, isTypeScript } from './script-files.js';
 
 /**
  * Type-checks a generated project the way its jsconfig.json asks (strict
- * checkJs) with the TypeScript that ts-morph bundles and the generator's own
+ * checkJs), or a TypeScript project the way its tsconfig.json asks (strict,
+ * `.ts` import specifiers, erasable syntax only), with the TypeScript that ts-morph bundles and the generator's own
  * @types/node: the project has no dependencies to bring them. The project's
  * files come from memory, so a plan is checked before any of it is written.
  * TypeScript's own API with a small host: no syntax-tree wrappers to build.
@@ -25,6 +27,20 @@ const OPTIONS: ts.CompilerOptions = {
   moduleResolution: ts.ModuleResolutionKind.NodeNext,
   types: ['node'],
   typeRoots: ['/node_modules/@types'],
+};
+
+/**
+ * What a TypeScript project's tsconfig.json adds: Node runs its `.ts` files
+ * as they are (type stripping), so imports name the `.ts` file, nothing is
+ * emitted, a type is imported with `import type`, and no syntax needs code
+ * generated for it (no `enum`, `namespace`, parameter properties). Its
+ * browser files (public/) stay JavaScript and are checked as before.
+ */
+const TS_OPTIONS: ts.CompilerOptions = {
+  ...OPTIONS,
+  allowImportingTsExtensions: true,
+  verbatimModuleSyntax: true,
+  erasableSyntaxOnly: true,
 };
 
 /** Where `/node_modules/...` of the virtual project really is: the generator's own node_modules. */
@@ -50,13 +66,15 @@ function realPath(path: string): string | undefined {
 
 /** Which of a project's files the check reads: its code, not its records or docs. */
 export function isCheckedFile(path: string): boolean {
-  return /^(src|test|scripts|public)\/.*\.js$/.test(path);
+  return /^(src|test|scripts|public)\//.test(path) && isScript(path);
 }
 
 /**
  * Diagnostics of the project `files` (path -> text of every checked file),
  * one line each (`src/app.js:12 TS2304 Cannot find name 'x'.`). With `only`,
  * just those files are asked for diagnostics (the rest is still read for types).
+ * A project whose code is TypeScript (any `.ts` file among them: its
+ * tsconfig.json is rendered with it) is checked with its compiler options.
  */
 export function typecheck(files: Map<string, string>, only?: Set<string>): string[] {
   const inProject = (name: string) => (name.startsWith(PROJECT) ? name.slice(PROJECT.length) : undefined);
@@ -96,7 +114,8 @@ export function typecheck(files: Map<string, string>, only?: Set<string>): strin
     realpath: (name) => name,
   };
   const roots = [...files.keys()].map((p) => PROJECT + p);
-  const program = ts.createProgram({ rootNames: roots, options: OPTIONS, host });
+  const options = [...files.keys()].some(isTypeScript) ? TS_OPTIONS : OPTIONS;
+  const program = ts.createProgram({ rootNames: roots, options, host });
   const targets = only ? [...only].map((p) => program.getSourceFile(PROJECT + p)).filter((sf): sf is ts.SourceFile => sf !== undefined) : undefined;
   const diagnostics = targets
     ? targets.flatMap((sf) => [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)])
@@ -128,8 +147,8 @@ export function affectedFiles(before: Map<string, string>, after: Map<string, st
 /** The names a module exports, as one comparable string. */
 function exportedNames(text: string): string {
   const names = new Set<string>();
-  for (const m of text.matchAll(/^export\s+(?:async\s+)?(?:function\*?|const|let|var|class)\s+([\w$]+)/gm)) names.add(m[1]);
-  for (const m of text.matchAll(/^export\s*\{([^}]*)\}/gm))
+  for (const m of text.matchAll(/^export\s+(?:async\s+|declare\s+|abstract\s+)*(?:function\*?|const|let|var|class|interface|type)\s+([\w$]+)/gm)) names.add(m[1]);
+  for (const m of text.matchAll(/^export\s*(?:type\s*)?\{([^}]*)\}/gm))
     for (const n of m[1].split(','))
       names.add(
         n

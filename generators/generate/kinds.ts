@@ -2,6 +2,7 @@ import { CLIError } from '../engine/errors.js';
 import type { SlotTable } from '../engine/compose.js';
 import type { GeneratedRecord } from '../engine/records.js';
 import { SLOTS, type Answers, type Edit, type Slot } from '../types.js';
+import { sourcePath } from '../engine/script-files.js';
 import { generatedAppEdits, generatedStatements } from '../engine/snippets.js';
 import { exampleBody, fieldData, parseFields } from './fields.js';
 
@@ -44,6 +45,7 @@ export interface Scaffold {
   endpoints: string[];
 }
 
+// As the templates and snippets name them; a TypeScript project's are .ts (inProjectLanguage).
 const ROUTES = 'src/routes.js';
 const APP = 'src/app.js';
 
@@ -68,18 +70,39 @@ export function validateName(kind: string, name: string): void {
 
 /** What to make for a request in a project with these answers; `generated` and `slots` place a middleware. */
 export function scaffold(request: GenerateRequest, answers: Answers, generated: GeneratedRecord[], slots: SlotTable): Scaffold {
+  const app = sourcePath(APP, answers);
   switch (request.kind) {
     case 'resource':
-      return resource(request, answers);
+      return inProjectLanguage(resource(request, answers), answers);
     case 'route':
-      return route(request);
+      return inProjectLanguage(route(request), answers);
     case 'middleware':
-      return middleware(request, generated, slots);
+      return inProjectLanguage(middleware(request, generated, slots, app), answers);
     case 'interceptor':
-      return interceptor(request, slots);
+      return inProjectLanguage(interceptor(request, slots, app), answers);
     case 'page':
-      return page(request, answers);
+      return inProjectLanguage(page(request, answers), answers);
   }
+}
+
+/**
+ * A scaffold as the project names its modules: the files its edits change,
+ * the modules they import and the paths in its data are `.ts` in a
+ * TypeScript project (the kinds are written once, for both languages).
+ */
+function inProjectLanguage(made: Scaffold, answers: Answers): Scaffold {
+  const path = (p: string) => sourcePath(p, answers);
+  return {
+    ...made,
+    data: Object.fromEntries(Object.entries(made.data).map(([k, v]) => [k, typeof v === 'string' ? path(v) : v])),
+    edits: made.edits.map((e) => ({
+      ...e,
+      file: path(e.file),
+      ...(e.kind === 'import' || e.kind === 'swap-import' ? { from: path(e.from) } : {}),
+      ...(e.kind === 'swap-import' ? { to: path(e.to) } : {}),
+    })),
+    names: made.names.map((n) => ({ ...n, file: path(n.file) })),
+  };
 }
 
 function noArgs(request: GenerateRequest): void {
@@ -179,14 +202,14 @@ function route(request: GenerateRequest): Scaffold {
  * middleware of the registry or one generated earlier. By default after
  * `body`: parsed bodies, logins and sessions are there, the routes come next.
  */
-function placement(request: GenerateRequest, generated: GeneratedRecord[], slots: SlotTable): { slot: Slot; rank: number } {
+function placement(request: GenerateRequest, generated: GeneratedRecord[], slots: SlotTable, app: string): { slot: Slot; rank: number } {
   if (request.before !== undefined && request.after !== undefined) throw new CLIError('give --before or --after, not both', 'E_FLAG');
   const where = request.before !== undefined ? 'before' : 'after';
   const target = request.before ?? request.after ?? 'body';
   if ((SLOTS as readonly string[]).includes(target)) return { slot: target as Slot, rank: where === 'after' ? 999_998 : -0.5 };
   const mine = generated.find((g) => (g.kind === 'middleware' || g.kind === 'interceptor') && g.name === target && g.slot !== undefined && g.rank !== undefined);
   const slot = mine?.slot ?? slots.get(target);
-  const rank = mine?.rank ?? slots.rank?.get(`use:${APP}:${target}`);
+  const rank = mine?.rank ?? slots.rank?.get(`use:${app}:${target}`);
   if (slot === undefined || rank === undefined) {
     const known = [...slots.keys(), ...generated.filter((g) => g.slot).map((g) => g.name)];
     throw new CLIError(`--${where} ${target}: name a slot (${SLOTS.join(', ')}) or a middleware (${known.join(', ')})`, 'E_VALUE');
@@ -194,11 +217,12 @@ function placement(request: GenerateRequest, generated: GeneratedRecord[], slots
   return { slot, rank: where === 'after' ? rank + 0.5 : rank - 0.5 };
 }
 
-function middleware(request: GenerateRequest, generated: GeneratedRecord[], slots: SlotTable): Scaffold {
+/** `app`: the project's src/app.js or src/app.ts, as the slot table names it. */
+function middleware(request: GenerateRequest, generated: GeneratedRecord[], slots: SlotTable, app: string): Scaffold {
   validateName('middleware', request.name);
   noArgs(request);
   const name = request.name;
-  const { slot, rank } = placement(request, generated, slots);
+  const { slot, rank } = placement(request, generated, slots, app);
   const args = request.before !== undefined ? ['--before', request.before] : ['--after', request.after ?? 'body'];
   const data = { name, slot };
   return {
@@ -216,11 +240,11 @@ function middleware(request: GenerateRequest, generated: GeneratedRecord[], slot
 }
 
 /** Interceptors run just before the routes, in the order they were made (equal ranks keep that order). */
-function interceptor(request: GenerateRequest, slots: SlotTable): Scaffold {
+function interceptor(request: GenerateRequest, slots: SlotTable, app: string): Scaffold {
   validateName('interceptor', request.name);
   noArgs(request);
   const name = request.name;
-  const rank = (slots.rank?.get(`use:${APP}:routes`) ?? 0) - 0.5;
+  const rank = (slots.rank?.get(`use:${app}:routes`) ?? 0) - 0.5;
   const data = { name };
   const uses = generatedAppEdits('generate/interceptor', data);
   // The snippet's `// slot:` line is the one place that says where interceptors go.

@@ -53,15 +53,15 @@ function parseEndpoint(endpoint: string): { methods: string[]; path: string } {
   };
 }
 
-/** Refuses endpoints that src/routes.js already routes, naming the line. */
-export function assertRoutesFree(endpoints: string[], routesText: string, what: string): void {
+/** Refuses endpoints that the route table (`file`: src/routes.js, src/routes.ts in TypeScript) already routes, naming the line. */
+export function assertRoutesFree(endpoints: string[], routesText: string, what: string, file = 'src/routes.js'): void {
   const taken = registeredRoutes(routesText);
   for (const endpoint of endpoints) {
     const wanted = parseEndpoint(endpoint);
     for (const route of taken) {
       const method = wanted.methods.find((m) => route.methods.includes(m) || route.methods.includes('ALL'));
       if (method && shape(route.path) === shape(wanted.path)) {
-        throw new CLIError(`src/routes.js line ${route.line} already routes ${method} ${route.path}: pick another path for the ${what}`, 'E_EXISTS');
+        throw new CLIError(`${file} line ${route.line} already routes ${method} ${route.path}: pick another path for the ${what}`, 'E_EXISTS');
       }
     }
   }

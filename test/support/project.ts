@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -74,8 +74,10 @@ export function packageJson(dir: string): Record<string, unknown> {
  * "listening on http://..." line, calls `fn` with the base URL, then stops it
  * with SIGTERM and returns its exit code.
  */
-export async function withServer(dir: string, fn: (url: string) => Promise<void>): Promise<number | null> {
-  const child = spawn(process.execPath, ['src/server.js'], { cwd: dir, env: { ...process.env, PORT: '0', NODE_ENV: 'development' }, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function withServer(dir: string, fn: (url: string) => Promise<void>, node = process.execPath): Promise<number | null> {
+  // A TypeScript project's entry is src/server.ts: Node runs it as it is (22.18+; pass a Node that does as `node`).
+  const entry = existsSync(join(dir, 'src/server.ts')) ? 'src/server.ts' : 'src/server.js';
+  const child = spawn(node, [entry], { cwd: dir, env: { ...process.env, PORT: '0', NODE_ENV: 'development' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not report its URL in 15 s:\n${output}`)), 15_000);

@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import type { Content } from '../../generators/engine/content.js';
 import { globToRegExp } from '../../generators/engine/project.js';
+import { isScript } from '../../generators/engine/script-files.js';
 
 /**
  * "A project carries only what it uses", checked on a project's files
@@ -8,7 +9,8 @@ import { globToRegExp } from '../../generators/engine/project.js';
  * the references of its code from a root, every relative reference names a
  * file the project has, and no comment names a project file it lacks.
  *
- * Roots: src/server.js and every file a package.json script names (a glob
+ * Roots: src/server.js (src/server.ts in a TypeScript project) and every
+ * file a package.json script names (a glob
  * of `node --test` names every test file it matches). A module of src/ or
  * scripts/ must be reached from a root that is not a test: one that only
  * its own tests use is dead code shipped with its tests.
@@ -22,15 +24,15 @@ export function reachabilityProblems(project: Map<string, Content>): string[] {
   const paths = new Set(project.keys());
   const files = new Map<string, string>();
   for (const [path, content] of project) if (typeof content === 'string') files.set(path, content);
-  const modules = [...paths].filter((p) => /^(src|test|scripts)\/.*\.js$/.test(p)).sort();
+  const modules = [...paths].filter((p) => /^(src|test|scripts)\//.test(p) && isScript(p)).sort();
   const edges = new Map<string, string[]>();
-  for (const path of [...files.keys()].filter((p) => p.endsWith('.js')).sort()) {
+  for (const path of [...files.keys()].filter(isScript).sort()) {
     const out: string[] = [];
     for (const ref of references(files.get(path)!)) {
       const target = posix.normalize(posix.join(posix.dirname(path), ref));
       if (ref.endsWith('/') || ref === '..' || ref === '.') {
         const folder = target.replace(/\/?$/, '/');
-        const inside = [...paths].filter((p) => p.startsWith(folder === './' ? '' : folder) && p.endsWith('.js'));
+        const inside = [...paths].filter((p) => p.startsWith(folder === './' ? '' : folder) && isScript(p));
         if (!inside.length && !paths.has(folder)) problems.push(`${path}: '${ref}' names the folder ${folder}, which has no module`);
         // The project root (`new URL('..')`) is where a test starts the server from, not a loaded folder.
         if (folder !== './') out.push(...inside.filter((p) => !p.includes('/', folder.length)));
@@ -45,12 +47,13 @@ export function reachabilityProblems(project: Map<string, Content>): string[] {
   const { production, tests } = roots(files, paths);
   const fromProduction = reach(production, edges);
   const fromAny = reach([...production, ...tests], edges);
+  const entry = production[0];
   for (const path of modules) {
-    if (!fromAny.has(path)) problems.push(`${path}: nothing reaches it from src/server.js or a package.json script`);
-    else if (!path.startsWith('test/') && !fromProduction.has(path)) problems.push(`${path}: only tests reach it, not src/server.js or a package.json script`);
+    if (!fromAny.has(path)) problems.push(`${path}: nothing reaches it from ${entry} or a package.json script`);
+    else if (!path.startsWith('test/') && !fromProduction.has(path)) problems.push(`${path}: only tests reach it, not ${entry} or a package.json script`);
   }
 
-  for (const path of [...files.keys()].filter((p) => p.endsWith('.js')).sort()) {
+  for (const path of [...files.keys()].filter(isScript).sort()) {
     for (const name of namedFiles(comments(files.get(path)!))) {
       if (!named(name, path, paths)) problems.push(`${path}: a comment names ${name}, which the project does not have`);
     }
@@ -58,15 +61,15 @@ export function reachabilityProblems(project: Map<string, Content>): string[] {
   return problems;
 }
 
-/** src/server.js and the files package.json scripts name, split into the test runner's and the rest. */
+/** The server's entry (src/server.ts or src/server.js) and the files package.json scripts name, split into the test runner's and the rest. */
 function roots(files: Map<string, string>, paths: Set<string>): { production: string[]; tests: string[] } {
-  const production = ['src/server.js'];
+  const production = [paths.has('src/server.ts') ? 'src/server.ts' : 'src/server.js'];
   const tests: string[] = [];
   const pkg = JSON.parse(files.get('package.json') ?? '{}') as { scripts?: Record<string, string> };
   for (const command of Object.values(pkg.scripts ?? {})) {
     const isTest = /\s--test\b/.test(command);
     for (const word of command.split(/\s+|&&|;|\|\|/)) {
-      if (!word || word.startsWith('-') || !/[/*]|\.js$/.test(word)) continue;
+      if (!word || word.startsWith('-') || !(/[/*]/.test(word) || isScript(word))) continue;
       const glob = globToRegExp(word.replace(/^\.\//, ''));
       const matched = [...paths].filter((p) => glob.test(p));
       if (!matched.length) throw new Error(`package.json script "${command}" names ${word}, which matches no file`);
@@ -193,12 +196,12 @@ function skipRegExp(text: string, start: number): number {
   return i;
 }
 
-/** Project file names a comment mentions: `test/x.test.js`, `src/lib/y.js`, `./z.js`, `docs/w.md`, `x.test.js`, `x-helpers.js`. */
+/** Project file names a comment mentions: `test/x.test.js`, `src/lib/y.ts`, `./z.js`, `docs/w.md`, `x.test.ts`, `x-helpers.js`. */
 export function namedFiles(text: string): string[] {
   const out = new Set<string>();
-  for (const match of text.matchAll(/(?<![\w./:@<>-])((?:\.{1,2}\/)*(?:[\w-]+\/)*\w[\w.-]*\.(?:js|md))(?![\w/])/g)) {
+  for (const match of text.matchAll(/(?<![\w./:@<>-])((?:\.{1,2}\/)*(?:[\w-]+\/)*\w[\w.-]*\.(?:[jt]s|md))(?![\w/])/g)) {
     const name = match[1];
-    if (/^(?:\.{1,2}\/|src\/|test\/|scripts\/|docs\/|public\/)/.test(name) || /(?:\.test|-helpers|-scenarios)\.js$/.test(name)) out.add(name);
+    if (/^(?:\.{1,2}\/|src\/|test\/|scripts\/|docs\/|public\/)/.test(name) || /(?:\.test|-helpers|-scenarios)\.[jt]s$/.test(name)) out.add(name);
   }
   return [...out];
 }
