@@ -1,4 +1,5 @@
-import type { AnswerValue, Answers, Feature, Group } from './types.js';
+import type { AnswerValue, Answers, Edit, Feature, Group } from './types.js';
+import { editsInLanguage } from './engine/typescript-project.js';
 import { base } from './base.js';
 import { support } from './support.js';
 import { routing } from './routing.js';
@@ -44,6 +45,11 @@ export function describeValues(group: Group): string {
     case 'number':
       return `${group.range?.min ?? 0}..${group.range?.max ?? '∞'}`;
   }
+}
+
+/** A feature's edits for these answers, in the project's language (a TypeScript project's files, modules and code). */
+export function featureEdits(feature: Feature, answers: Answers): Edit[] {
+  return editsInLanguage(feature.edits?.(answers) ?? [], answers);
 }
 
 /** Does `group` apply to these answers (its `when` condition holds)? */

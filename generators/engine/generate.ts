@@ -11,6 +11,7 @@ import { textOf, type Project } from './project.js';
 import { hash, manifestText, MANIFEST_FILE, type GeneratedRecord } from './records.js';
 import { registrySlots } from './render.js';
 import { sourcePath } from './script-files.js';
+import { fileInLanguage } from './typescript-project.js';
 import { templateFiles } from './templates.js';
 import { VERSION } from './version.js';
 import type { Answers, Edit } from '../types.js';
@@ -58,10 +59,11 @@ export function renderFiles(made: Scaffold, answers: Answers): Map<string, strin
   const fill = (source: string) => Handlebars.compile(source, { noEscape: true, strict: true })(made.data, { helpers: { braced: (value: string) => `{${value}}` } });
   for (const dir of made.templates) {
     for (const file of templateFiles(dir)) {
-      const path = sourcePath(fill(file.target), answers);
+      const target = fill(file.target);
       const source = typeof file.source === 'string' ? file.source : decodeText(file.source);
       if (source === undefined) throw new Error(`template ${dir}/${file.target} is not text`);
-      out.set(path, file.handlebars ? alignFilled(path, fill(source)) : source);
+      const { path, content } = fileInLanguage(target, file.handlebars ? alignFilled(target, fill(source)) : source, answers);
+      out.set(path, content as string);
     }
   }
   return out;

@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { join, posix } from 'node:path';
-import { featuresOf, support } from '../registry.js';
+import { featureEdits, featuresOf, support } from '../registry.js';
 import type { Answers, Feature } from '../types.js';
 import { transition } from './compose.js';
 import { decodeText, isBytes, keepEols, sameContent, toLf, type Content } from './content.js';
@@ -294,8 +294,8 @@ async function upgradeThenEdit(project: Project, added: Feature[], removed: Feat
 function structuralEdits(read: (path: string) => string | undefined, added: Feature[], removed: Feature[], oldAnswers: Answers, newAnswers: Answers): Map<string, string> {
   const out = new Map<string, string>();
   const slots = registrySlots(newAnswers);
-  const removedEdits = removed.flatMap((f) => f.edits?.(oldAnswers) ?? []);
-  const addedEdits = added.flatMap((f) => f.edits?.(newAnswers) ?? []);
+  const removedEdits = removed.flatMap((f) => featureEdits(f, oldAnswers));
+  const addedEdits = added.flatMap((f) => featureEdits(f, newAnswers));
   for (const file of new Set([...removedEdits, ...addedEdits].map((e) => e.file))) {
     const text = read(file);
     if (text === undefined) throw new CLIError(`${file} is missing: features register themselves there; restore it first`, 'E_MISSING');

@@ -1,4 +1,5 @@
-import { allFeatures, chosenFeatures, describeFeature, featuresOf } from '../registry.js';
+import { allFeatures, chosenFeatures, describeFeature, featureEdits, featuresOf } from '../registry.js';
+import { fileInLanguage, isTypeScriptAnswers } from './typescript-project.js';
 import type { Answers, Feature, Edit, Endpoint } from '../types.js';
 import { applyEdit, slotTable, type SlotTable } from './compose.js';
 import { createPlop } from './plop.js';
@@ -7,11 +8,13 @@ import { templateFiles, type TemplateFile } from './templates.js';
 import type { Tree } from './tree.js';
 import { VERSION } from './version.js';
 
-let slots: SlotTable | undefined;
-/** Slot of every middleware any feature can add, from the edits of all features with every answer. */
+const slots = new Map<boolean, SlotTable>();
+/** Slot of every middleware any feature can add, from the edits of all features with every answer (in the project's language: the files they edit are named in it). */
 export function registrySlots(answers: Answers): SlotTable {
-  slots ??= slotTable(allFeatures().flatMap((c) => c.edits?.(answers) ?? []));
-  return slots;
+  const key = isTypeScriptAnswers(answers);
+  let table = slots.get(key);
+  if (!table) slots.set(key, (table = slotTable(allFeatures().flatMap((c) => featureEdits(c, answers)))));
+  return table;
 }
 
 /**
@@ -29,10 +32,11 @@ export async function render(answers: Answers): Promise<Tree> {
 
   const renderFile = (feature: Feature, file: TemplateFile) => () => {
     // A filled table's columns depend on the answers: aligned after the fill, as the formatter would.
-    const content = file.handlebars ? alignFilled(file.target, plop.renderString(file.source as string, data)) : file.source;
+    const filled = file.handlebars ? alignFilled(file.target, plop.renderString(file.source as string, data)) : file.source;
     const policy = feature.userFiles?.includes(file.target) ? 'user' : 'generated';
-    tree.set(file.target, { content, feature: feature.id, policy });
-    return file.target;
+    const { path, content } = fileInLanguage(file.target, filled, answers);
+    tree.set(path, { content, feature: feature.id, policy });
+    return path;
   };
   const compose = (edit: Edit) => () => {
     const file = tree.get(edit.file);
@@ -48,7 +52,7 @@ export async function render(answers: Answers): Promise<Tree> {
       `${feature.id}:files`,
       templateFiles(feature.id).map((file) => renderFile(feature, file)),
     );
-  for (const feature of features) await plop.run(`${feature.id}:edits`, (feature.edits?.(answers) ?? []).map(compose));
+  for (const feature of features) await plop.run(`${feature.id}:edits`, featureEdits(feature, answers).map(compose));
   return tree;
 }
 

@@ -41,10 +41,11 @@ interface TextEdit {
  * Converts one JavaScript file. `path` is its project path (`src/app.js`):
  * relative specifiers are resolved against it to decide which become `.ts`.
  */
-export function toTypeScript(path: string, source: string): string {
+export function toTypeScript(path: string, source: string, options: { fragment?: boolean } = {}): string {
   const file = ts.createSourceFile(path, source, ts.ScriptTarget.Latest, true, ts.ScriptKind.JS);
   const edits: TextEdit[] = [];
-  const typeImports = new TypeImports(path, file);
+  // A fragment (an edit's code) goes into a file it cannot add imports to: its imported types stay inline.
+  const typeImports = new TypeImports(path, file, options.fragment ?? false);
   const handledDocs = new Set<ts.JSDoc>();
   const type = (node: ts.TypeNode) => convertType(cleanTypeText(node.getText(file)), typeImports);
 
@@ -98,7 +99,15 @@ export function toTypeScript(path: string, source: string): string {
       node.forEachChild(visit);
       return;
     }
-    if (ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node) || ts.isArrowFunction(node) || ts.isMethodDeclaration(node) || ts.isConstructorDeclaration(node) || ts.isGetAccessor(node) || ts.isSetAccessor(node)) {
+    if (
+      ts.isFunctionDeclaration(node) ||
+      ts.isFunctionExpression(node) ||
+      ts.isArrowFunction(node) ||
+      ts.isMethodDeclaration(node) ||
+      ts.isConstructorDeclaration(node) ||
+      ts.isGetAccessor(node) ||
+      ts.isSetAccessor(node)
+    ) {
       annotateFunction(node);
     }
     if (ts.isVariableDeclaration(node) && !node.type && ts.isIdentifier(node.name)) {
@@ -247,7 +256,8 @@ function castType(node: ts.ParenthesizedExpression): ts.TypeNode | undefined {
 /** `expr as T` needs its parentheses kept unless it stands alone where an expression list or initializer takes it. */
 function needsParens(node: ts.ParenthesizedExpression): boolean {
   const parent = node.parent;
-  if (ts.isVariableDeclaration(parent) || ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent) || ts.isReturnStatement(parent) || ts.isArrayLiteralExpression(parent)) return false;
+  if (ts.isVariableDeclaration(parent) || ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent) || ts.isReturnStatement(parent) || ts.isArrayLiteralExpression(parent))
+    return false;
   if (ts.isCallExpression(parent) || ts.isNewExpression(parent)) return parent.expression === node;
   if (ts.isBinaryExpression(parent) && parent.right === node && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) return false;
   if (ts.isArrowFunction(parent) && parent.body === node) return !ts.isObjectLiteralExpression(node.expression);
@@ -314,7 +324,7 @@ function typedefDeclarations(doc: ts.JSDoc, file: ts.SourceFile, type: (node: ts
       out.push(`${docComment}${exported}type ${name} = {\n${members}\n${indent}};`);
     } else if (tag.typeExpression && isImportOf((tag.typeExpression as ts.JSDocTypeExpression).type, tag.name.getText(file)) && !generics.length) {
       // `@typedef {import('./x.js').T} T`: the name, imported.
-      imports.add(((tag.typeExpression as ts.JSDocTypeExpression).type as ts.ImportTypeNode), tag.name.getText(file));
+      imports.add((tag.typeExpression as ts.JSDocTypeExpression).type as ts.ImportTypeNode, tag.name.getText(file));
     } else if (tag.typeExpression) {
       const typeExpression = tag.typeExpression as ts.JSDocTypeExpression;
       out.push(`${docComment}${exported}type ${name} = ${type(typeExpression.type)};`);
@@ -398,7 +408,10 @@ function classFields(node: ts.ClassLikeDeclaration, file: ts.SourceFile, source:
       movedStatements.add(statement);
       const annotation = jsdocType ? `: ${type(jsdocType)}` : '';
       fields.push(() => {
-        const comment = docs.map((d) => jsdocComment(d.getText(file))).filter(Boolean).join('\n');
+        const comment = docs
+          .map((d) => jsdocComment(d.getText(file)))
+          .filter(Boolean)
+          .join('\n');
         const init = applyEdits(source, edits, value.getStart(file), value.end);
         const reindented = comment.replace(/\n\s*\*/g, `\n${indent} *`);
         return `${comment ? indent + reindented + '\n' : ''}${indent}${name}${annotation} = ${init};`;
@@ -521,6 +534,7 @@ class TypeImports {
   constructor(
     private readonly path: string,
     file: ts.SourceFile,
+    private readonly inline: boolean,
   ) {
     for (const statement of file.statements) {
       if (ts.isImportDeclaration(statement)) {
@@ -551,6 +565,7 @@ class TypeImports {
   /** The text that names `name` of `module` here. */
   use(module: string, name: string): string {
     const specifier = this.specifier(module);
+    if (this.inline) return `import('${specifier}').${name}`;
     if (this.valueImports.get(name) === module) return name;
     if (this.bound.has(name)) {
       if (this.byModule.get(specifier)?.has(name)) return name;
@@ -568,9 +583,7 @@ class TypeImports {
   }
 
   declarations(): string {
-    return [...this.byModule]
-      .map(([module, names]) => `import type { ${[...names].sort().join(', ')} } from '${module}';`)
-      .join('\n');
+    return [...this.byModule].map(([module, names]) => `import type { ${[...names].sort().join(', ')} } from '${module}';`).join('\n');
   }
 }
 

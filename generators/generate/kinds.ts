@@ -3,6 +3,7 @@ import type { SlotTable } from '../engine/compose.js';
 import type { GeneratedRecord } from '../engine/records.js';
 import { SLOTS, type Answers, type Edit, type Slot } from '../types.js';
 import { sourcePath } from '../engine/script-files.js';
+import { editsInLanguage } from '../engine/typescript-project.js';
 import { generatedAppEdits, generatedStatements } from '../engine/snippets.js';
 import { exampleBody, fieldData, parseFields } from './fields.js';
 
@@ -95,12 +96,7 @@ function inProjectLanguage(made: Scaffold, answers: Answers): Scaffold {
   return {
     ...made,
     data: Object.fromEntries(Object.entries(made.data).map(([k, v]) => [k, typeof v === 'string' ? path(v) : v])),
-    edits: made.edits.map((e) => ({
-      ...e,
-      file: path(e.file),
-      ...(e.kind === 'import' || e.kind === 'swap-import' ? { from: path(e.from) } : {}),
-      ...(e.kind === 'swap-import' ? { to: path(e.to) } : {}),
-    })),
+    edits: editsInLanguage(made.edits, answers),
     names: made.names.map((n) => ({ ...n, file: path(n.file) })),
   };
 }
