@@ -20,7 +20,7 @@ let app: string;
 
 guarantees.before.each(async () => {
   root = tempDir('cns-guard-');
-  app = await generate(resolveAnswers({ name: 'guard-app' }), root);
+  app = await generate(resolveAnswers({ lang: 'js', name: 'guard-app' }), root);
 });
 guarantees.after.each(() => remove(root));
 
@@ -307,7 +307,7 @@ guarantees("create --force deletes nothing of the user's and moves files at gene
   writeFileSync(join(dir, '.env'), 'SECRET=1');
   writeFileSync(join(dir, 'data/db.sqlite'), Buffer.from([0x53, 0x51, 0, 1]));
   writeFileSync(join(dir, 'README.md'), '# my notes');
-  const r = await cli(['existing', '--force', '--yes'], root);
+  const r = await cli(['existing', '--lang', 'js', '--force', '--yes'], root);
   assert.is(r.code, 0, r.stderr);
   assert.is(readFileSync(join(dir, '.env'), 'utf8'), 'SECRET=1');
   assert.ok(existsSync(join(dir, 'data/db.sqlite')));
