@@ -10,7 +10,7 @@ import { CLIError } from './errors.js';
 
 function group(id: string): Group {
   const found = groupById(id);
-  if (!found) throw new CLIError(`unknown feature "${id}": valid features are ${groups.map((g) => g.id).join(', ')}`, 'E_FEATURE');
+  if (!found) throw new CLIError(`unknown feature "${id}": valid features are ${changeableGroups().join(', ')}`, 'E_FEATURE');
   return found;
 }
 
@@ -22,6 +22,11 @@ function group(id: string): Group {
 const FIXED: Record<string, string> = {
   lang: 'the language of a project is fixed when it is created: create a new project with --lang ts|js and move your code into it',
 };
+
+/** The groups add and remove take: every group but those fixed at create. */
+export function changeableGroups(): string[] {
+  return groups.map((g) => g.id).filter((id) => !isFixed(id));
+}
 
 /** Is `id` a group a project keeps for life (no add, no remove)? */
 export function isFixed(id: string): boolean {
