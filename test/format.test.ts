@@ -98,7 +98,15 @@ const generated = (files: Map<string, Checked>) => unformatted(files, 'templates
 test("the generator's own sources are formatted (npm run format)", async () => {
   const files = await sources();
   // Not vacuous: the walk finds the sources, the templates and the docs.
-  for (const path of ['generators/engine/compose.ts', 'test/format.test.ts', 'templates/base/src/app.js', 'templates/base/jsconfig.json', 'docs/ARCHITECTURE.md', 'package.json']) {
+  for (const path of [
+    'generators/engine/compose.ts',
+    'test/format.test.ts',
+    'templates/base/src/app.js',
+    'templates/javascript/jsconfig.json',
+    'templates/typescript/tsconfig.json',
+    'docs/ARCHITECTURE.md',
+    'package.json',
+  ]) {
     assert.ok(files.includes(path), `${path} is checked`);
   }
   for (const path of files) assert.not.ok(/^(fixtures|dist|node_modules)\/|\.hbs$/.test(path), `${path} is not checked`);
