@@ -11,12 +11,7 @@ export const base: Feature = {
   id: 'base',
   // The example model and its test are the user's from the start: regenerate never touches them.
   userFiles: ['src/models/users.js', 'test/users.test.js'],
-  scripts: {
-    start: 'node src/server.js',
-    dev: 'node --watch src/server.js',
-    // The shell expands the glob (Node 21+ also expands it itself, e.g. on Windows).
-    test: 'node --test test/*.test.js',
-  },
+  // start, dev and test name the project's files: the language's feature brings them (lang.ts).
   endpoints: [
     { method: 'GET', path: '/health', description: 'liveness: 200 while the process runs' },
     { method: 'GET', path: '/ready', description: 'readiness: 200 while serving, 503 while starting or shutting down' },

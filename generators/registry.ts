@@ -10,14 +10,16 @@ import { csrf } from './csrf.js';
 import { bigpipe } from './bigpipe.js';
 import { cluster, sched, workers } from './cluster.js';
 import { store } from './store.js';
+import { lang } from './lang.js';
 
 export { base, support };
 
 /**
  * Every question of the generator, in prompt order. Adding a feature means
  * adding a group (or an option to one) here and its files under templates/.
+ * The language comes first: it is the first thing a new user decides.
  */
-export const groups: Group[] = [routing, body, cache, auth, csrf, bigpipe, cluster, sched, workers, store];
+export const groups: Group[] = [lang, routing, body, cache, auth, csrf, bigpipe, cluster, sched, workers, store];
 
 // Every question about features is answered below, from `groups`, `base` and
 // `support` alone: what exists, what the answers select, what depends on

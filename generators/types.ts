@@ -81,6 +81,12 @@ export interface Feature {
   needs?: string[];
   /** npm scripts the feature adds to the project's package.json. */
   scripts?: Record<string, string>;
+  /**
+   * devDependencies the feature adds to package.json (only TypeScript's
+   * compiler and Node's types, for `npm run typecheck`): a project never has
+   * runtime dependencies.
+   */
+  devDependencies?: Record<string, string>;
   /** Endpoints the generated README lists. */
   endpoints?: Endpoint[];
 }

@@ -34,7 +34,7 @@ if (!available && !process.env.CI) {
   browserSuite.before(async () => {
     if (!available) throw new Error(`${CHROMIUM} is missing: CI must install the Debian package "chromium" (apt-get install -y chromium)`);
     root = tempDir('cns-bigpipe-browser-');
-    dir = await generate(resolveAnswers({ name: 'bigpipe-browser', bigpipe: true }), root);
+    dir = await generate(resolveAnswers({ lang: 'js', name: 'bigpipe-browser', bigpipe: true }), root);
     // Playwright makes (and deletes) a fresh temporary profile for every launch.
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 30_000 });
   });

@@ -16,7 +16,7 @@ import { render } from '../generators/engine/render.js';
  */
 
 const options = cache.options!;
-const answers = (values: string[]) => resolveAnswers({ name: 'cache-wiring', cache: values });
+const answers = (values: string[]) => resolveAnswers({ lang: 'js', name: 'cache-wiring', cache: values });
 
 /** The names each strategy imports into src/app.js, by option value. */
 function importedNames(value: string): string[] {

@@ -3,7 +3,8 @@ import * as assert from 'uvu/assert';
 import { existsSync, mkdirSync, readdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { groups } from '../generators/registry.js';
-import { cli, remove, tempDir } from './support/project.js';
+import { defaultLang, runsTypeScript } from '../generators/lang.js';
+import { cli, packageJson, remove, tempDir } from './support/project.js';
 
 /**
  * The CLI in a child process, as a user (or a CI script) runs it: exit codes,
@@ -37,16 +38,18 @@ cliTest('--version and --help', async () => {
   assert.is(v.stdout.trim(), JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version);
   const h = await cli(['--help'], dir);
   assert.is(h.code, 0);
-  for (const flag of ['--routing', '--body', '--cache', '--auth', '--[no-]csrf', '--[no-]bigpipe', '--cluster', '--sched', '--workers', '--preset', '--dry-run', '--force']) {
+  for (const flag of ['--lang', '--routing', '--body', '--cache', '--auth', '--[no-]csrf', '--[no-]bigpipe', '--cluster', '--sched', '--workers', '--preset', '--dry-run', '--force']) {
     assert.ok(h.stdout.includes(flag), `--help lists ${flag}`);
   }
   assert.not.match(h.stdout, /\x1b\[/, 'no colours when not a TTY');
+  assert.ok(h.stdout.indexOf('--lang') < h.stdout.indexOf('--routing'), 'the language first, as the prompt asks it');
+  assert.match(h.stdout, new RegExp(`--lang <ts\\|js>.*\\[default: ${defaultLang()}\\]`));
 });
 
 cliTest('creates a project non-interactively and prints the resolved answers', async () => {
-  const r = await cli(['my-app'], dir);
+  const r = await cli(['my-app', '--lang', 'js'], dir);
   assert.is(r.code, 0, r.stderr);
-  assert.match(r.stdout, /answers: routing=table body=json cache=none auth=none bigpipe=false cluster=single/);
+  assert.match(r.stdout, /answers: lang=js routing=table body=json cache=none auth=none bigpipe=false cluster=single/);
   assert.match(r.stdout, /cd my-app/);
   assert.ok(existsSync(join(dir, 'my-app/src/server.js')));
   const manifest = JSON.parse(readFileSync(join(dir, 'my-app/nodeserver.json'), 'utf8'));
@@ -56,6 +59,27 @@ cliTest('creates a project non-interactively and prints the resolved answers', a
   assert.equal(readdirSync(dir), ['my-app'], 'no temporary folders left behind');
 });
 
+cliTest('without --lang a project takes the language this Node runs; with it, the one given', async () => {
+  const r = await cli(['plain', '--dry-run'], dir);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, new RegExp(`answers: lang=${defaultLang()} `));
+  const ts = await cli(['typed', '--lang', 'ts'], dir);
+  assert.is(ts.code, 0, ts.stderr);
+  assert.match(ts.stdout, /answers: lang=ts /);
+  assert.is(JSON.parse(readFileSync(join(dir, 'typed/nodeserver.json'), 'utf8')).answers.lang, 'ts', 'recorded like every answer');
+  const pkg = packageJson(join(dir, 'typed'));
+  assert.equal(Object.keys(pkg.devDependencies as object), ['@types/node', 'typescript']);
+  assert.ok(existsSync(join(dir, 'typed/tsconfig.json')) && !existsSync(join(dir, 'typed/jsconfig.json')));
+  // One note, not an error, when this Node could not run what it just made.
+  const note = /note: .*needs Node\.js 22\.18\+ to run/;
+  if (runsTypeScript()) assert.not.match(ts.stdout, note);
+  else assert.is(ts.stdout.split('\n').filter((l) => note.test(l)).length, 1, ts.stdout);
+  assert.is(ts.stderr, '');
+  const js = await cli(['untyped', '--lang', 'js'], dir);
+  assert.not.match(js.stdout, note, 'no note for JavaScript');
+});
+
+cliTest('bad --lang', () => expectUserError(['x', '--lang', 'coffee'], /invalid value "coffee" for --lang: valid values are ts, js/));
 cliTest('invalid npm name', () => expectUserError(['My App!'], /invalid project name "My App!".*lower-case/));
 cliTest('missing folder without a terminal', () => expectUserError([], /missing project folder/));
 cliTest('unknown flag names the valid flags', () => expectUserError(['x', '--colour'], /unknown flag --colour: valid flags are .*--routing/));
@@ -79,14 +103,14 @@ cliTest("non-empty folder needs --force, which deletes nothing of the user's", a
   writeFileSync(join(dir, 'taken/keep.txt'), 'mine');
   await expectUserError(['taken'], /taken is not empty: choose another folder, or use --force/);
   assert.is(readFileSync(join(dir, 'taken/keep.txt'), 'utf8'), 'mine');
-  const r = await cli(['taken', '--force'], dir);
+  const r = await cli(['taken', '--lang', 'js', '--force'], dir);
   assert.is(r.code, 0, r.stderr);
   assert.ok(existsSync(join(dir, 'taken/src/app.js')));
   assert.is(readFileSync(join(dir, 'taken/keep.txt'), 'utf8'), 'mine', 'a file the generator does not write stays');
 });
 
 cliTest('--dry-run lists the files and writes nothing', async () => {
-  const r = await cli(['dry', '--dry-run'], dir);
+  const r = await cli(['dry', '--lang', 'js', '--dry-run'], dir);
   assert.is(r.code, 0, r.stderr);
   assert.match(r.stdout, /dry run: would write \d+ files/);
   assert.match(r.stdout, /\n  src\/app\.js\n/);

@@ -25,11 +25,11 @@ composeLifecycle.before.each(() => {
 composeLifecycle.after.each(() => remove(root));
 
 async function project(answers: Record<string, AnswerValue>): Promise<string> {
-  return generate(resolveAnswers({ name: 'cl', ...answers }), root);
+  return generate(resolveAnswers({ lang: 'js', name: 'cl', ...answers }), root);
 }
 
 async function change(dir: string, answers: Record<string, AnswerValue>) {
-  const plan = await planUpdate(loadProject(dir), resolveAnswers({ name: 'cl', ...answers }));
+  const plan = await planUpdate(loadProject(dir), resolveAnswers({ lang: 'js', name: 'cl', ...answers }));
   applyPlan(dir, plan.writes);
   return plan;
 }

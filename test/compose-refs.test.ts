@@ -14,10 +14,10 @@ import type { Edit } from '../generators/types.js';
  * statements went, revert refuses with the file, the line and the name.
  */
 
-const csrfEdits = csrf.feature!.edits!(resolveAnswers({ name: 'refs', auth: 'session', csrf: true }));
+const csrfEdits = csrf.feature!.edits!(resolveAnswers({ lang: 'js', name: 'refs', auth: 'session', csrf: true }));
 
 async function files(): Promise<Map<string, string>> {
-  const tree = await render(resolveAnswers({ name: 'refs', auth: 'session', csrf: true }));
+  const tree = await render(resolveAnswers({ lang: 'js', name: 'refs', auth: 'session', csrf: true }));
   return new Map([...tree].map(([p, f]) => [p, String(f.content)]));
 }
 
@@ -114,8 +114,8 @@ export function routes(config) {
 });
 
 async function tokenToSession() {
-  const from = resolveAnswers({ name: 'refs', auth: 'token' });
-  const to = resolveAnswers({ name: 'refs', auth: 'session' });
+  const from = resolveAnswers({ lang: 'js', name: 'refs', auth: 'token' });
+  const to = resolveAnswers({ lang: 'js', name: 'refs', auth: 'session' });
   const option = (value: string) => auth.options!.find((o) => o.value === value)!.feature!;
   const routes = String((await render(from)).get('src/routes.js')!.content);
   return { routes, removed: option('token').edits!(from), added: option('session').edits!(to) };

@@ -23,8 +23,8 @@ interface Switch {
 }
 
 async function switchOf(group: string, from: AnswerValue, to: AnswerValue, extra: Record<string, AnswerValue> = {}, extraTo = extra): Promise<Switch> {
-  const a = resolveAnswers({ name: 'sw', ...extra, [group]: from });
-  const b = resolveAnswers({ name: 'sw', ...extraTo, [group]: to });
+  const a = resolveAnswers({ lang: 'js', name: 'sw', ...extra, [group]: from });
+  const b = resolveAnswers({ lang: 'js', name: 'sw', ...extraTo, [group]: to });
   const aIds = new Set(featuresOf(a).map((f) => f.id));
   const bIds = new Set(featuresOf(b).map((f) => f.id));
   const removed = featuresOf(a)

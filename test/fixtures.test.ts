@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MOVES } from '../generators/engine/moves.js';
+import { validateManifest } from '../generators/engine/records.js';
 import { render } from '../generators/engine/render.js';
 import { VERSION } from '../generators/engine/version.js';
 import type { Answers } from '../generators/types.js';
@@ -59,7 +60,8 @@ for (const name of names) {
 
     assertEdits(app, edits);
     const after = readTree(app);
-    const fresh = await render(manifest.answers);
+    // The answers as this version reads the record (a record without lang is JavaScript).
+    const fresh = await render(validateManifest(manifest).answers);
     for (const [path, file] of fresh) {
       const base = before.get(`.nodeserver/base/${path}`);
       const mine = before.get(path);

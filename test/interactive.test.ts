@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { defaultLang } from '../generators/lang.js';
 import { CLI, remove, tempDir } from './support/project.js';
 
 /**
@@ -58,6 +59,13 @@ interactive.after.each(() => {
 
 interactive('answers the prompts like a new user', async () => {
   start('tty-app');
+  // The language is the first question; its default is what this Node runs, so pick JavaScript by name.
+  const first = await waitFor(/Language/);
+  assert.not.match(first, /How should requests find their handler/, 'asked before routing');
+  assert.match(first, /TypeScript/);
+  assert.match(first, /JavaScript/);
+  if (defaultLang() === 'ts') tmux('send-keys', '-t', session, 'Down');
+  tmux('send-keys', '-t', session, 'Enter');
   await waitFor(/How should requests find their handler|routing/i);
   tmux('send-keys', '-t', session, 'Down', 'Enter'); // natural routing
   // Every later question: take the default, except Bigpipe: yes.
@@ -82,6 +90,8 @@ interactive('answers the prompts like a new user', async () => {
   assert.is(answers.routing, 'natural');
   assert.is(answers.bigpipe, true);
   assert.is(answers.auth, 'none');
+  assert.is(answers.lang, 'js');
+  assert.ok(existsSync(join(dir, 'tty-app/jsconfig.json')));
 });
 
 interactive('Ctrl-C at a prompt: "cancelled", exit 130, nothing written', async () => {

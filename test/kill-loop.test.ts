@@ -80,7 +80,7 @@ function runCli(args: string[], cwd: string, kill?: { signal: NodeJS.Signals; af
 
 /** A project of each starting point, and the command that changes it. */
 async function scenario(name: string, answers: Record<string, unknown>, args: string[], prepare?: (dir: string) => void) {
-  const dir = await generate(resolveAnswers({ name, ...answers }), root);
+  const dir = await generate(resolveAnswers({ lang: 'js', name, ...answers }), root);
   // The user's own edits, which no outcome may lose.
   const config = join(dir, 'src/config.js');
   writeFileSync(config, readFileSync(config, 'utf8').replace('port: 3000', 'port: 8080'));

@@ -20,7 +20,7 @@ let app: string;
 
 guarantees.before.each(async () => {
   root = tempDir('cns-guard-');
-  app = await generate(resolveAnswers({ name: 'guard-app' }), root);
+  app = await generate(resolveAnswers({ lang: 'js', name: 'guard-app' }), root);
 });
 guarantees.after.each(() => remove(root));
 
@@ -252,6 +252,27 @@ guarantees('damaged records are refused before anything happens', async () => {
   assert.is((await cli(['check'], app)).code, 0);
 });
 
+guarantees('the language is fixed at create: add, remove and regenerate refuse to change it; a record without lang stays JavaScript', async () => {
+  const why = /the language of a project is fixed when it is created/;
+  await refused(['add', 'lang', 'ts'], why);
+  await refused(['add', 'body', 'xml', '--lang', 'ts'], why);
+  await refused(['remove', 'lang'], why);
+  await refused(['regenerate', '--lang', 'ts'], why);
+  const same = await cli(['add', 'lang', 'js'], app);
+  assert.is(same.code, 0, same.stderr);
+  assert.match(same.stdout, /already part of this project: nothing to do/);
+  // A project recorded before the group existed: JavaScript whatever this Node runs, and regenerate keeps it so.
+  const manifest = json('nodeserver.json');
+  const { lang, ...older } = manifest.answers;
+  assert.is(lang, 'js');
+  writeJson('nodeserver.json', { ...manifest, answers: older });
+  const r = await cli(['regenerate', '--allow-dirty', '--json'], app);
+  assert.is(r.code, 0, r.stderr);
+  assert.is(JSON.parse(r.stdout).answers.lang, 'js');
+  assert.is(json('nodeserver.json').answers.lang, 'js', 'recorded from now on');
+  assert.ok(existsSync(path('jsconfig.json')) && !existsSync(path('tsconfig.json')));
+});
+
 guarantees('answers of an older schema go through the migrations, one per version', () => {
   const table = { 1: (a: Record<string, unknown>) => ({ ...a, lang: 'js' }), 2: (a: Record<string, unknown>) => ({ ...a, store: 'memory' }) };
   assert.equal(migrateAnswers({ name: 'x' }, 1, 3, table), { name: 'x', lang: 'js', store: 'memory' });
@@ -307,7 +328,7 @@ guarantees("create --force deletes nothing of the user's and moves files at gene
   writeFileSync(join(dir, '.env'), 'SECRET=1');
   writeFileSync(join(dir, 'data/db.sqlite'), Buffer.from([0x53, 0x51, 0, 1]));
   writeFileSync(join(dir, 'README.md'), '# my notes');
-  const r = await cli(['existing', '--force', '--yes'], root);
+  const r = await cli(['existing', '--lang', 'js', '--force', '--yes'], root);
   assert.is(r.code, 0, r.stderr);
   assert.is(readFileSync(join(dir, '.env'), 'utf8'), 'SECRET=1');
   assert.ok(existsSync(join(dir, 'data/db.sqlite')));

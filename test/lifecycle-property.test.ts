@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import * as prettier from 'prettier';
 import { applies, groups } from '../generators/registry.js';
 import { resolveAnswers } from '../generators/engine/answers.js';
-import { addFeature, removeFeature } from '../generators/engine/answer-changes.js';
+import { addFeature, isFixed, removeFeature } from '../generators/engine/answer-changes.js';
 import { CLIError } from '../generators/engine/errors.js';
 import { addedTypeErrors, planUpdate } from '../generators/engine/lifecycle.js';
 import { hasConflictMarkers } from '../generators/engine/merge.js';
@@ -58,7 +58,10 @@ function randomAnswers(r: Rng, name: string): Answers {
     const partial: Record<string, unknown> = { name };
     for (const g of groups) {
       if (!applies(g, partial as Answers)) continue;
-      if (g.kind === 'single') partial[g.id] = pick(r, g.options!).value;
+      // JavaScript until TypeScript output is converted (engine/typescript.ts): a TypeScript
+      // project of JavaScript files would pass its checks without testing anything.
+      if (g.id === 'lang') partial.lang = 'js';
+      else if (g.kind === 'single') partial[g.id] = pick(r, g.options!).value;
       else if (g.kind === 'multi') partial[g.id] = g.options!.map((o) => o.value).filter(() => r() < 0.4);
       else if (g.kind === 'boolean') partial[g.id] = r() < 0.5;
       else partial[g.id] = Math.floor(r() * 3);
@@ -172,7 +175,7 @@ const userEdits: Record<string, (dir: string, r: Rng, n: number) => Mark | undef
 function randomChange(r: Rng, answers: Answers, fixed: Set<string>): { command: 'add' | 'remove'; words: string[]; switched?: boolean } | undefined {
   const g = pick(
     r,
-    groups.filter((x) => x.kind !== 'number' && applies(x, answers) && !fixed.has(x.id)),
+    groups.filter((x) => x.kind !== 'number' && applies(x, answers) && !fixed.has(x.id) && !isFixed(x.id)),
   );
   const value = answers[g.id];
   if (g.kind === 'boolean') return { command: value ? 'remove' : 'add', words: [g.id] };

@@ -17,7 +17,7 @@ let app: string;
 
 lifecycle.before.each(async () => {
   root = tempDir('cns-life-');
-  app = await generate(resolveAnswers({ name: 'life-app' }), root);
+  app = await generate(resolveAnswers({ lang: 'js', name: 'life-app' }), root);
 });
 lifecycle.after.each(() => remove(root));
 

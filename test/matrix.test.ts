@@ -66,7 +66,9 @@ for (const entry of entries) {
     assert.ok(r, 'generated');
     const pkg = packageJson(r!.dir);
     assert.is(pkg.dependencies, undefined, 'no dependencies');
-    assert.is(pkg.devDependencies, undefined, 'no devDependencies');
+    // The one exception: a TypeScript project's compiler and Node's types, for npm run typecheck only.
+    if (entry.answers.lang === 'ts') assert.equal(Object.keys(pkg.devDependencies ?? {}), ['@types/node', 'typescript'], 'devDependencies: typescript and @types/node only');
+    else assert.is(pkg.devDependencies, undefined, 'no devDependencies');
     assert.is(r!.typecheck.code, 0, `type errors:\n${r!.typecheck.stdout}${r!.typecheck.stderr}`);
     assert.is(r!.tests.code, 0, `npm test failed for ${JSON.stringify(entry.answers)}:\n${failures(r!.tests.stdout + r!.tests.stderr)}`);
     if (r!.health) {

@@ -28,7 +28,7 @@ function snippetFiles(): string[] {
 /** The edits of every feature, with answers that reach every answer-dependent snippet. */
 function allEdits() {
   return [{}, { cluster: 'cluster', sched: 'os', workers: 3 }, { cluster: 'master-worker', workers: 2 }].flatMap((a) => {
-    const answers = resolveAnswers({ name: 'x', ...a });
+    const answers = resolveAnswers({ lang: 'js', name: 'x', ...a });
     return allFeatures().flatMap((c) => c.edits?.(answers) ?? []);
   });
 }
@@ -110,7 +110,7 @@ test('code snippets type-check (strict, checkJs) inside a rendered project that 
   const left = new Set(codeSnippets());
   assert.ok(left.size >= 25, `code snippets: ${[...left]}`);
   for (const partial of PROJECTS) {
-    const answers = resolveAnswers({ name: 'x', ...partial });
+    const answers = resolveAnswers({ lang: 'js', name: 'x', ...partial });
     const ids = new Set(featuresOf(answers).map((f) => f.id));
     const files = new Map<string, string>();
     for (const [path, file] of await render(answers)) if (isCheckedFile(path) && typeof file.content === 'string') files.set(path, file.content);
@@ -132,7 +132,7 @@ test("a code snippet's imports are the feature's import edits (or already in the
     const target = (edits.find((e) => e.kind !== 'import' && e.file.endsWith(`/${name}`))?.file)!;
     assert.ok(target, `${snippet}: no edit of a file named ${name}`);
     const feat = allFeatures().find((c) => c.id === feature)!;
-    const mine = [{}, { cluster: 'cluster' }].flatMap((a) => feat.edits?.(resolveAnswers({ name: 'x', ...a })) ?? []);
+    const mine = [{}, { cluster: 'cluster' }].flatMap((a) => feat.edits?.(resolveAnswers({ lang: 'js', name: 'x', ...a })) ?? []);
     const already = readFileSync(join(TEMPLATES_DIR, 'base', target), 'utf8');
     const sf = project.createSourceFile(`/${snippet}`, readFileSync(join(TEMPLATES_DIR, snippet), 'utf8'), { overwrite: true });
     for (const decl of sf.getImportDeclarations()) {
@@ -168,7 +168,7 @@ test("generate's snippets type-check (strict, checkJs) rendered with sample name
   const left = new Set(generateSnippetFiles());
   assert.ok(left.size >= 7, `generate snippets: ${[...left]}`);
   for (const partial of [{ routing: 'table', bigpipe: true, auth: 'session', csrf: true }, { routing: 'natural' }] as Partial<Answers>[]) {
-    const answers = resolveAnswers({ name: 'x', ...partial });
+    const answers = resolveAnswers({ lang: 'js', name: 'x', ...partial });
     const files = new Map<string, string>();
     for (const [path, file] of await render(answers)) if (isCheckedFile(path) && typeof file.content === 'string') files.set(path, file.content);
     const placed = new Map<string, string>();

@@ -106,7 +106,7 @@ e2e.before(async () => {
     return;
   }
   root = tempDir('cns-store-redis-');
-  const made = await cli(['e2e', '--store', 'redis', '--auth', 'session', '--csrf', '--cache', 'memory', '--yes'], root);
+  const made = await cli(['e2e', '--lang', 'js', '--store', 'redis', '--auth', 'session', '--csrf', '--cache', 'memory', '--yes'], root);
   assert.is(made.code, 0, made.stderr);
   project = join(root, 'e2e');
   const hashed = await run(process.execPath, ['scripts/hash-password.js', 'member'], { cwd: project, input: PASSWORD });

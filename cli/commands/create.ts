@@ -2,10 +2,11 @@ import { readFileSync, existsSync, readdirSync, statSync, lstatSync } from 'node
 import { basename, join, relative, resolve, sep } from 'node:path';
 import { walkFiles } from '../../generators/engine/templates.js';
 import { chosenFeatures, describeFeature, groups } from '../../generators/registry.js';
+import { LANGUAGES, runsTypeScript } from '../../generators/lang.js';
 import { resolveAnswers, validateName, withPreset } from '../../generators/engine/answers.js';
 import { CLIError } from '../../generators/engine/errors.js';
 import { render } from '../../generators/engine/render.js';
-import { withRecords, isRecord, BASE_DIR, STATE_DIR } from '../../generators/engine/records.js';
+import { withRecords, withRecordedDefaults, isRecord, BASE_DIR, STATE_DIR } from '../../generators/engine/records.js';
 import { commit, recover, writeNewProject } from '../../generators/engine/transaction.js';
 import { sameContent, type Content } from '../../generators/engine/content.js';
 import type { Answers } from '../../generators/types.js';
@@ -57,6 +58,10 @@ export async function create(args: ParsedArgs, ctx: Context): Promise<number> {
     return 0;
   }
   summary(answers, shown);
+  if (answers.lang === 'ts' && !runsTypeScript()) {
+    print();
+    print(paint.warn(`note: this Node ${process.version} cannot run TypeScript: the project needs Node.js ${LANGUAGES.ts.node}+ to run (npm start, npm test)`));
+  }
   if (replaced.length) {
     print();
     print(paint.warn(`Your files at ${replaced.length} generated path(s) were moved to ${STATE_DIR}/replaced/: ${replaced.join(', ')}`));
@@ -137,7 +142,8 @@ function readAnswersFile(path: string): Record<string, unknown> {
   }
   // nodeserver.json of another project works too: take its answers.
   const record = data as Record<string, unknown>;
-  const answers = (typeof record.answers === 'object' && record.answers !== null ? record.answers : record) as Record<string, unknown>;
+  // A record made before a group existed has that group's recorded value (a project without `lang` is JavaScript).
+  const answers = (typeof record.answers === 'object' && record.answers !== null ? withRecordedDefaults(record.answers as Record<string, unknown>) : record) as Record<string, unknown>;
   const { name: _ignored, ...rest } = answers;
   return rest;
 }
@@ -166,4 +172,5 @@ function summary(answers: Answers, shown: string): void {
   print(`  ${paint.cmd('npm start')}     ${paint.dim('# or ./start.sh, start.bat')}`);
   print(`  ${paint.cmd('npm test')}`);
   print(`  ${paint.cmd('npm run dev')}   ${paint.dim('# restarts on change')}`);
+  if (answers.lang === 'ts') print(`  ${paint.cmd('npm install && npm run typecheck')}   ${paint.dim('# tsc: typescript and @types/node are the only devDependencies')}`);
 }

@@ -2,7 +2,7 @@ import { createTwoFilesPatch } from 'diff';
 import { applies, groups } from '../../generators/registry.js';
 import { resolveAnswers } from '../../generators/engine/answers.js';
 import { CLIError } from '../../generators/engine/errors.js';
-import { addFeature, removeFeature } from '../../generators/engine/answer-changes.js';
+import { addFeature, assertFixedKept, changeableGroups, removeFeature } from '../../generators/engine/answer-changes.js';
 import { addedTypeErrors, applyPlan, filesWithConflicts, planUpdate, type Plan } from '../../generators/engine/lifecycle.js';
 import type { ConflictStyle } from '../../generators/engine/merge.js';
 import { assertClean, findProjectRoot, loadProject, type Project } from '../../generators/engine/project.js';
@@ -31,7 +31,7 @@ export async function lifecycle(command: 'add' | 'remove' | 'regenerate' | 'chec
   let answers: Answers;
   if (command === 'add' || command === 'remove') {
     if (!args.positionals.length) {
-      throw new CLIError(`${command} needs a feature: ${command} <group> [value], groups: ${groups.map((g) => g.id).join(', ')}`, 'E_USAGE');
+      throw new CLIError(`${command} needs a feature: ${command} <group> [value], groups: ${changeableGroups().join(', ')}`, 'E_USAGE');
     }
     const change = command === 'add' ? addFeature(project.manifest.answers, args.positionals, args.answers) : removeFeature(project.manifest.answers, args.positionals);
     if (typeof change === 'string') {
@@ -42,6 +42,7 @@ export async function lifecycle(command: 'add' | 'remove' | 'regenerate' | 'chec
     answers = await complete(change, args, ctx);
   } else {
     if (args.positionals.length) throw new CLIError(`${command} takes no arguments, got ${args.positionals.join(' ')}`, 'E_USAGE');
+    assertFixedKept(project.manifest.answers, args.answers);
     // Answers new in this version are asked for (or take their defaults).
     answers = await complete({ ...project.manifest.answers, ...args.answers }, args, ctx);
   }

@@ -10,8 +10,34 @@ import { CLIError } from './errors.js';
 
 function group(id: string): Group {
   const found = groupById(id);
-  if (!found) throw new CLIError(`unknown feature "${id}": valid features are ${groups.map((g) => g.id).join(', ')}`, 'E_FEATURE');
+  if (!found) throw new CLIError(`unknown feature "${id}": valid features are ${changeableGroups().join(', ')}`, 'E_FEATURE');
   return found;
+}
+
+/**
+ * Answers a project keeps for life, with why. Another language would rewrite
+ * every file of the project, the user's own code included: no merge can
+ * carry edits across that, so it is a new project, not a change.
+ */
+const FIXED: Record<string, string> = {
+  lang: 'the language of a project is fixed when it is created: create a new project with --lang ts|js and move your code into it',
+};
+
+/** The groups add and remove take: every group but those fixed at create. */
+export function changeableGroups(): string[] {
+  return groups.map((g) => g.id).filter((id) => !isFixed(id));
+}
+
+/** Is `id` a group a project keeps for life (no add, no remove)? */
+export function isFixed(id: string): boolean {
+  return id in FIXED;
+}
+
+/** Throws when `next` changes an answer the project keeps for life (FIXED); add, remove and regenerate all ask. */
+export function assertFixedKept(current: Answers, next: Record<string, unknown>): void {
+  for (const [id, why] of Object.entries(FIXED)) {
+    if (next[id] !== undefined && JSON.stringify(next[id]) !== JSON.stringify(current[id])) throw new CLIError(`cannot change ${id} to ${String(next[id])}: ${why}`, 'E_FIXED');
+  }
 }
 
 /**
@@ -36,6 +62,7 @@ export function addFeature(current: Answers, words: string[], flags: Record<stri
     return `${id}${value ? ` ${value}` : ''} is already part of this project: nothing to do`;
   }
   next[id] = wanted;
+  assertFixedKept(current, next);
   if (!applies(g, next)) {
     throw new CLIError(`${id} applies ${g.whenText ?? `only with --${g.when!.group} ${g.when!.values.join('|')}`}: add that first`, 'E_CONFLICT');
   }
@@ -47,6 +74,7 @@ export function removeFeature(current: Answers, words: string[]): Answers | stri
   const [id, value, ...extra] = words;
   const g = group(id);
   if (extra.length) throw new CLIError(`remove takes one feature: remove ${id} [value]`, 'E_USAGE');
+  if (id in FIXED) throw new CLIError(`cannot remove ${id}: ${FIXED[id]}`, 'E_FIXED');
   const next: Answers = { ...current };
   const have = current[id];
   if (g.kind === 'multi') {

@@ -124,6 +124,20 @@ export function migrateAnswers(answers: Record<string, unknown>, from: number, t
   return current;
 }
 
+/**
+ * Answers a record may lack because their group is newer than the project,
+ * with the value such a project has. Not the group's default: `lang`
+ * defaults to what the Node running the generator runs (lang.ts), but a
+ * project recorded before the group existed is JavaScript on every machine.
+ * Any other group missing from a record takes its default (resolveAnswers).
+ */
+export const RECORDED_DEFAULTS: Record<string, unknown> = { lang: 'js' };
+
+/** Recorded answers with the values of groups newer than the record filled in (RECORDED_DEFAULTS). */
+export function withRecordedDefaults(answers: Record<string, unknown>): Record<string, unknown> {
+  return { ...RECORDED_DEFAULTS, ...answers };
+}
+
 const MANIFEST_KEYS = ['generator', 'version', 'answersSchema', 'answers', 'skip', 'generated'];
 const SEMVER = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/;
 
@@ -157,7 +171,7 @@ export function validateManifest(data: unknown): ProjectManifest {
   if (typeof record.answers !== 'object' || record.answers === null || Array.isArray(record.answers)) {
     throw bad('"answers" must be an object like {"name": "my-app", "auth": "none"}');
   }
-  const raw = migrateAnswers(record.answers as Record<string, unknown>, schema);
+  const raw = withRecordedDefaults(migrateAnswers(record.answers as Record<string, unknown>, schema));
   if (typeof raw.name !== 'string' || !raw.name) throw bad('"answers" needs the project\'s "name"');
   let answers: Answers;
   try {

@@ -1,4 +1,5 @@
 import { allFeatures, chosenFeatures, describeFeature, featureEdits, featuresOf } from '../registry.js';
+import { LANGUAGES, langOf } from '../lang.js';
 import { fileInLanguage, isTypeScriptAnswers } from './typescript-project.js';
 import type { Answers, Feature, Edit, Endpoint } from '../types.js';
 import { applyEdit, slotTable, type SlotTable } from './compose.js';
@@ -56,20 +57,32 @@ export async function render(answers: Answers): Promise<Tree> {
   return tree;
 }
 
-/** `features` bring scripts and endpoints; the README lists only the `chosen` ones (support features are not the user's choice). */
+/**
+ * `features` bring scripts, devDependencies and endpoints; the README lists
+ * only the `chosen` ones (support features are not the user's choice). The
+ * chosen features' scripts come first (start, dev, test from the language's
+ * feature), then those of support features (hash-password).
+ */
 function templateData(answers: Answers, features: Feature[], chosen: Feature[]) {
   const scripts: Record<string, string> = {};
+  const devDependencies: Record<string, string> = {};
   const endpoints: Endpoint[] = [];
-  for (const feature of features) {
+  for (const feature of [...chosen, ...features.filter((f) => !chosen.includes(f))]) {
     Object.assign(scripts, feature.scripts);
-    endpoints.push(...(feature.endpoints ?? []));
+    Object.assign(devDependencies, feature.devDependencies);
   }
+  for (const feature of features) endpoints.push(...(feature.endpoints ?? []));
+  const { ext, node } = LANGUAGES[langOf(answers)];
   return {
     name: answers.name,
     version: VERSION,
     answers,
     answersJson: JSON.stringify(answers),
     scripts,
+    // Sorted as npm writes them, so `npm install -D` leaves package.json as it is.
+    devDependencies: Object.keys(devDependencies).length ? Object.fromEntries(Object.entries(devDependencies).sort(([a], [b]) => (a < b ? -1 : 1))) : undefined,
+    ext,
+    node,
     endpoints,
     features: chosen.map((f) => ({
       id: f.id,

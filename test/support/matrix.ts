@@ -34,13 +34,18 @@ export function testMatrix(): MatrixEntry[] {
     seen.add(key);
     entries.push({ id, answers: { ...answers, name: id } });
   };
-  for (const preset of presets) add(`preset-${preset.name}`, preset.answers);
+  // The language's default is the machine's (lang.ts): every entry names its language, so the
+  // matrix is the same on every Node. Presets do not fix it: each is made in both.
+  for (const preset of presets) {
+    add(`preset-${preset.name}`, { lang: 'js', ...preset.answers });
+    add(`preset-${preset.name}-ts`, { lang: 'ts', ...preset.answers });
+  }
   for (const group of groups) {
     for (const value of matrixValues(group)) {
       const requires = requirementsOf(group, value);
       // A multi option joins the defaults (JSON bodies stay: other features need them).
       const chosen = group.kind === 'multi' ? [...new Set([...(group.default as string[]), value as string])] : value;
-      add(`alone-${group.id}-${String(value).replace(/[^a-z0-9]+/gi, '-')}`, { ...requires, [group.id]: chosen });
+      add(`alone-${group.id}-${String(value).replace(/[^a-z0-9]+/gi, '-')}`, { lang: 'js', ...requires, [group.id]: chosen });
     }
   }
   pairwise().forEach((answers, i) => add(`pairs-${String(i + 1).padStart(2, '0')}`, answers));
