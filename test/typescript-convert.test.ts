@@ -11,7 +11,7 @@ import { ROOT } from './support/project.js';
  * typescript.ts: JavaScript + JSDoc in, TypeScript out, one file at a time.
  * One file shows every form the templates use; then every template module
  * converts, parses as TypeScript and keeps no JSDoc type and no @ts-check.
- * (The projects themselves are type-checked and run in test/typescript.)
+ * (The projects themselves are type-checked and run by the matrix.)
  */
 const javascript = `// @ts-check
 

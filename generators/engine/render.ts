@@ -1,6 +1,7 @@
 import { allFeatures, chosenFeatures, describeFeature, featureEdits, featuresOf } from '../registry.js';
 import { LANGUAGES, langOf } from '../lang.js';
-import { fileInLanguage, isTypeScriptAnswers } from './typescript-project.js';
+import { fileInLanguage } from './typescript-project.js';
+import { isTypeScriptProject } from './script-files.js';
 import type { Answers, Feature, Edit, Endpoint } from '../types.js';
 import { applyEdit, slotTable, type SlotTable } from './compose.js';
 import { createPlop } from './plop.js';
@@ -12,7 +13,7 @@ import { VERSION } from './version.js';
 const slots = new Map<boolean, SlotTable>();
 /** Slot of every middleware any feature can add, from the edits of all features with every answer (in the project's language: the files they edit are named in it). */
 export function registrySlots(answers: Answers): SlotTable {
-  const key = isTypeScriptAnswers(answers);
+  const key = isTypeScriptProject(answers);
   let table = slots.get(key);
   if (!table) slots.set(key, (table = slotTable(allFeatures().flatMap((c) => featureEdits(c, answers)))));
   return table;

@@ -1,5 +1,6 @@
 import { ts } from 'ts-morph';
 import type { Answers } from '../types.js';
+import { langOf } from '../lang.js';
 
 /**
  * Which project files are scripts the engine reads as syntax (merges with
@@ -36,7 +37,7 @@ export function parseScript(path: string, text: string): ts.SourceFile {
  * other with `.ts` specifiers; its browser files (public/) stay JavaScript.
  */
 export function isTypeScriptProject(answers: Answers): boolean {
-  return answers.lang === 'ts';
+  return langOf(answers) === 'ts';
 }
 
 /** The extension of the modules of the project of these answers. */

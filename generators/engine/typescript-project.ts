@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { Answers, Edit } from '../types.js';
 import type { Content } from './content.js';
 import { jsdocComment } from './jsdoc-comments.js';
+import { isTypeScriptProject } from './script-files.js';
 import { isConverted, renameProjectPaths, toTypeScript, typescriptPath } from './typescript.js';
 
 /**
@@ -12,9 +13,6 @@ import { isConverted, renameProjectPaths, toTypeScript, typescriptPath } from '.
  * regenerate and generate all work on the same `.ts` files and put the
  * same lines into them, and the templates stay the one source.
  */
-export function isTypeScriptAnswers(answers: Answers): boolean {
-  return answers.lang === 'ts';
-}
 
 /** The file `npm run build` writes next to this module (build/typescript-templates.ts): each plain template module in TypeScript, formatted. */
 export const PREBUILT_FILE = 'typescript-templates.json';
@@ -32,14 +30,14 @@ function prebuiltText(path: string, source: string): string | undefined {
 
 /** A rendered file in the project's language: a module converted and renamed, a text naming modules (docs, package.json, scripts) renamed in. */
 export function fileInLanguage(path: string, content: Content, answers: Answers): { path: string; content: Content } {
-  if (!isTypeScriptAnswers(answers) || typeof content !== 'string') return { path, content };
+  if (!isTypeScriptProject(answers) || typeof content !== 'string') return { path, content };
   if (isConverted(path)) return { path: typescriptPath(path), content: prebuiltText(path, content) ?? toTypeScript(path, content) };
   return { path, content: renameProjectPaths(content) };
 }
 
 /** The edits of a feature in the project's language: their files, the modules they import and their code. */
 export function editsInLanguage(edits: Edit[], answers: Answers): Edit[] {
-  return isTypeScriptAnswers(answers) ? edits.map(typescriptEdit) : edits;
+  return isTypeScriptProject(answers) ? edits.map(typescriptEdit) : edits;
 }
 
 /** One edit of a JavaScript project, for the same project in TypeScript. */
@@ -59,7 +57,7 @@ export function typescriptEdit(edit: Edit): Edit {
       const value = edit.value === edit.name ? edit.value : unwrap(toTypeScript(edit.file, `const value = ${edit.value};`, { fragment: true }), 'const value = ', ';');
       // A comment that held only a type goes with it.
       const { doc: jsDoc, ...rest } = edit;
-      const doc = jsDoc === undefined ? '' : jsdocComment(jsDoc);
+      const doc = jsDoc === undefined ? '' : renameProjectPaths(jsdocComment(jsDoc));
       return { ...rest, file, value, ...(doc ? { doc } : {}) };
     }
   }

@@ -13,7 +13,7 @@ import { jsdocComment, cleanTypeText } from './jsdoc-comments.js';
  *
  * - `@param`/`@returns`/`@type`/`@template`/`@implements` become annotations,
  *   generics and `implements`; their prose stays in the comment.
- * - `@typedef` becomes `type` or `interface` (exported: a JS module exports
+ * - `@typedef` becomes a `type` alias (exported: a JS module exports
  *   its typedefs); `import('./x.js').T` in a type becomes `import type`.
  * - `/** @type {T} *\/ (expr)` becomes `expr as T`.
  * - Fields assigned in a constructor become declared class fields.
@@ -292,8 +292,8 @@ function closeParen(fn: ts.SignatureDeclaration, file: ts.SourceFile): number {
 }
 
 /**
- * The declarations of a `@typedef` comment: `interface` for an object with
- * `@property` tags, `type` otherwise; the comment's prose and each
+ * The declarations of a `@typedef` comment: type aliases, of an object
+ * type for one with `@property` tags; the comment's prose and each
  * property's description become their doc comments.
  */
 function typedefDeclarations(doc: ts.JSDoc, file: ts.SourceFile, type: (node: ts.TypeNode) => string, imports: TypeImports): string {
