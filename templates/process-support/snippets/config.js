@@ -7,7 +7,7 @@ export const supervision = {
   /** More restarts than this within restartWindow ms: the master gives up and exits 1. */
   maxRestarts: 10,
   restartWindow: 60_000,
-  /** Run when the master gives up: a module (.js, .mjs; default export gets { reason }) or a shell command (reason in $NODESERVER_GIVE_UP_REASON); '' for none. */
+  /** Run when the master gives up: a module (.js, .mjs, .ts; default export gets { reason }) or a shell command (reason in $NODESERVER_GIVE_UP_REASON); '' for none. */
   onGiveUp: '',
   /** ms before the second restart within the window, doubled for each further one, at most backoffMax. */
   backoffInitial: 100,

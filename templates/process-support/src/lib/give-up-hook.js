@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
  * exits 1. `cluster.onGiveUp` in src/config.js (env CLUSTER_ON_GIVE_UP) names
  * what to run:
  *
- * - a module (a path ending in `.js`, `.mjs` or `.cjs`, relative to the
+ * - a module (a path ending in `.js`, `.mjs`, `.cjs` or `.ts`, relative to the
  *   working directory): its default export is called with
  *   `{ reason, pid }` and awaited;
  * - anything else is a shell command, run with the reason in the
@@ -32,7 +32,7 @@ export const GIVE_UP_HOOK_TIMEOUT = 10_000;
 export async function runGiveUpHook(hook, reason, report) {
   if (!hook) return;
   try {
-    if (/\.[cm]?js$/.test(hook)) await callModule(hook, reason);
+    if (/\.[cm]?[jt]s$/.test(hook)) await callModule(hook, reason);
     else await runCommand(hook, reason);
   } catch (err) {
     report(`the give-up hook (cluster.onGiveUp: ${hook}) failed: ${err instanceof Error ? err.message : err}`);

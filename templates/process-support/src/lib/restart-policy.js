@@ -132,6 +132,9 @@ export function checkClusterSettings(settings) {
   for (const [name, value] of durations) {
     requireSetting(Number.isInteger(value) && value >= 0, `${name} must be a number of milliseconds (0 or more), got ${value}`);
   }
-  requireSetting(settings.onGiveUp === undefined || typeof settings.onGiveUp === 'string', `CLUSTER_ON_GIVE_UP must name a module (.js, .mjs) or a shell command, got ${settings.onGiveUp}`);
+  requireSetting(
+    settings.onGiveUp === undefined || typeof settings.onGiveUp === 'string',
+    `CLUSTER_ON_GIVE_UP must name a module (.js, .mjs, .ts) or a shell command, got ${settings.onGiveUp}`,
+  );
   requireSetting(settings.backoffInitial <= settings.backoffMax, `CLUSTER_BACKOFF_INITIAL (${settings.backoffInitial}) must not be larger than CLUSTER_BACKOFF_MAX (${settings.backoffMax})`);
 }
