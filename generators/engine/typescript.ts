@@ -157,6 +157,7 @@ export function toTypeScript(path: string, source: string, options: { fragment?:
 
   const checkComment = /^\/\/ @ts-check\n\n?/;
   if (checkComment.test(source)) edits.push({ start: 0, end: source.match(checkComment)![0].length, text: '' });
+  edits.push(...typeImports.joined());
   const imports = typeImports.declarations();
   if (imports) {
     const at = importsEnd(file);
@@ -531,6 +532,8 @@ class TypeImports {
   private readonly byModule = new Map<string, Set<string>>();
   private readonly bound = new Set<string>();
   private readonly valueImports = new Map<string, string>();
+  /** The braces of each module's value import, where its types join it (`import { a, type B }`). */
+  private readonly namedImports = new Map<string, ts.NamedImports>();
   constructor(
     private readonly path: string,
     file: ts.SourceFile,
@@ -542,6 +545,8 @@ class TypeImports {
         const clause = statement.importClause;
         if (clause?.name) this.bound.add(clause.name.text);
         const bindings = clause?.namedBindings;
+        if (bindings && ts.isNamedImports(bindings) && !clause.isTypeOnly && !clause.name && !this.namedImports.has(this.specifier(module)))
+          this.namedImports.set(this.specifier(module), bindings);
         if (bindings && ts.isNamedImports(bindings))
           for (const e of bindings.elements) {
             this.bound.add(e.name.text);
@@ -551,7 +556,6 @@ class TypeImports {
       } else if ((ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) && statement.name) this.bound.add(statement.name.text);
       else if (ts.isVariableStatement(statement)) for (const d of statement.declarationList.declarations) for (const n of bindingNames(d.name)) this.bound.add(n);
     }
-    for (const doc of jsDocsOf(file.endOfFileToken)) void doc;
     collectTypedefNames(file, this.bound);
   }
 
@@ -582,8 +586,22 @@ class TypeImports {
     return isConverted(posix.normalize(posix.join(posix.dirname(this.path), module))) ? module.slice(0, -3) + '.ts' : module;
   }
 
+  /** Types of a module the file already imports values from: `, type B` added to that import. */
+  joined(): TextEdit[] {
+    return [...this.byModule]
+      .filter(([module]) => this.namedImports.has(module))
+      .map(([module, names]) => {
+        const at = this.namedImports.get(module)!.elements.end;
+        return { start: at, end: at, text: [...names].map((name) => `, type ${name}`).join('') };
+      });
+  }
+
+  /** `import type` lines for the modules the file imports no values from. */
   declarations(): string {
-    return [...this.byModule].map(([module, names]) => `import type { ${[...names].sort().join(', ')} } from '${module}';`).join('\n');
+    return [...this.byModule]
+      .filter(([module]) => !this.namedImports.has(module))
+      .map(([module, names]) => `import type { ${[...names].sort().join(', ')} } from '${module}';`)
+      .join('\n');
   }
 }
 
