@@ -4,12 +4,16 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, symlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { callJson, startUsersApp } from './users-helpers.js';
 import { store } from '../src/controllers/users.js';
 import { createApp } from '../src/lib/pipeline.js';
 import { naturalRouter } from '../src/lib/natural-router.js';
 import { ConfigError } from '../src/lib/config-loader.js';
+
+/** The controllers' file extension: the project's language, like this test's (`.js`, or `.ts` in a TypeScript project). */
+const EXTENSION = extname(fileURLToPath(import.meta.url));
 
 /** @type {import('./users-helpers.js').UsersApp} a logged-in client when the app has a login */
 let app;
@@ -170,8 +174,8 @@ describe('hostile paths', () => {
       '/__proto__',
       '/__proto__/index',
       '/Users', // names are exact, even on case-insensitive disks
-      '/users.js',
-      '/users/show.js',
+      `/users${EXTENSION}`,
+      `/users/show${EXTENSION}`,
       '/users%2Fshow',
       '/users%2fshow/1',
       '/..%2Fpackage.json',
@@ -209,7 +213,7 @@ describe('naturalRouter() on its own folder', () => {
     // The controllers are ES modules, like the project's own.
     writeFileSync(join(root, 'package.json'), '{ "type": "module" }\n');
     writeFileSync(
-      join(directory, 'things.js'),
+      join(directory, `things${EXTENSION}`),
       [
         'export function index(req, res) { res.json({ action: "index" }); }',
         'export function pair(req, res, first, second, ...rest) { res.json({ first, second, rest }); }',
@@ -220,12 +224,12 @@ describe('naturalRouter() on its own folder', () => {
         'export const notAFunction = 42;',
       ].join('\n'),
     );
-    writeFileSync(join(directory, 'index.js'), 'export function index(req, res) { res.json({ home: true }); }\n');
-    writeFileSync(join(root, 'outside.js'), 'export function index(req, res) { res.json({ outside: true }); }\n');
-    symlinkSync(join(root, 'outside.js'), join(directory, 'linked.js'));
-    writeFileSync(join(directory, 'bad-name.js'), 'export function index(req, res) { res.json({ bad: true }); }\n');
+    writeFileSync(join(directory, `index${EXTENSION}`), 'export function index(req, res) { res.json({ home: true }); }\n');
+    writeFileSync(join(root, `outside${EXTENSION}`), 'export function index(req, res) { res.json({ outside: true }); }\n');
+    symlinkSync(join(root, `outside${EXTENSION}`), join(directory, `linked${EXTENSION}`));
+    writeFileSync(join(directory, `bad-name${EXTENSION}`), 'export function index(req, res) { res.json({ bad: true }); }\n');
     mkdirSync(join(directory, 'nested'));
-    writeFileSync(join(directory, 'nested', 'deep.js'), 'export function index(req, res) { res.json({ deep: true }); }\n');
+    writeFileSync(join(directory, 'nested', `deep${EXTENSION}`), 'export function index(req, res) { res.json({ deep: true }); }\n');
 
     /** @type {unknown[]} */
     const logged = [];
@@ -276,7 +280,7 @@ describe('naturalRouter() on its own folder', () => {
   });
 
   test('the folder is listed at startup: a file added later is not routed', async () => {
-    writeFileSync(join(directory, 'late.js'), 'export function index(req, res) { res.json({ late: true }); }\n');
+    writeFileSync(join(directory, `late${EXTENSION}`), 'export function index(req, res) { res.json({ late: true }); }\n');
     assert.equal((await get('/late')).status, 404);
   });
 

@@ -1,5 +1,6 @@
 // @ts-check
 import { readdirSync } from 'node:fs';
+import { extname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { HttpError } from './http-error.js';
 import { ConfigError } from './config-loader.js';
@@ -32,6 +33,9 @@ import { ConfigError } from './config-loader.js';
 /** A controller or action name. */
 const NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 
+/** The controllers are modules in the project's language: `.js`, or `.ts` in a TypeScript project, like this module. */
+const EXTENSION = extname(fileURLToPath(import.meta.url));
+
 /**
  * @typedef {import('./pipeline.js').Request} Request
  * @typedef {import('./response.js').Response} Response
@@ -58,7 +62,7 @@ export function naturalRouter(options = {}) {
   function load(name) {
     let loading = modules.get(name);
     if (!loading) {
-      loading = import(new URL(`${name}.js`, directory).href);
+      loading = import(new URL(`${name}${EXTENSION}`, directory).href);
       modules.set(name, loading);
     }
     return loading;
@@ -108,7 +112,7 @@ function splitPath(path) {
 }
 
 /**
- * The controller names: the `.js` files directly in `directory` whose names
+ * The controller names: the modules (`EXTENSION`) directly in `directory` whose names
  * are valid. Listed once, so a request can only ever import one of these.
  * @param {URL} directory
  */
@@ -116,11 +120,11 @@ function listControllers(directory) {
   try {
     const entries = readdirSync(directory, { withFileTypes: true });
     // isFile() is false for symlinks: a link could point outside the folder.
-    const names = entries.filter((entry) => entry.isFile() && entry.name.endsWith('.js')).map((entry) => entry.name.slice(0, -3));
+    const names = entries.filter((entry) => entry.isFile() && entry.name.endsWith(EXTENSION)).map((entry) => entry.name.slice(0, -EXTENSION.length));
     return new Set(names.filter((name) => NAME.test(name)));
   } catch (err) {
     if (/** @type {NodeJS.ErrnoException} */ (err).code !== 'ENOENT') throw err;
-    throw new ConfigError(`Natural routing needs the controllers folder ${fileURLToPath(directory)}: create it, with one .js file per controller`);
+    throw new ConfigError(`Natural routing needs the controllers folder ${fileURLToPath(directory)}: create it, with one ${EXTENSION} file per controller`);
   }
 }
 
