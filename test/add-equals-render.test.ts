@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { applies, featuresOf, groups } from '../generators/registry.js';
+import { applies, featureEdits, featuresOf, groups } from '../generators/registry.js';
 import { resolveAnswers } from '../generators/engine/answers.js';
 import { addFeature } from '../generators/engine/answer-changes.js';
 import { transition } from '../generators/engine/compose.js';
@@ -15,6 +15,8 @@ import type { Answers } from '../generators/types.js';
  * edits applied to the pristine files equal the render, byte for byte. A
  * project whose statements, imports or settings came in another order
  * would merge badly later (a moved line next to a user's line is a conflict).
+ * The matrix has TypeScript projects (every preset, part of the all-pairs
+ * cover): their edits are converted like their render, and checked the same.
  */
 function additions(answers: Answers): string[][] {
   const out: string[][] = [];
@@ -29,6 +31,7 @@ function additions(answers: Answers): string[][] {
 test('add X on the pristine files of every matrix project equals rendering it with X', async () => {
   const problems: string[] = [];
   let checked = 0;
+  let checkedTs = 0;
   for (const entry of testMatrix()) {
     const from = entry.answers;
     const pristine = await render(from);
@@ -45,20 +48,22 @@ test('add X on the pristine files of every matrix project equals rendering it wi
       const newIds = new Set(featuresOf(to).map((f) => f.id));
       const added = featuresOf(to)
         .filter((f) => !oldIds.has(f.id))
-        .flatMap((f) => f.edits?.(to) ?? []);
+        .flatMap((f) => featureEdits(f, to));
       const removed = featuresOf(from)
         .filter((f) => !newIds.has(f.id))
-        .flatMap((f) => f.edits?.(from) ?? []);
+        .flatMap((f) => featureEdits(f, from));
       const expected = await render(to);
       for (const file of new Set(added.map((e) => e.file))) {
         const text = pristine.get(file)!.content as string;
         const got = transition(text, file, removed, added, registrySlots(to));
         checked++;
+        if (from.lang === 'ts') checkedTs++;
         if (got !== expected.get(file)!.content) problems.push(`${entry.id} + ${words.join(' ')}: ${file} differs from the render`);
       }
     }
   }
   assert.ok(checked > 100, `checked ${checked} files`);
+  assert.ok(checkedTs > 20, `checked ${checkedTs} files of TypeScript projects`);
   assert.equal(problems, []);
 });
 

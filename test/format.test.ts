@@ -26,7 +26,7 @@ import { ROOT, generate, remove, tempDir } from './support/project.js';
  */
 const IGNORE = [join(ROOT, '.prettierignore'), join(ROOT, '.gitignore')];
 /** What a generated project is checked for: its code, settings and docs. */
-const CHECKED = /\.(js|json|md)$/;
+const CHECKED = /\.(js|ts|json|md)$/;
 
 /** Every file under ROOT that `npm run format` formats (ROOT-relative). */
 async function sources(): Promise<string[]> {
@@ -136,7 +136,7 @@ test('every matrix project renders formatted (handlebars fills and structural ed
     );
   }
   assert.ok(files.size > 50, `checked ${files.size} distinct files`);
-  for (const path of ['README.md', 'package.json', 'src/app.js', 'src/config.js', 'src/routes.js']) {
+  for (const path of ['README.md', 'package.json', 'src/app.js', 'src/config.js', 'src/routes.js', 'src/app.ts', 'src/config.ts', 'src/routes.ts']) {
     assert.ok(
       [...files.keys()].some((label) => label.endsWith(`: ${path}`)),
       `${path} is checked`,
@@ -146,12 +146,12 @@ test('every matrix project renders formatted (handlebars fills and structural ed
 });
 
 /** A user's edits, formatted as Prettier would, in the files the structural edits change. */
-function userEdits(dir: string): void {
-  const app = join(dir, 'src/app.js');
-  const text = readFileSync(app, 'utf8');
-  const edited = text.replace(/^export function buildApp\(config\) \{\n/m, (line) => `${line}  // The user's own note, kept through add and remove.\n`);
-  assert.ok(edited !== text, 'src/app.js has buildApp(config)');
-  applyPlan(dir, new Map([['src/app.js', edited]]));
+function userEdits(dir: string, lang: string): void {
+  const file = `src/app.${lang}`;
+  const text = readFileSync(join(dir, file), 'utf8');
+  const edited = text.replace(/^export function buildApp\(config(: Config)?\) \{\n/m, (line) => `${line}  // The user's own note, kept through add and remove.\n`);
+  assert.ok(edited !== text, `${file} has buildApp(config)`);
+  applyPlan(dir, new Map([[file, edited]]));
 }
 
 test('add and remove on an edited project write formatted files', async () => {
@@ -165,16 +165,22 @@ test('add and remove on an edited project write formatted files', async () => {
       { label: 'auth session -> token, remove csrf bigpipe cluster store', answers: { auth: 'token', body: ['json', 'form', 'xml'], cache: ['etag', 'memory'] } },
       { label: 'remove all', answers: {} },
     ];
-    for (const routing of ['table', 'natural']) {
-      const dir = await generate(resolveAnswers({ lang: 'js', name: `fmt-${routing}`, routing }), root);
-      userEdits(dir);
+    for (const [lang, routing] of [
+      ['js', 'table'],
+      ['js', 'natural'],
+      ['ts', 'table'],
+      ['ts', 'natural'],
+    ]) {
+      const name = `fmt-${lang}-${routing}`;
+      const dir = await generate(resolveAnswers({ lang, name, routing }), root);
+      userEdits(dir, lang);
       const files = new Map<string, Checked>();
       const seen = new Set<string>();
       let edits = 0;
       for (const step of steps) {
-        const plan = await planUpdate(loadProject(dir), resolveAnswers({ lang: 'js', name: `fmt-${routing}`, routing, ...step.answers }));
+        const plan = await planUpdate(loadProject(dir), resolveAnswers({ lang, name, routing, ...step.answers }));
         edits += plan.entries.filter((e) => e.action === 'edit').length;
-        checkable(plan.writes, files, seen, `${routing}, ${step.label}`);
+        checkable(plan.writes, files, seen, `${lang} ${routing}, ${step.label}`);
         applyPlan(dir, plan.writes);
       }
       assert.ok(edits >= 6, `${edits} files got structural edits`);
@@ -196,8 +202,8 @@ test('generate writes formatted files and edits', async () => {
       { kind: 'interceptor', name: 'maintenance', args: [] },
       { kind: 'page', name: 'dashboard', args: [] },
     ];
-    // JavaScript presets: a TypeScript preset's files are formatted once they are converted (engine/typescript.ts).
-    for (const entry of testMatrix().filter((e) => e.id.startsWith('preset-') && e.answers.lang === 'js')) {
+    // Every preset in both languages: a TypeScript project's generated files and edits are .ts, checked with parser typescript.
+    for (const entry of testMatrix().filter((e) => e.id.startsWith('preset-'))) {
       const dir = await generate(entry.answers, root);
       const files = new Map<string, Checked>();
       const seen = new Set<string>();
@@ -206,6 +212,11 @@ test('generate writes formatted files and edits', async () => {
         checkable(plan.writes, files, seen, `${entry.id}, ${request.kind} ${[request.name, ...request.args].join(' ')}`);
         applyPlan(dir, plan.writes);
       }
+      if (entry.answers.lang === 'ts')
+        assert.ok(
+          [...files.keys()].some((label) => label.endsWith('.ts')),
+          `${entry.id}: its .ts files are checked`,
+        );
       assert.equal(await generated(files), []);
     }
   } finally {

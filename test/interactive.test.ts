@@ -94,6 +94,29 @@ interactive('answers the prompts like a new user', async () => {
   assert.ok(existsSync(join(dir, 'tty-app/jsconfig.json')));
 });
 
+interactive('picks TypeScript: the project is written in TypeScript (src/server.ts, tsconfig.json)', async () => {
+  start('tty-ts');
+  await waitFor(/Language/);
+  // TypeScript is the first choice; the cursor starts on this Node's default.
+  if (defaultLang() === 'js') tmux('send-keys', '-t', session, 'Up');
+  tmux('send-keys', '-t', session, 'Enter');
+  // Every later question: take the default.
+  for (let i = 0; i < 14; i++) {
+    const text = await waitFor(/\?|Created/);
+    if (/Created/.test(text)) break;
+    tmux('send-keys', '-t', session, 'Enter');
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  await waitFor(/Created tty-ts/);
+  assert.is(await exitCode(), 0);
+  const app = join(dir, 'tty-ts');
+  assert.is(JSON.parse(readFileSync(join(app, 'nodeserver.json'), 'utf8')).answers.lang, 'ts');
+  assert.ok(existsSync(join(app, 'src/server.ts')), 'src/server.ts');
+  assert.not.ok(existsSync(join(app, 'src/server.js')), 'no src/server.js');
+  assert.ok(existsSync(join(app, 'tsconfig.json')), 'tsconfig.json');
+  assert.is(JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')).scripts.start, 'node src/server.ts');
+});
+
 interactive('Ctrl-C at a prompt: "cancelled", exit 130, nothing written', async () => {
   start('never-app');
   await waitFor(/\?/);

@@ -14,7 +14,7 @@ import { loadProject } from '../generators/engine/project.js';
 import { commit, recover } from '../generators/engine/transaction.js';
 import { typecheck } from './support/typecheck.js';
 import type { Answers } from '../generators/types.js';
-import { generate, pool, remove, ROOT, run, tempDir } from './support/project.js';
+import { generate, pathWith, pool, projectNode, remove, ROOT, run, tempDir } from './support/project.js';
 import { seeded } from './support/random.js';
 import { readTree, treeDiff } from './support/tree.js';
 
@@ -28,7 +28,10 @@ import { readTree, treeDiff } from './support/tree.js';
  * step every user edit is still there, no conflict markers appear, and the
  * step added no type errors; an add followed by a remove gives back the
  * same bytes; at the end the whole project type-checks and its own
- * `npm test` passes. PROPERTY_STEPS (200) and PROPERTY_SEED control it; a
+ * `npm test` passes. Each project's language is drawn too (fixed for its
+ * sequence): the edits go to its .ts or .js files, and a TypeScript
+ * project's tests run on a Node that runs TypeScript (projectNode).
+ * PROPERTY_STEPS (200) and PROPERTY_SEED control it; a
  * failure prints the seed and the steps that led to it.
  */
 const property = suite('lifecycle-property');
@@ -58,10 +61,7 @@ function randomAnswers(r: Rng, name: string): Answers {
     const partial: Record<string, unknown> = { name };
     for (const g of groups) {
       if (!applies(g, partial as Answers)) continue;
-      // JavaScript until TypeScript output is converted (engine/typescript.ts): a TypeScript
-      // project of JavaScript files would pass its checks without testing anything.
-      if (g.id === 'lang') partial.lang = 'js';
-      else if (g.kind === 'single') partial[g.id] = pick(r, g.options!).value;
+      if (g.kind === 'single') partial[g.id] = pick(r, g.options!).value;
       else if (g.kind === 'multi') partial[g.id] = g.options!.map((o) => o.value).filter(() => r() < 0.4);
       else if (g.kind === 'boolean') partial[g.id] = r() < 0.5;
       else partial[g.id] = Math.floor(r() * 3);
@@ -75,19 +75,23 @@ function randomAnswers(r: Rng, name: string): Answers {
 }
 
 const read = (dir: string, file: string) => readFileSync(join(dir, file), 'utf8');
-const js = (dir: string) => [
-  'src/app.js',
-  'src/routes.js',
-  'src/config.js',
+/** The project's module extension: `.ts` for a TypeScript project (its server is src/server.ts), else `.js`. */
+const ext = (dir: string) => (existsSync(join(dir, 'src/server.ts')) ? '.ts' : '.js');
+/** A module of the project by its name without extension: `mod(dir, 'src/app')` is src/app.ts or src/app.js. */
+const mod = (dir: string, name: string) => `${name}${ext(dir)}`;
+const sources = (dir: string) => [
+  mod(dir, 'src/app'),
+  mod(dir, 'src/routes'),
+  mod(dir, 'src/config'),
   ...readdirSync(join(dir, 'src/lib'))
-    .filter((f) => f.endsWith('.js'))
+    .filter((f) => f.endsWith(ext(dir)))
     .map((f) => `src/lib/${f}`),
 ];
 
 /** The user edits: each changes the project and returns what must survive, or undefined when it does not apply. */
 const userEdits: Record<string, (dir: string, r: Rng, n: number) => Mark | undefined | Promise<Mark | undefined>> = {
   comment(dir, r, n) {
-    const file = pick(r, js(dir));
+    const file = pick(r, sources(dir));
     const lines = read(dir, file).split('\n');
     // Above a statement-starting line, at its indentation: a comment describing that line.
     const spots = lines.map((l, i) => (/^\s*(import |export |const |let |app\.use\(|router\.|return |\/\/ )/.test(l) ? i : -1)).filter((i) => i >= 0);
@@ -100,71 +104,77 @@ const userEdits: Record<string, (dir: string, r: Rng, n: number) => Mark | undef
   },
   setting(dir, _r, n) {
     const text = `port: ${4000 + n}`;
-    const config = read(dir, 'src/config.js');
+    const file = mod(dir, 'src/config');
+    const config = read(dir, file);
     if (!/port: \d+/.test(config)) return undefined;
-    writeFileSync(join(dir, 'src/config.js'), config.replace(/port: \d+/, text));
-    return { file: 'src/config.js', text };
+    writeFileSync(join(dir, file), config.replace(/port: \d+/, text));
+    return { file, text };
   },
   route(dir, _r, n) {
-    const routes = read(dir, 'src/routes.js');
+    const file = mod(dir, 'src/routes');
+    const routes = read(dir, file);
     const text = `router.get('/mine-${n}', (req, res) => res.json({ mine: ${n} }));`;
     const at = routes.lastIndexOf('  return ');
     if (at === -1) return undefined;
-    writeFileSync(join(dir, 'src/routes.js'), `${routes.slice(0, at)}  ${text}\n${routes.slice(at)}`);
-    return { file: 'src/routes.js', text };
+    writeFileSync(join(dir, file), `${routes.slice(0, at)}  ${text}\n${routes.slice(at)}`);
+    return { file, text };
   },
   middleware(dir, _r, n) {
-    const app = read(dir, 'src/app.js');
+    const file = mod(dir, 'src/app');
+    const app = read(dir, file);
     const receiver = /\b(\w+)\.use\(/.exec(app)?.[1];
     const at = app.lastIndexOf('  return ');
     if (!receiver || at === -1) return undefined;
     const text = `res.setHeader('x-mine-${n}', 'yes');`;
-    writeFileSync(join(dir, 'src/app.js'), `${app.slice(0, at)}  ${receiver}.use((req, res, next) => {\n    ${text}\n    next();\n  });\n${app.slice(at)}`);
-    return { file: 'src/app.js', text };
+    writeFileSync(join(dir, file), `${app.slice(0, at)}  ${receiver}.use((req, res, next) => {\n    ${text}\n    next();\n  });\n${app.slice(at)}`);
+    return { file, text };
   },
   ownFile(dir, _r, n) {
-    const file = `src/own-${n}.js`;
-    const text = `export const own${n} = ${n};`;
-    writeFileSync(join(dir, file), `// @ts-check\n${text}\n`);
+    const file = mod(dir, `src/own-${n}`);
+    // A JavaScript module asks for its check; TypeScript is checked as it is, with its annotation.
+    const text = ext(dir) === '.ts' ? `export const own${n}: number = ${n};` : `export const own${n} = ${n};`;
+    writeFileSync(join(dir, file), ext(dir) === '.ts' ? `${text}\n` : `// @ts-check\n${text}\n`);
     return { file, text };
   },
   ownTest(dir, _r, n) {
     // A project of an earlier version has the pipeline's test under its old name (moves.ts).
-    const file = existsSync(join(dir, 'test/pipeline.test.js')) ? 'test/pipeline.test.js' : 'test/app.test.js';
+    const file = existsSync(join(dir, mod(dir, 'test/pipeline.test'))) ? mod(dir, 'test/pipeline.test') : mod(dir, 'test/app.test');
     const text = `test('my own test ${n}', () => assert.ok(true));`;
     writeFileSync(join(dir, file), `${read(dir, file)}\n${text}\n`);
     return { file, text };
   },
   reformat(dir) {
     // Four spaces instead of two in the composition root.
-    const app = read(dir, 'src/app.js');
+    const file = mod(dir, 'src/app');
+    const app = read(dir, file);
     writeFileSync(
-      join(dir, 'src/app.js'),
+      join(dir, file),
       app.replace(/^( +)/gm, (s) => s + s),
     );
     return undefined;
   },
   async formatter(dir, r) {
     // The user's own formatter settings over a whole file (Biome's tabs and double quotes, no semicolons, four spaces).
-    const file = pick(r, ['src/app.js', 'src/routes.js', 'src/config.js']);
+    const file = pick(r, [mod(dir, 'src/app'), mod(dir, 'src/routes'), mod(dir, 'src/config')]);
     const options = { printWidth: 190, trailingComma: 'all' as const, useTabs: r() < 0.5, tabWidth: r() < 0.5 ? 4 : 2, singleQuote: r() < 0.4, semi: r() < 0.5 };
-    writeFileSync(join(dir, file), await prettier.format(read(dir, file), { ...options, parser: 'babel' }));
+    writeFileSync(join(dir, file), await prettier.format(read(dir, file), { ...options, parser: file.endsWith('.ts') ? 'typescript' : 'babel' }));
     return undefined;
   },
   rename(dir) {
-    const app = read(dir, 'src/app.js');
+    const file = mod(dir, 'src/app');
+    const app = read(dir, file);
     if (!/const app = createApp\(/.test(app)) return undefined;
     writeFileSync(
-      join(dir, 'src/app.js'),
+      join(dir, file),
       app
         .replace(/\bapp\.use\(/g, 'server.use(')
         .replace('const app = createApp(', 'const server = createApp(')
         .replace(/\breturn app\b/, 'return server'),
     );
-    return { file: 'src/app.js', text: 'const server = createApp(' };
+    return { file, text: 'const server = createApp(' };
   },
   crlf(dir, r) {
-    const file = pick(r, ['src/config.js', 'README.md', 'public/style.css', 'src/routes.js']);
+    const file = pick(r, [mod(dir, 'src/config'), 'README.md', 'public/style.css', mod(dir, 'src/routes')]);
     if (!existsSync(join(dir, file))) return undefined;
     writeFileSync(join(dir, file), read(dir, file).replace(/\r?\n/g, '\r\n'));
     return undefined;
@@ -362,7 +372,8 @@ property('random user edits interleaved with add, remove and regenerate never lo
     finished.map((s) => async () => {
       const errors = typecheck(s.dir);
       if (errors.length) return `sequence ${s.index} (PROPERTY_SEED=${seed}): type errors at the end: ${errors.slice(0, 5).join('; ')}\n    steps: ${s.log.join(' | ')}`;
-      const t = await run('npm', ['test', '--silent'], { cwd: s.dir, timeout: 300_000, env: { NODE_ENV: 'test' } });
+      const node = projectNode(loadProject(s.dir).manifest.answers);
+      const t = await run('npm', ['test', '--silent'], { cwd: s.dir, timeout: 300_000, env: pathWith(node, { NODE_ENV: 'test' }) });
       if (t.code !== 0)
         return `sequence ${s.index} (PROPERTY_SEED=${seed}): npm test failed: ${(t.stdout + t.stderr)
           .split('\n')

@@ -55,7 +55,7 @@ export function typescriptEdit(edit: Edit): Edit {
       return { ...edit, file, code: toTypeScript(edit.file, edit.code, { fragment: true }) };
     case 'property': {
       const value = edit.value === edit.name ? edit.value : unwrap(toTypeScript(edit.file, `const value = ${edit.value};`, { fragment: true }), 'const value = ', ';');
-      // A comment that held only a type goes with it.
+      // A comment that held only a type goes with it; the files it names are the project's (.ts), as in a rendered module.
       const { doc: jsDoc, ...rest } = edit;
       const doc = jsDoc === undefined ? '' : renameProjectPaths(jsdocComment(jsDoc));
       return { ...rest, file, value, ...(doc ? { doc } : {}) };
