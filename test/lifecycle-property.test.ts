@@ -384,7 +384,8 @@ property('random user edits interleaved with add, remove and regenerate never lo
     }),
   );
   failures.push(...ends.filter(Boolean));
-  console.log(`  property: ${count} sequences, ${STEPS} steps, ${finished.length} sequences finished cleanly before their tests`);
+  const typescriptCount = finished.filter((s) => loadProject(s.dir).manifest.answers.lang === 'ts').length;
+  console.log(`  property: ${count} sequences, ${STEPS} steps, ${finished.length} sequences finished cleanly before their tests (${typescriptCount} in TypeScript)`);
   assert.equal(failures, []);
 });
 
