@@ -41,7 +41,7 @@ export const routing: Group = {
     {
       value: 'natural',
       title: 'Natural routing',
-      description: '/controller/action/args -> src/controllers/<controller>.js, exported function <action> (example: /users/show/<id>)',
+      description: '/controller/action/args -> the module src/controllers/<controller>, exported function <action> (example: /users/show/<id>)',
       feature: {
         id: 'routing-natural',
         // The users example reads and its tests send JSON bodies.

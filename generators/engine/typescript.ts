@@ -389,12 +389,15 @@ function classFields(node: ts.ClassLikeDeclaration, file: ts.SourceFile, source:
   const fields: (() => string)[] = [];
   const movedStatements = new Set<ts.Statement>();
   let leading = true;
+  // Before any other kind of statement (or one that hands `this` to code), a field can start with a constant wherever its line is.
+  let onlyAssignments = true;
   const seen = new Set<string>();
   for (const statement of ctor.body.statements) {
     if (leading && isSuperCall(statement)) continue;
     const assignment = thisAssignment(statement);
     if (!assignment) {
       leading = false;
+      onlyAssignments = false;
       continue;
     }
     const { name, value } = assignment;
@@ -403,7 +406,9 @@ function classFields(node: ts.ClassLikeDeclaration, file: ts.SourceFile, source:
     const jsdocType = ts.getJSDocTypeTag(statement)?.typeExpression.type;
     const docs = jsDocsOf(statement);
     const start = docs[0]?.getStart(file) ?? statement.getStart(file);
-    if (leading && !usesNames(value, params) && !usesThis(value)) {
+    const movable = (leading && !usesNames(value, params) && !usesThis(value)) || (onlyAssignments && isConstant(value));
+    if (passesThis(value)) onlyAssignments = false;
+    if (movable) {
       // The line moves whole, its comment too (the comment pass has taken the type tag out of it).
       edits.push(removeLine(source, start, statement.end));
       movedStatements.add(statement);
@@ -421,7 +426,14 @@ function classFields(node: ts.ClassLikeDeclaration, file: ts.SourceFile, source:
       leading = false;
       const annotation = jsdocType ? type(jsdocType) : (parameterType(ctor, value, type) ?? literalType(value));
       if (!annotation) throw new Error(`typescript: field \`${name}\` of class ${node.name?.text ?? '(anonymous)'} needs a @type in ${file.fileName}`);
-      fields.push(() => `${indent}${name}: ${annotation};`);
+      // Its comment describes the field: it goes onto the declaration (the assignment stays, bare).
+      for (const doc of docs) edits.push(removeLine(source, doc.getStart(file), doc.end));
+      const comment = docs
+        .map((d) => jsdocComment(d.getText(file)))
+        .filter(Boolean)
+        .join('\n')
+        .replace(/\n\s*\*/g, `\n${indent} *`);
+      fields.push(() => `${comment ? indent + comment + '\n' : ''}${indent}${name}: ${annotation};`);
     }
   }
   if (fields.length === 0) return;
@@ -431,6 +443,24 @@ function classFields(node: ts.ClassLikeDeclaration, file: ts.SourceFile, source:
   }
   const at = ctor.getFullStart();
   edits.push({ start: at, end: at, text: () => '\n' + fields.map((f) => f()).join('\n') + '\n' });
+}
+
+/** A value with no effects and no inputs: a literal, an empty array or object, an empty Map or Set. */
+function isConstant(value: ts.Expression): boolean {
+  if (ts.isStringLiteral(value) || ts.isNumericLiteral(value) || ts.isBigIntLiteral(value) || ts.isNoSubstitutionTemplateLiteral(value)) return true;
+  if (value.kind === ts.SyntaxKind.TrueKeyword || value.kind === ts.SyntaxKind.FalseKeyword || value.kind === ts.SyntaxKind.NullKeyword) return true;
+  if (ts.isIdentifier(value) && value.text === 'undefined') return true;
+  if (ts.isPrefixUnaryExpression(value) && value.operator === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(value.operand)) return true;
+  if (ts.isArrayLiteralExpression(value) || ts.isObjectLiteralExpression(value)) return (ts.isArrayLiteralExpression(value) ? value.elements : value.properties).length === 0;
+  if (ts.isNewExpression(value) && ts.isIdentifier(value.expression) && ['Map', 'Set'].includes(value.expression.text)) return !value.arguments?.length;
+  return false;
+}
+
+/** Does `value` hand `this` itself to other code (`new Reload(this)`), which could then set fields? Reading `this.x` does not. */
+function passesThis(node: ts.Node): boolean {
+  if (node.kind === ts.SyntaxKind.ThisKeyword) return !(ts.isPropertyAccessExpression(node.parent) && node.parent.expression === node);
+  if (ts.isFunctionExpression(node) || ts.isFunctionDeclaration(node)) return false;
+  return node.forEachChild((c) => passesThis(c) || undefined) ?? false;
 }
 
 /** `this.x = x` of a parameter: the parameter's type (`T | undefined` when it may be left out). */

@@ -8,9 +8,9 @@ import { ConfigError } from './config-loader.js';
 /*
  * Natural routing: the URL names the code that answers it.
  *
- *   /users/show/42   ->  controllers/users.js   show(req, res, '42')
- *   /users           ->  controllers/users.js   index(req, res)
- *   /                ->  controllers/index.js   index(req, res), once you add it
+ *   /users/show/42   ->  src/controllers/users.js   show(req, res, '42')
+ *   /users           ->  src/controllers/users.js   index(req, res)
+ *   /                ->  src/controllers/index (once you add it)   index(req, res)
  *
  * The first segment names a controller file, the second one of its exported
  * functions (the action), the rest become the action's arguments (decoded).
