@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { testMatrix } from './support/matrix.js';
-import { cli, generate, pool, remove, run, tempDir, withServer, type RunResult } from './support/project.js';
+import { cli, generate, pathWith, pool, projectNode, remove, run, tempDir, withServer, type RunResult } from './support/project.js';
 import { readTree, treeDiff } from './support/tree.js';
 import { typecheck } from './support/typecheck.js';
 
@@ -72,27 +72,33 @@ test.before(async () => {
       for (const args of KINDS) generated.push(await cli(['g', ...args], dir));
       const check = await cli(['check'], dir);
       const typeErrors = typecheck(dir);
-      const tests = await run('npm', ['test', '--silent'], { cwd: dir, timeout: 600_000, env: { NODE_ENV: 'test' } });
+      // A TypeScript project runs on a Node that runs TypeScript (22.18+); a JavaScript one on this Node.
+      const node = projectNode(entry.answers);
+      const tests = await run('npm', ['test', '--silent'], { cwd: dir, timeout: 600_000, env: pathWith(node, { NODE_ENV: 'test' }) });
       const natural = entry.answers.routing === 'natural';
       const requests: Record<string, number | string> = {};
-      await withServer(dir, async (url) => {
-        const send = async (method: string, path: string, body?: string, type = 'application/json') => {
-          const res = await fetch(url + path, { method, headers: body === undefined ? {} : { 'Content-Type': type }, body, redirect: 'manual' });
-          const text = await res.text();
-          return { status: res.status, text };
-        };
-        const list = await send('GET', '/products');
-        requests.list = list.status;
-        requests.listBody = list.text;
-        requests.report = (await send('GET', '/reports/7')).text;
-        requests.dashboard = (await send('GET', '/dashboard')).status;
-        const create = natural ? '/products/create' : '/products';
-        requests.create = (await send('POST', create, JSON.stringify({ name: 'A lamp', price: 12.5, tags: ['light'], active: true }))).status;
-        requests.malformed = (await send('POST', create, '{"name": ')).status;
-        requests.wrongType = (await send('POST', create, 'x', 'application/x-unknown')).status;
-        requests.invalid = (await send('POST', create, JSON.stringify({ name: 'A lamp', price: 'cheap', tags: [], active: true }))).status;
-        requests.unsafeRoute = (await send('DELETE', '/reports/7')).status;
-      });
+      await withServer(
+        dir,
+        async (url) => {
+          const send = async (method: string, path: string, body?: string, type = 'application/json') => {
+            const res = await fetch(url + path, { method, headers: body === undefined ? {} : { 'Content-Type': type }, body, redirect: 'manual' });
+            const text = await res.text();
+            return { status: res.status, text };
+          };
+          const list = await send('GET', '/products');
+          requests.list = list.status;
+          requests.listBody = list.text;
+          requests.report = (await send('GET', '/reports/7')).text;
+          requests.dashboard = (await send('GET', '/dashboard')).status;
+          const create = natural ? '/products/create' : '/products';
+          requests.create = (await send('POST', create, JSON.stringify({ name: 'A lamp', price: 12.5, tags: ['light'], active: true }))).status;
+          requests.malformed = (await send('POST', create, '{"name": ')).status;
+          requests.wrongType = (await send('POST', create, 'x', 'application/x-unknown')).status;
+          requests.invalid = (await send('POST', create, JSON.stringify({ name: 'A lamp', price: 'cheap', tags: [], active: true }))).status;
+          requests.unsafeRoute = (await send('DELETE', '/reports/7')).status;
+        },
+        node,
+      );
       const destroyed: RunResult[] = [];
       for (const args of DESTROY) destroyed.push(await cli(['destroy', ...args], dir));
       outcomes.set(entry.id, { dir, natural, auth: entry.answers.auth !== 'none', before, generated, check, typeErrors, tests, requests, destroyed, after: readTree(dir, isRuntime) });

@@ -118,6 +118,11 @@ export async function withServer(dir: string, fn: (url: string) => Promise<void>
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
     child.on('exit', (code) => reject(new Error(`server exited with ${code} before listening:\n${output}`)));
+    // A spawn that fails (no such folder, no such Node) fails this call, not the whole test process.
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
   });
   try {
     await fn(url);
