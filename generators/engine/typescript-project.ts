@@ -4,7 +4,7 @@ import type { Answers, Edit } from '../types.js';
 import type { Content } from './content.js';
 import { jsdocComment } from './jsdoc-comments.js';
 import { isTypeScriptProject } from './script-files.js';
-import { isConverted, renameProjectPaths, toTypeScript, typescriptPath } from './typescript.js';
+import { isConverted, renameProjectPaths, toTypeScript, typescriptPath, typescriptSpecifier } from './typescript.js';
 
 /**
  * A TypeScript project (`lang: ts`) is its JavaScript render, converted
@@ -43,7 +43,7 @@ export function editsInLanguage(edits: Edit[], answers: Answers): Edit[] {
 /** One edit of a JavaScript project, for the same project in TypeScript. */
 export function typescriptEdit(edit: Edit): Edit {
   const file = typescriptPath(edit.file);
-  const specifier = (from: string) => (from.startsWith('.') && from.endsWith('.js') && isConverted(joinPath(edit.file, from)) ? from.slice(0, -3) + '.ts' : from);
+  const specifier = (from: string) => typescriptSpecifier(edit.file, from);
   switch (edit.kind) {
     case 'import':
       return { ...edit, file, from: specifier(edit.from) };
@@ -67,13 +67,4 @@ function unwrap(text: string, prefix: string, suffix: string): string {
   const trimmed = text.trimEnd();
   if (!trimmed.startsWith(prefix) || !trimmed.endsWith(suffix)) throw new Error(`typescript: an edit's code did not convert as one piece: ${text}`);
   return trimmed.slice(prefix.length, trimmed.length - suffix.length);
-}
-
-function joinPath(file: string, specifier: string): string {
-  const parts = file.split('/').slice(0, -1);
-  for (const part of specifier.split('/')) {
-    if (part === '..') parts.pop();
-    else if (part !== '.') parts.push(part);
-  }
-  return parts.join('/');
 }

@@ -26,6 +26,12 @@ export function isConverted(path: string): boolean {
   return /^(src|test|scripts)\/.*\.js$/.test(path);
 }
 
+/** A relative specifier in the project file `from` (`./lib/x.js`), as TypeScript names it: `.ts` when it names a converted file. */
+export function typescriptSpecifier(from: string, specifier: string): string {
+  if (!specifier.startsWith('.') || !specifier.endsWith('.js')) return specifier;
+  return isConverted(posix.normalize(posix.join(posix.dirname(from), specifier))) ? specifier.slice(0, -3) + '.ts' : specifier;
+}
+
 /** The TypeScript name of a project path (unchanged when it is not converted). */
 export function typescriptPath(path: string): string {
   return isConverted(path) ? path.slice(0, -3) + '.ts' : path;
@@ -612,8 +618,7 @@ class TypeImports {
   }
 
   specifier(module: string): string {
-    if (!module.startsWith('.') || !module.endsWith('.js')) return module;
-    return isConverted(posix.normalize(posix.join(posix.dirname(this.path), module))) ? module.slice(0, -3) + '.ts' : module;
+    return typescriptSpecifier(this.path, module);
   }
 
   /** Types of a module the file already imports values from: `, type B` added to that import. */
