@@ -1,7 +1,8 @@
-import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as prettier from 'prettier';
+import { TEMPLATES_DIR, walkFiles } from '../generators/engine/templates.js';
 import { isConverted, toTypeScript } from '../generators/engine/typescript.js';
 import { PREBUILT_FILE, prebuiltKey } from '../generators/engine/typescript-project.js';
 
@@ -15,20 +16,11 @@ import { PREBUILT_FILE, prebuiltKey } from '../generators/engine/typescript-proj
  * and edits' code convert at render time (short lines, nothing to re-wrap).
  */
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const templates = join(root, 'templates');
 const options = { ...JSON.parse(readFileSync(join(root, '.prettierrc.json'), 'utf8')), parser: 'typescript' };
 
-function* walk(dir: string): Generator<string> {
-  for (const name of readdirSync(dir).sort()) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) yield* walk(path);
-    else yield path;
-  }
-}
-
 const out: Record<string, string> = {};
-for (const path of walk(templates)) {
-  const [feature, ...rest] = relative(templates, path).split(sep);
+for (const path of walkFiles(TEMPLATES_DIR)) {
+  const [feature, ...rest] = relative(TEMPLATES_DIR, path).split(sep);
   const target = rest.join('/');
   if (feature === 'generate' || rest[0] === 'snippets' || !isConverted(target)) continue;
   const source = readFileSync(path, 'utf8');

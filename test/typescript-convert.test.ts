@@ -1,11 +1,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { relative, sep } from 'node:path';
 import { ts } from 'ts-morph';
+import { TEMPLATES_DIR, walkFiles } from '../generators/engine/templates.js';
 import { isConverted, toTypeScript, typescriptPath } from '../generators/engine/typescript.js';
 import { typescriptEdit } from '../generators/engine/typescript-project.js';
-import { ROOT } from './support/project.js';
 
 /**
  * typescript.ts: JavaScript + JSDoc in, TypeScript out, one file at a time.
@@ -141,19 +141,10 @@ test('an edit converts like the file it goes into: its file, its module, its cod
   assert.equal(statement.kind === 'statement' && statement.code, "router.get('/me', me as import('./lib/pipeline.ts').Middleware);");
 });
 
-function* walk(dir: string): Generator<string> {
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) yield* walk(path);
-    else yield path;
-  }
-}
-
 test('every template module converts to TypeScript with no JSDoc type, no @ts-check and no .js module path left', () => {
-  const templates = join(ROOT, 'templates');
   let count = 0;
-  for (const path of walk(templates)) {
-    const [feature, ...rest] = relative(templates, path).split(sep);
+  for (const path of walkFiles(TEMPLATES_DIR)) {
+    const [feature, ...rest] = relative(TEMPLATES_DIR, path).split(sep);
     const target = rest.join('/');
     if (feature === 'generate' || rest[0] === 'snippets' || !isConverted(target)) continue;
     const output = toTypeScript(target, readFileSync(path, 'utf8'));
