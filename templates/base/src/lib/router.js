@@ -7,10 +7,12 @@ import { compileSafePattern } from './regex-safety.js';
 /**
  * The route table: method + path -> handlers.
  *
- * Routes live in a tree of path segments (a radix tree whose edges are whole
- * segments, like find-my-way's). Finding a route follows one edge per
- * segment of the URL, so the cost depends on the length of the path, not on
- * how many routes there are.
+ * A static route (no parameter, no `*`) is found with one Map lookup of the
+ * whole path, before anything is split or decoded: most requests end there.
+ * Every route also lives in a tree of path segments (a radix tree whose edges
+ * are whole segments, like find-my-way's), which finds the rest: finding a
+ * route follows one edge per segment of the URL, so the cost depends on the
+ * length of the path, not on how many routes there are.
  *
  * Path syntax:
  * - `/users/list`          static segments, compared with the decoded URL segment
@@ -25,6 +27,10 @@ import { compileSafePattern } from './regex-safety.js';
  * -> 405 with `Allow`; HEAD runs the GET handlers (without the body);
  * OPTIONS -> 204 with `Allow` unless you route OPTIONS yourself; no matching
  * path -> `next()`, so later middleware or the 404 answer it.
+ *
+ * `req.params` has no prototype, so `__proto__` in a URL is just a value. On
+ * a static route it is one empty, frozen object shared by every request:
+ * nothing is allocated for the requests that are most of the traffic.
  *
  * A parameter longer than `maxParamLength` does not match, so the request
  * ends as 404 (or reaches a `*` route), like find-my-way. We chose that over
@@ -81,6 +87,9 @@ import { compileSafePattern } from './regex-safety.js';
 /** The key of `all()` routes; not an HTTP method token, so it cannot clash. */
 const ANY_METHOD = '*';
 
+/** `req.params` of a static route: empty, and frozen because every request shares it. */
+const NO_PARAMS = Object.freeze(Object.create(null));
+
 /** What a parameter name may look like, so it is a plain property name. */
 const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -93,6 +102,19 @@ export function createRouter(options = {}) {
   const maxParamLength = options.maxParamLength ?? 100;
   requireSetting(Number.isInteger(maxParamLength) && maxParamLength > 0, `ROUTER_MAX_PARAM_LENGTH must be a positive whole number of characters, got ${maxParamLength}`);
   const root = createNode();
+  /**
+   * The nodes of static routes by their path as written. A path with `%` is
+   * left out: its tree edges are decoded segments, which only the tree can
+   * compare with (`/a%2Fb` is one segment, never `/a/b`).
+   * @type {Map<string, Node>}
+   */
+  const staticPaths = new Map();
+  /**
+   * The parameter values of the route being looked up. The lookup runs no
+   * other code and never waits, so one array serves every request.
+   * @type {string[]}
+   */
+  const values = [];
 
   /**
    * @param {string} method
@@ -119,7 +141,7 @@ export function createRouter(options = {}) {
       } else if (segment.startsWith(':')) {
         const { name, pattern } = parseParam(segment, path);
         if (paramNames.includes(name)) throw new Error(`In route "${path}": the parameter :${name} appears twice`);
-        paramNames.push(name);
+        paramNames.push(propertyKey(name));
         node = paramChild(node, pattern, path).node;
       } else {
         if (/[:*()]/.test(segment)) {
@@ -139,6 +161,7 @@ export function createRouter(options = {}) {
       throw new Error(`Route ${method === ANY_METHOD ? 'ALL' : method} ${path} is already registered (or a route with the same shape and other parameter names)`);
     }
     node.routes.set(method, { handlers, paramNames });
+    if (paramNames.length === 0 && !path.includes('%')) staticPaths.set(path, node);
   }
 
   /**
@@ -161,23 +184,27 @@ export function createRouter(options = {}) {
 
   /** @type {Handler} */
   function router(req, res, next) {
+    const method = req.method ?? 'GET';
+    const staticNode = staticPaths.get(req.path);
+    const staticRoute = staticNode === undefined ? null : pickRoute(staticNode, method);
+    if (staticRoute !== null) {
+      req.params = NO_PARAMS;
+      return runHandlers(staticRoute.handlers, req, res, next);
+    }
+    // Not a static route for this method: a parameter route may still take
+    // it (GET /users/list, POST /users/:id), so the tree decides.
     const segments = splitPath(req.path);
     if (segments === null) return next();
     if (segments === BAD_ENCODING) return next(new HttpError(400, 'The URL path has bad percent-encoding'));
-    const method = req.method ?? 'GET';
 
-    const found = walk(root, segments, 0, [], maxParamLength, (node, values) => {
-      const route = pickRoute(node, method);
-      return route ? { route, values: [...values] } : null;
-    });
-    if (found) {
+    const route = walk(root, segments, 1, values, maxParamLength, pickRoute, method);
+    if (route !== null) {
       /** @type {Record<string, string>} */
       const params = Object.create(null);
-      found.route.paramNames.forEach((name, i) => {
-        params[name] = found.values[i];
-      });
+      for (let i = 0; i < route.paramNames.length; i++) params[route.paramNames[i]] = values[i];
+      values.length = 0;
       req.params = params;
-      return run(found.route.handlers, req, res, next);
+      return runHandlers(route.handlers, req, res, next);
     }
 
     const allowed = allowedMethods(root, segments, maxParamLength);
@@ -254,6 +281,20 @@ function addResource(router, path, controller) {
   if (destroy) router.delete(itemPath, destroy);
 }
 
+/**
+ * Runs a route's handlers. A single handler (most routes) is called as it
+ * is: the runner that called the router already turns its throw or its
+ * rejection into `next(err)` and lets `next` be called once, so running it
+ * through a runner of its own would only cost a few closures per request.
+ * @param {Handler[]} handlers
+ * @param {Request} req
+ * @param {Response} res
+ * @param {(err?: unknown) => void} next
+ */
+function runHandlers(handlers, req, res, next) {
+  return handlers.length === 1 ? handlers[0](req, res, next) : run(handlers, req, res, next);
+}
+
 /** @returns {Node} */
 function createNode() {
   return { staticChildren: new Map(), paramChildren: [], wildcardChild: null, routes: new Map() };
@@ -272,19 +313,32 @@ function parseParam(segment, path) {
   return { name: match[1], pattern: match[2] ?? '' };
 }
 
+/**
+ * `name` as a property key, the one copy the engine keeps of that string.
+ * A name cut out of the route path is a copy of its own: V8 would look it up
+ * by content each time it becomes a key of `req.params`, which made building
+ * the params twice as slow as the rest of the lookup.
+ * @param {string} name
+ */
+function propertyKey(name) {
+  return Object.keys({ [name]: true })[0];
+}
+
 /** Returned by splitPath when a segment is not valid percent-encoding. */
 const BAD_ENCODING = /** @type {const} */ ('bad-encoding');
 
 /**
- * `/a/b%20c` -> ['a', 'b c']. Segments are decoded one by one, so an encoded
- * slash (%2F) stays inside its segment instead of adding a level.
+ * `/a/b%20c` -> ['', 'a', 'b c']: the path's segments from index 1 on. Segments
+ * are decoded one by one, so an encoded slash (%2F) stays inside its segment
+ * instead of adding a level.
  * @param {string} path
  * @returns {string[] | null | typeof BAD_ENCODING} null when it is not an origin-form path
  */
 function splitPath(path) {
   if (!path.startsWith('/')) return null;
-  const segments = path.slice(1).split('/');
-  for (let i = 0; i < segments.length; i++) {
+  const segments = path.split('/');
+  if (!path.includes('%')) return segments;
+  for (let i = 1; i < segments.length; i++) {
     const decoded = decodeSegment(segments[i]);
     if (decoded === null) return BAD_ENCODING;
     segments[i] = decoded;
@@ -303,25 +357,28 @@ function decodeSegment(segment) {
 }
 
 /**
- * Visits every node whose route path matches `segments`, most specific
- * first (static, then parameters, then `*`), until `visit` returns a result.
- * `values` collects the parameter values along the way. Backtracking is
- * bounded by the depth of the tree, which the routes define, not the URL.
- * @template T
+ * Visits every node whose route path matches `segments` from `index` on,
+ * most specific first (static, then parameters, then `*`), until `visit`
+ * returns a result. The parameter values of that match are left in
+ * `values` (the caller empties it); after a miss `values` is as it was.
+ * Backtracking is bounded by the depth of the tree, which the routes define,
+ * not the URL.
+ * @template T, A
  * @param {Node} node
  * @param {string[]} segments
  * @param {number} index
  * @param {string[]} values
  * @param {number} maxParamLength
- * @param {(node: Node, values: string[]) => T | null} visit
+ * @param {(node: Node, arg: A) => T | null} visit
+ * @param {A} arg passed on to `visit`, so that it needs no closure per request
  * @returns {T | null} the first result of `visit`
  */
-function walk(node, segments, index, values, maxParamLength, visit) {
-  if (index === segments.length) return node.routes.size > 0 ? visit(node, values) : null;
+function walk(node, segments, index, values, maxParamLength, visit, arg) {
+  if (index === segments.length) return node.routes.size > 0 ? visit(node, arg) : null;
   const segment = segments[index];
   const staticChild = node.staticChildren.get(segment);
   if (staticChild) {
-    const result = walk(staticChild, segments, index + 1, values, maxParamLength, visit);
+    const result = walk(staticChild, segments, index + 1, values, maxParamLength, visit, arg);
     if (result !== null) return result;
   }
   // Parameters never match an empty segment (`/users/`) and never a value over the cap.
@@ -329,17 +386,17 @@ function walk(node, segments, index, values, maxParamLength, visit) {
     for (const child of node.paramChildren) {
       if (child.regex && !child.regex.test(segment)) continue;
       values.push(segment);
-      const result = walk(child.node, segments, index + 1, values, maxParamLength, visit);
-      values.pop();
+      const result = walk(child.node, segments, index + 1, values, maxParamLength, visit, arg);
       if (result !== null) return result;
+      values.pop();
     }
   }
   const wildcard = node.wildcardChild;
   if (wildcard && wildcard.routes.size > 0) {
     values.push(segments.slice(index).join('/'));
-    const result = visit(wildcard, values);
-    values.pop();
+    const result = visit(wildcard, arg);
     if (result !== null) return result;
+    values.pop();
   }
   return null;
 }
@@ -349,9 +406,26 @@ function walk(node, segments, index, values, maxParamLength, visit) {
  * body out of HEAD responses), then an `all()` route.
  * @param {Node} node
  * @param {string} method
+ * @returns {Route | null}
  */
 function pickRoute(node, method) {
-  return node.routes.get(method) ?? (method === 'HEAD' ? node.routes.get('GET') : undefined) ?? node.routes.get(ANY_METHOD);
+  return node.routes.get(method) ?? (method === 'HEAD' ? node.routes.get('GET') : undefined) ?? node.routes.get(ANY_METHOD) ?? null;
+}
+
+/**
+ * Adds the methods of `node`'s routes to `methods`; null, so that the walk
+ * goes on to every route whose path matches.
+ * @param {Node} node
+ * @param {Set<string>} methods
+ * @returns {null}
+ */
+function addMethods(node, methods) {
+  for (const method of node.routes.keys()) {
+    if (method === ANY_METHOD) continue;
+    methods.add(method);
+    if (method === 'GET') methods.add('HEAD');
+  }
+  return null;
 }
 
 /**
@@ -363,14 +437,7 @@ function pickRoute(node, method) {
 function allowedMethods(root, segments, maxParamLength) {
   /** @type {Set<string>} */
   const methods = new Set();
-  walk(root, segments, 0, [], maxParamLength, (node) => {
-    for (const method of node.routes.keys()) {
-      if (method === ANY_METHOD) continue;
-      methods.add(method);
-      if (method === 'GET') methods.add('HEAD');
-    }
-    return null; // keep walking: every matching route counts
-  });
+  walk(root, segments, 1, [], maxParamLength, addMethods, methods);
   if (methods.size > 0) methods.add('OPTIONS');
   return [...methods];
 }
