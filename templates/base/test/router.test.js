@@ -142,12 +142,26 @@ describe('matching', () => {
     assert.equal(/** @type {any} */ ({}).name, undefined);
   });
 
-  test('req.params has no prototype', async () => {
+  test('an encoded slash never makes a static route match', async () => {
+    const router = createRouter();
+    router.get('/a/b', answer('ab'));
+    const own = await serve(router);
+    try {
+      assert.equal((await own.fetch('/a/b')).status, 200);
+      assert.deepEqual(await (await own.fetch('/a%2Fb')).json(), { passedOn: '/a%2Fb' });
+    } finally {
+      await own.close();
+    }
+  });
+
+  test('req.params has no prototype, on parameter and static routes', async () => {
     const router = createRouter();
     router.get('/:id', (req, res) => res.json({ prototype: Object.getPrototypeOf(req.params) === null, toString: 'toString' in req.params }));
+    router.get('/static/path', (req, res) => res.json({ prototype: Object.getPrototypeOf(req.params) === null, keys: Object.keys(req.params) }));
     const own = await serve(router);
     try {
       assert.deepEqual(await (await own.fetch('/x')).json(), { prototype: true, toString: false });
+      assert.deepEqual(await (await own.fetch('/static/path')).json(), { prototype: true, keys: [] });
     } finally {
       await own.close();
     }
