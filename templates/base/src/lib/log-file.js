@@ -7,10 +7,9 @@ import { promisify } from 'node:util';
  * Log files that rotate themselves.
  *
  * - Writes are buffered and asynchronous: `write()` only queues the text, one
- *   write at a time goes to the file with what is queued so far, at most
- *   BATCH_DELAY ms after a line was queued. A request never waits for the
- *   disk, and because there is only ever one write in flight, lines written
- *   at the same time never interleave or get lost.
+ *   write at a time goes to the file with what is queued so far. A request
+ *   never waits for the disk, and because there is only ever one write in
+ *   flight, lines written at the same time never interleave or get lost.
  * - Rotation happens between two writes, never during one: when the (UTC)
  *   day has changed since the file was started (`daily`), or when the next
  *   write would grow the file past `maxSize` bytes. `access.log` is renamed
@@ -53,16 +52,6 @@ import { promisify } from 'node:util';
 /** Above this many queued characters the disk cannot keep up: lines are dropped and counted. */
 const MAX_QUEUED_LENGTH = 16 * 1024 * 1024;
 
-/**
- * A write starts once this many characters are queued, or once the first
- * queued line has waited BATCH_DELAY ms. Each write costs a trip through the
- * thread pool and a system call whatever its size: under load, one write of
- * a few hundred lines costs less than many small ones (a busy server spent a
- * fifth of its time in log writes of about twenty lines each).
- */
-const BATCH_LENGTH = 64 * 1024;
-const BATCH_DELAY = 100;
-
 const write = promisify(fs.write);
 const open = promisify(fs.open);
 const close = promisify(fs.close);
@@ -96,10 +85,6 @@ export class LogFile {
     this.reopenRequested = false;
     /** @type {Promise<void> | null} the running write loop, if any */
     this.writing = null;
-    /** @type {(() => void) | null} ends the wait for a fuller batch, while the loop waits */
-    this.stopWaiting = null;
-    /** callers of flush() waiting: no batch waits while there are any */
-    this.flushing = 0;
     /** @type {Set<string>} error codes already reported, to report each only once */
     this.reported = new Set();
   }
@@ -112,46 +97,12 @@ export class LogFile {
     }
     this.queue.push(text);
     this.queuedLength += text.length;
-    if (this.queuedLength >= BATCH_LENGTH) this.writeNow();
     this.startWriting();
   }
 
   /** Resolves when everything queued before the call has reached the file. */
   async flush() {
-    this.flushing += 1;
-    try {
-      while (this.writing) {
-        this.writeNow();
-        await this.writing;
-      }
-    } finally {
-      this.flushing -= 1;
-    }
-  }
-
-  /** Ends the wait for a fuller batch: the write loop writes what is queued now. */
-  writeNow() {
-    this.stopWaiting?.();
-  }
-
-  /**
-   * Resolves when a batch is worth writing: enough text is queued, someone
-   * waits for it (flush, reopen), or the first line has waited BATCH_DELAY ms.
-   * The timer does not keep the process alive: at exit, `writeQueuedSync` writes what is left.
-   * @returns {Promise<void> | void}
-   */
-  batchReady() {
-    if (this.queuedLength >= BATCH_LENGTH || this.flushing > 0) return;
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, BATCH_DELAY).unref();
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.stopWaiting = done;
-    }).finally(() => {
-      this.stopWaiting = null;
-    });
+    while (this.writing) await this.writing;
   }
 
   /** Closes and opens the file again at its path (after an external tool moved it). */
@@ -196,7 +147,10 @@ export class LogFile {
           await this.reopenNow();
           continue;
         }
-        await this.batchReady();
+        // Wait for the end of this turn of the event loop: the lines of every
+        // request answered in it then go out in one write, instead of one
+        // write (and one thread-pool trip) for the first line of a burst.
+        await new Promise((resolve) => setImmediate(resolve));
         // Everything may have been written synchronously meanwhile (writeQueuedSync at exit).
         if (this.queue.length === 0) continue;
         if (this.dropped > 0) {
