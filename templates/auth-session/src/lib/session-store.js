@@ -165,15 +165,19 @@ export function createFileStore({ dir, ttl, maxSessions }) {
    * inode, a new ctime) and `touch` changes the ctime too, so an unchanged
    * inode number, size and ctime mean unchanged content: a session read on
    * every request then costs one `stat` instead of open, fstat, read and close.
-   * @type {LruCache<string, { identity: string, text: string }>}
+   * Kept by session id, with the file's name: hashing the id into the name
+   * was the next largest cost.
+   * @type {LruCache<string, { file: string, identity: string, text: string }>}
    */
   const recent = new LruCache({ maxEntries: Math.min(maxSessions, 10_000) });
 
   /**
-   * The text of a session file and its modification time (its last use).
-   * @param {string} file
+   * The text of a session's file and its modification time (its last use).
+   * @param {string} id
    */
-  async function readSession(file) {
+  async function readSession(id) {
+    const cached = recent.get(id);
+    const file = cached?.file ?? fileOf(id);
     let info;
     try {
       // Synchronous on purpose: the folder is on this machine (the store is
@@ -183,27 +187,26 @@ export function createFileStore({ dir, ttl, maxSessions }) {
       // trip was the largest single cost of a request with a session.
       info = statSync(file);
     } catch (err) {
-      recent.delete(file);
+      recent.delete(id);
       throw err;
     }
     const identity = `${info.ino}:${info.size}:${info.ctimeMs}`;
-    const cached = recent.get(file);
-    if (cached !== undefined && cached.identity === identity) return { text: cached.text, modified: info.mtimeMs };
+    if (cached !== undefined && cached.identity === identity) return { file, text: cached.text, modified: info.mtimeMs };
     // Read after the stat: if a newer file replaced it in between, the text
     // is newer than `identity`, which no later stat of the file will return.
     const text = await readFile(file, 'utf8');
-    recent.set(file, { identity, text });
-    return { text, modified: info.mtimeMs };
+    recent.set(id, { file, identity, text });
+    return { file, text, modified: info.mtimeMs };
   }
 
   return {
     kind: 'file',
     async get(id) {
-      const file = fileOf(id);
+      let file;
       let text;
       let modified;
       try {
-        ({ text, modified } = await readSession(file));
+        ({ file, text, modified } = await readSession(id));
       } catch (err) {
         if (isMissing(err)) return undefined;
         throw err;
