@@ -13,7 +13,7 @@ import { count, throughputTable } from '../lib/format.js';
 const number = 1;
 const title = 'GET /hello JSON';
 const what =
-  '`GET /hello` answers `{"hello":"world"}` as JSON. Raw `node:http` (the ceiling), Fastify and Express with their defaults, Fastify *feature-equal* to the generated server (`@fastify/helmet` security headers, a pino log line per request written to a file asynchronously, a random request id sent back in `X-Request-Id`), and the generated `minimal` preset as `npm start` runs it, with all of its default middleware (access log written to a file, request metrics, security headers, static files and views lookups, body parsers) and one route added to `src/routes.js`. Rows marked *diagnostic* change one thing, to show what it costs: the access log turned off by its environment variable, or the `public/` folder of the project removed (or added, if the preset has none): the static-files middleware looks for a file on every GET before the router runs.';
+  '`GET /hello` answers `{"hello":"world"}` as JSON. Raw `node:http` (the ceiling), Fastify and Express with their defaults, Fastify *feature-equal* to the generated server (`@fastify/helmet` security headers, a pino log line per request written to a file asynchronously, a random request id sent back in `X-Request-Id`), and the generated `minimal` preset as `npm start` runs it, with all of its default middleware (access log written to a file, request metrics, security headers, static files and views lookups, body parsers) and one route added to `src/routes.js`. Rows marked *diagnostic* change one thing, to show what it costs: the access log turned off by its environment variable; the access log, metrics and the security headers (all but `X-Content-Type-Options`) turned off (what is left is the pipeline itself: request id, static and views look-ups, body check, router); or the `public/` folder of the project removed (or added, if the preset has none): the static-files middleware looks for a file on every GET before the router runs.';
 const TARGETS = [
   'GET JSON, generated minimal with all default middleware: ≥ 1.0× Fastify and ≥ 0.9× raw node:http',
   'the same against a feature-equal Fastify (@fastify/helmet, pino logging to a file, a request id): ≥ 1.5×',
@@ -21,6 +21,26 @@ const TARGETS = [
 const FEATURED = 'Fastify, feature-equal (helmet, pino log file, request id)';
 
 export const HELLO_ROUTE = "  router.get('/hello', (req, res) => res.json({ hello: 'world' }));";
+
+const BARE = 'generated minimal, access log, metrics and security headers off (diagnostic)';
+
+/**
+ * The settings that turn off the defaults a bare server does without: what
+ * is left is the pipeline, the request id, the static and views look-ups,
+ * the body check and the router.
+ * @param {string} dir
+ */
+async function bareEnv(dir) {
+  /** @type {Record<string, string>} */
+  const env = {
+    [await envNameOf(dir, ['log', 'access'])]: 'false',
+    [await envNameOf(dir, ['metrics', 'enabled'])]: 'false',
+  };
+  for (const key of ['contentSecurityPolicy', 'frameOptions', 'referrerPolicy', 'crossOriginOpenerPolicy', 'crossOriginResourcePolicy', 'hsts']) {
+    env[await envNameOf(dir, ['securityHeaders', key])] = 'off';
+  }
+  return env;
+}
 
 /**
  * @param {import('../run.js').Context} ctx
@@ -56,6 +76,12 @@ export async function run(ctx) {
     {
       name: 'generated minimal, access log off (diagnostic)',
       server: await generatedServer(dir, 'generated minimal, access log off', { [await envNameOf(dir, ['log', 'access'])]: 'false' }),
+      load,
+      check,
+    },
+    {
+      name: BARE,
+      server: await generatedServer(dir, BARE, await bareEnv(dir)),
       load,
       check,
     },

@@ -259,6 +259,31 @@ test('file store: sessions survive a new app instance; files are named by hash, 
   assert.equal((await second.fetch('/health')).status, 200);
 });
 
+test('file store: every read sees what another process saved, touched or deleted since the last read', async (t) => {
+  const dir = storeDir(t);
+  // Two stores on one folder: two processes. `reader` keeps what it read lately; it must never serve it stale.
+  const reader = createFileStore({ dir, ttl: 60_000, maxSessions: 50 });
+  const writer = createFileStore({ dir, ttl: 60_000, maxSessions: 50 });
+  t.after(() => [reader, writer].forEach((store) => store.close()));
+  const id = newSessionId();
+  const now = Date.now();
+  await writer.set(id, { data: { step: 1 }, createdAt: now, lastSeen: now });
+  assert.deepEqual((await reader.get(id))?.data, { step: 1 });
+  assert.deepEqual((await reader.get(id))?.data, { step: 1 }, 'read again, unchanged');
+  // Same size as before: only the identity of the file tells the two apart.
+  await writer.set(id, { data: { step: 2 }, createdAt: now, lastSeen: now });
+  assert.deepEqual((await reader.get(id))?.data, { step: 2 });
+  const later = now + 5_000;
+  await writer.touch(id, later);
+  // File times keep less than a millisecond exactly.
+  assert.ok(Math.abs(((await reader.get(id))?.lastSeen ?? 0) - later) < 1, 'the touch is seen');
+  const record = await reader.get(id);
+  if (record) record.data.step = 99;
+  assert.deepEqual((await reader.get(id))?.data, { step: 2 }, 'a caller changing its record changes nothing stored');
+  await writer.destroy(id);
+  assert.equal(await reader.get(id), undefined);
+});
+
 test('several processes: a session made in one is valid in another (file store, chosen automatically in a worker)', async (t) => {
   const dir = storeDir(t);
   // A project with a shared store (Redis, files) keeps sessions where it says:

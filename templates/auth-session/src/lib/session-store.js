@@ -1,6 +1,7 @@
 // @ts-check
 import cluster from 'node:cluster';
 import { createHash, randomBytes } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -158,14 +159,54 @@ export function createFileStore({ dir, ttl, maxSessions }) {
   // One new session at a time in this process; the lock folder orders the processes.
   let creating = Promise.resolve();
 
+  /**
+   * Texts of session files read lately, with the identity of the file they
+   * were read from. Every save renames a new file over the old one (a new
+   * inode, a new ctime) and `touch` changes the ctime too, so an unchanged
+   * inode number, size and ctime mean unchanged content: a session read on
+   * every request then costs one `stat` instead of open, fstat, read and close.
+   * Kept by session id, with the file's name: hashing the id into the name
+   * was the next largest cost.
+   * @type {LruCache<string, { file: string, identity: string, text: string }>}
+   */
+  const recent = new LruCache({ maxEntries: Math.min(maxSessions, 10_000) });
+
+  /**
+   * The text of a session's file and its modification time (its last use).
+   * @param {string} id
+   */
+  async function readSession(id) {
+    const cached = recent.get(id);
+    const file = cached?.file ?? fileOf(id);
+    let info;
+    try {
+      // Synchronous on purpose: the folder is on this machine (the store is
+      // shared by the processes of one machine; across machines use Redis),
+      // and the stat of a file the kernel has cached takes a microsecond,
+      // where an asynchronous one costs a trip through the thread pool: that
+      // trip was the largest single cost of a request with a session.
+      info = statSync(file);
+    } catch (err) {
+      recent.delete(id);
+      throw err;
+    }
+    const identity = `${info.ino}:${info.size}:${info.ctimeMs}`;
+    if (cached !== undefined && cached.identity === identity) return { file, text: cached.text, modified: info.mtimeMs };
+    // Read after the stat: if a newer file replaced it in between, the text
+    // is newer than `identity`, which no later stat of the file will return.
+    const text = await readFile(file, 'utf8');
+    recent.set(id, { file, identity, text });
+    return { file, text, modified: info.mtimeMs };
+  }
+
   return {
     kind: 'file',
     async get(id) {
-      const file = fileOf(id);
+      let file;
       let text;
       let modified;
       try {
-        [text, modified] = await Promise.all([readFile(file, 'utf8'), stat(file).then((s) => s.mtimeMs)]);
+        ({ file, text, modified } = await readSession(id));
       } catch (err) {
         if (isMissing(err)) return undefined;
         throw err;

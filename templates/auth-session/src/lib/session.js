@@ -3,6 +3,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { ConfigError } from './config-loader.js';
 import { clearCookie, getCookie, setCookie } from './cookies.js';
 import { deriveKey, resolveSecrets } from './secrets.js';
+import { LruCache } from './lru.js';
 import { createStore } from './session-store.js';
 
 /**
@@ -235,6 +236,28 @@ export function sign(id, key) {
  * @returns {string | null}
  */
 export function unsign(value, keys) {
+  const known = verified.get(value);
+  if (known !== undefined && known.keys === keys) return known.id;
+  const id = verify(value, keys);
+  if (id !== null) verified.set(value, { keys, id });
+  return id;
+}
+
+/**
+ * Cookie values whose signature was checked lately, with the keys that
+ * checked them: a browser sends the same cookie with every request, and an
+ * HMAC per request was a visible part of a session request's time. Only
+ * valid values are kept, so a flood of forged cookies cannot fill it.
+ * @type {LruCache<string, { keys: Buffer[], id: string }>}
+ */
+const verified = new LruCache({ maxEntries: 10_000 });
+
+/**
+ * @param {string} value
+ * @param {Buffer[]} keys
+ * @returns {string | null}
+ */
+function verify(value, keys) {
   const match = /^([A-Za-z0-9_-]{43})\.([A-Za-z0-9_-]{43})$/.exec(value);
   if (!match) return null;
   const [, id, signature] = match;

@@ -32,6 +32,8 @@ import { openLogFile } from './log-file.js';
 
 /** Longest URL written to a line; longer ones are cut (a log line is not a storage). */
 const MAX_URL_LENGTH = 2048;
+/** Printable ASCII only: almost every URL, written as it is. */
+const PLAIN_URL = /^[\x21-\x7e]*$/;
 
 /**
  * The access log middleware: put it first, so it sees every request,
@@ -47,18 +49,10 @@ export function accessLog(settings) {
     // Captured now: by the time the response ends, Node has detached the socket from it.
     const socket = req.socket;
     const bytesBefore = socket.bytesWritten;
-    let written = false;
-    const writeLine = () => {
-      if (written) return;
-      written = true;
-      file.write(accessLine(req, res, socket.bytesWritten - bytesBefore));
-    };
-    // `finish`: the whole response was handed to the OS. `close` without
-    // `finish`: the connection ended first. Either way, one line. `on`, not
-    // `once`: `written` already keeps it to one line, and `once` would wrap
-    // each listener in another closure and remove it again on every request.
-    res.on('finish', writeLine);
-    res.on('close', writeLine);
+    // `close` comes once per response, after `finish` when the whole response
+    // was handed to the OS, or alone when the connection ended first (a 499).
+    // One listener instead of one on each event: this runs for every request.
+    res.on('close', () => file.write(accessLine(req, res, socket.bytesWritten - bytesBefore)));
     next();
   };
 }
@@ -88,7 +82,7 @@ export function errorLog(settings) {
  * @param {number} bytes
  */
 function accessLine(req, res, bytes) {
-  const ms = Number(process.hrtime.bigint() - req.startTime) / 1e6;
+  const ms = performance.now() - req.startTime;
   const status = res.writableFinished ? res.statusCode : 499;
   return `${isoNow()} ${req.id} ${req.method} ${cleanUrl(req.url ?? '')} ${status} ${ms.toFixed(1)}ms ${bytes}\n`;
 }
@@ -116,6 +110,7 @@ function isoNow() {
  * @param {string} url
  */
 export function cleanUrl(url) {
+  if (url.length <= MAX_URL_LENGTH && PLAIN_URL.test(url)) return url;
   const cut = url.length > MAX_URL_LENGTH ? url.slice(0, MAX_URL_LENGTH) : url;
   const clean = cut.replace(/[^\x21-\x7e]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
   return cut === url ? clean : `${clean}...`;

@@ -77,18 +77,10 @@ export function requestMetrics(settings) {
   if (!settings.enabled) return (req, res, next) => next();
   startEventLoopMonitor();
   return (req, res, next) => {
-    let counted = false;
-    const count = () => {
-      if (counted) return;
-      counted = true;
-      const seconds = Number(process.hrtime.bigint() - req.startTime) / 1e9;
-      // 499 like the access log: the connection closed before the response was complete.
-      recordRequest(req.method ?? 'OTHER', res.writableFinished ? res.statusCode : 499, seconds);
-    };
-    // `on`, not `once`: `counted` already keeps it to one count, and `once`
-    // would wrap and remove each listener again on every request.
-    res.on('finish', count);
-    res.on('close', count);
+    // `close` comes once per response: after `finish`, or alone when the
+    // connection closed before the response was complete (counted as 499,
+    // like the access log). One listener, not one on each event.
+    res.on('close', () => recordRequest(req.method ?? 'OTHER', res.writableFinished ? res.statusCode : 499, (performance.now() - req.startTime) / 1000));
     next();
   };
 }

@@ -92,8 +92,8 @@ export class Request extends http.IncomingMessage {
     this.store = null;
     /** @type {Record<string, unknown>} per-request values for handlers and views */
     this.locals = Object.create(null);
-    /** High-resolution start time, for the access log and metrics. */
-    this.startTime = 0n;
+    /** When the request arrived, in ms from `performance.now()`: for the access log and metrics. */
+    this.startTime = 0;
     /**
      * Sends the `100 Continue` a client that sent `Expect: 100-continue` is
      * waiting for before it sends the body; null when there is none to send.
@@ -195,7 +195,7 @@ export function createApp(options = {}) {
  * @param {boolean} trustProxy
  */
 function prepare(req, res, trustProxy) {
-  req.startTime = process.hrtime.bigint();
+  req.startTime = performance.now();
   const target = req.url ?? '/';
   // A server must accept the absolute form `GET http://host/path` too (RFC 9112 §3.2.2): keep its path.
   // Almost every target is a path: only look for a scheme when it does not start with `/`.

@@ -114,7 +114,9 @@ export function createHttpServer(app, config) {
   server.prependListener('request', (req, res) => {
     if (draining.has(server)) res.setHeader('Connection', 'close');
     responses.add(res);
-    res.once('close', () => responses.delete(res));
+    // `on`, not `once`: `close` comes once per response, and `once` would
+    // wrap the listener in another closure on every request.
+    res.on('close', () => responses.delete(res));
   });
   return server;
 }

@@ -1,5 +1,5 @@
 // @ts-check
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * ETags, so a client that already has a response can ask "has it
@@ -43,8 +43,8 @@ export function etag() {
  * @param {Uint8Array} body
  */
 export function strongEtag(body) {
-  const hash = createHash('sha1').update(body).digest('base64url');
-  return `"${body.byteLength.toString(16)}-${hash}"`;
+  // One-shot hash(): no Hash object per response, about half the time of createHash() for a small body.
+  return `"${body.byteLength.toString(16)}-${hash('sha1', body, 'base64url')}"`;
 }
 
 /**

@@ -45,7 +45,7 @@ function maxAgeHook(options) {
     const fingerprinted = isFile && options.fingerprinted > 0 && FINGERPRINT.test(req.path);
     const rule = rules.find((r) => req.path.startsWith(r.prefix));
     const seconds = fingerprinted ? options.fingerprinted : rule ? rule.seconds : isFile ? options.static : options.dynamic;
-    res.setHeader('Expires', new Date(Date.now() + seconds * 1000).toUTCString());
+    res.setHeader('Expires', expiresIn(seconds));
     if (seconds === 0) {
       res.setHeader('Cache-Control', 'no-cache');
       return;
@@ -55,6 +55,23 @@ function maxAgeHook(options) {
     if (fingerprinted) directives.push('immutable');
     res.setHeader('Cache-Control', directives.join(', '));
   };
+}
+
+let expiresAt = 0;
+let expiresText = '';
+
+/**
+ * The HTTP date `seconds` from now. A date has whole seconds, so it is
+ * formatted once per second (and value of `seconds`), not once per response.
+ * @param {number} seconds a whole number
+ */
+function expiresIn(seconds) {
+  const at = Math.floor(Date.now() / 1000) + seconds;
+  if (at !== expiresAt) {
+    expiresAt = at;
+    expiresText = new Date(at * 1000).toUTCString();
+  }
+  return expiresText;
 }
 
 /**

@@ -89,8 +89,19 @@ export function parseCookies(header) {
  * @param {string} name
  */
 export function getCookie(req, name) {
-  return parseCookies(req.headers.cookie)[name];
+  const header = req.headers.cookie;
+  let parsed = parsedCookies.get(req);
+  // Parsed once per request (session and CSRF both read a cookie), and again
+  // only if something changed the header in between.
+  if (parsed === undefined || parsed.header !== header) {
+    parsed = { header, cookies: parseCookies(header) };
+    parsedCookies.set(req, parsed);
+  }
+  return parsed.cookies[name];
 }
+
+/** @type {WeakMap<import('node:http').IncomingMessage, { header: string | string[] | undefined, cookies: Record<string, string> }>} */
+const parsedCookies = new WeakMap();
 
 /**
  * Builds a `Set-Cookie` header value. Throws a TypeError for anything a

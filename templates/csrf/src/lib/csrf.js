@@ -3,6 +3,7 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import { ConfigError } from './config-loader.js';
 import { clearCookie, getCookie, setCookie } from './cookies.js';
 import { HttpError } from './http-error.js';
+import { LruCache } from './lru.js';
 import { parseMediaType } from './media-type.js';
 import { deriveKey, resolveSecrets } from './secrets.js';
 import { SessionHandle, onHeaders, secureCookies } from './session.js';
@@ -231,6 +232,27 @@ function checkToken(context, submitted) {
  * @param {Buffer[]} keys
  */
 function isValidToken(token, binding, keys) {
+  const key = `${binding} ${token}`;
+  if (validTokens.get(key) === keys) return true;
+  const valid = checkMac(token, binding, keys);
+  if (valid) validTokens.set(key, keys);
+  return valid;
+}
+
+/**
+ * Tokens found valid lately (with their binding), and the keys that checked
+ * them: a browser sends the same token cookie with every request, and
+ * checking it is an HMAC. Only valid tokens are kept, so forged ones cannot fill it.
+ * @type {LruCache<string, Buffer[]>}
+ */
+const validTokens = new LruCache({ maxEntries: 10_000 });
+
+/**
+ * @param {string} token
+ * @param {string} binding
+ * @param {Buffer[]} keys
+ */
+function checkMac(token, binding, keys) {
   const match = TOKEN.exec(token);
   if (!match) return false;
   const given = Buffer.from(match[2], 'base64url');

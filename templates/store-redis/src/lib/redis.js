@@ -11,8 +11,9 @@ import tls from 'node:tls';
  * - Every command settles within `commandTimeout` ms: a reply, a RedisError
  *   (Redis said no) or a RedisUnavailableError (no connection, a timeout, a
  *   full queue). A caller never waits on a dead server.
- * - Commands are pipelined: each is written at once, replies come back in
- *   order; `pipeline()` writes several in one packet.
+ * - Commands are pipelined: replies come back in order, and the commands of
+ *   one turn of the event loop (every request handled in it) go out in one
+ *   write, at the end of that turn: one packet, one wake-up of Redis.
  * - While disconnected, up to `maxQueue` commands wait for the connection
  *   (each still bound by its timeout); more are refused at once, so an
  *   outage cannot pile up memory.
@@ -239,8 +240,10 @@ export class RedisClient extends EventEmitter {
     this.attempts = 0;
     /** @type {Pending[]} sent, waiting for their replies, in order */
     this.inFlight = [];
-    /** @type {Pending[]} waiting for a connection */
+    /** @type {Pending[]} waiting to be written: for the end of this turn, or for a connection */
     this.queue = [];
+    /** A flush of the queue waits for the end of this turn of the event loop. */
+    this.flushScheduled = false;
     /** @type {NodeJS.Timeout | undefined} */
     this.reconnectTimer = undefined;
     /** @type {Map<string, string>} script text -> SHA1, for EVALSHA */
@@ -397,6 +400,16 @@ export class RedisClient extends EventEmitter {
     }
   }
 
+  /** Writes the queued commands at the end of this turn of the event loop, with those of the other requests handled in it. */
+  flushSoon() {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flush();
+    });
+  }
+
   /** Writes every queued command in one go. */
   flush() {
     if (!this.ready || !this.socket) return;
@@ -437,7 +450,7 @@ export class RedisClient extends EventEmitter {
           this.queue.push(this.pending(args, resolve, (err) => (err instanceof RedisError ? resolve(err) : reject(err))));
         }),
     );
-    this.flush();
+    this.flushSoon();
     return Promise.all(replies);
   }
 
