@@ -1,6 +1,6 @@
 // @ts-check
-import { createReadStream } from 'node:fs';
-import { readFile, realpath, stat } from 'node:fs/promises';
+import { createReadStream, watch } from 'node:fs';
+import { open, realpath, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep, isAbsolute } from 'node:path';
 import { HttpError } from './http-error.js';
 import { mimeType } from './mime.js';
@@ -171,12 +171,18 @@ class MissingFiles {
  * @property {string} type its Content-Type
  * @property {Buffer | null} bytes the whole contents of a small file; null: streamed from disk
  * @property {number} until when the path must be looked up again (only for a file in memory)
+ * @property {boolean} stale the file has changed since it was read (only for a file in memory)
+ * @property {import('node:fs').FSWatcher | null} watcher what tells us it changed
  */
 
 /**
- * Small files in memory, by the path as received. Memory is bounded twice:
- * by paths (one file has many spellings: `/a.txt`, `/%61.txt`) and by bytes;
- * past either bound the oldest entries go first.
+ * Small files in memory, by the path as received. Each is watched
+ * (`fs.watch`), so a changed, replaced or removed file is read again at
+ * once; and each path is looked up again after MISSING_TTL anyway, for the
+ * changes a watch does not report (a symlink pointed elsewhere, file systems
+ * without notifications such as some network and container mounts).
+ * Memory is bounded twice: by paths (one file has many spellings: `/a.txt`,
+ * `/%61.txt`) and by bytes; past either bound the oldest entries go first.
  */
 class FoundFiles {
   constructor() {
@@ -186,37 +192,32 @@ class FoundFiles {
   }
 
   /**
-   * The file this path named less than MISSING_TTL ago.
+   * The file this path named less than MISSING_TTL ago, unchanged since.
    * @param {string} path
    */
   fresh(path) {
     const entry = this.byPath.get(path);
-    return entry !== undefined && entry.until > Date.now() ? entry : undefined;
+    return entry !== undefined && !entry.stale && entry.until > Date.now() ? entry : undefined;
   }
 
   /**
-   * What to send for a file just looked up: its contents are kept when it
-   * is small, and read again only when it has changed (another size, or a
-   * new modification or status-change time; the ctime cannot be set back).
+   * What to send for a file just looked up: a small file is kept in memory,
+   * and read again only when it has changed.
    * @param {string} path
    * @param {string} file real path
    * @param {import('node:fs').Stats} stats
    * @returns {Promise<FoundFile>}
    */
   async load(path, file, stats) {
-    const type = mimeType(file);
-    if (stats.size > SMALL_FILE) return { file, stats, type, bytes: null, until: 0 };
-    const until = Date.now() + MISSING_TTL;
     const known = this.byPath.get(path);
-    if (known !== undefined && known.file === file && sameVersion(known.stats, stats)) {
-      known.until = until;
+    if (known !== undefined && !known.stale && known.file === file && sameVersion(known.stats, stats)) {
+      known.until = Date.now() + MISSING_TTL;
       return known;
     }
-    // Unreadable now (removed or locked meanwhile): streaming reports it as before.
-    const bytes = await readFile(file).catch(() => null);
-    // Changed between the stat and the read: stream this one, read it again next time.
-    if (bytes === null || bytes.length !== stats.size) return { file, stats, type, bytes: null, until: 0 };
-    const entry = { file, stats, type, bytes, until };
+    const type = mimeType(file);
+    const entry = stats.size <= SMALL_FILE ? await readWatched(file, type) : null;
+    // Large, or it could not be kept (see readWatched): streamed from disk, as it is now.
+    if (entry === null) return { file, stats, type, bytes: null, until: 0, stale: true, watcher: null };
     this.remember(path, entry);
     return entry;
   }
@@ -241,7 +242,61 @@ class FoundFiles {
     if (entry === undefined) return;
     this.byPath.delete(path);
     this.bytes -= entry.bytes?.length ?? 0;
+    entry.watcher?.close();
   }
+}
+
+/**
+ * Reads a small file, watched from before it is opened, so that no change
+ * can slip in between. Null when it cannot be kept: it cannot be watched
+ * (no notifications left: `fs.inotify.max_user_watches`), it is gone or
+ * unreadable (streaming then reports that as before), it grew past
+ * SMALL_FILE, or it changed while being read.
+ * @param {string} file
+ * @param {string} type
+ * @returns {Promise<(FoundFile & { bytes: Buffer }) | null>}
+ */
+async function readWatched(file, type) {
+  /** @type {import('node:fs').FSWatcher} */
+  let watcher;
+  try {
+    // Not persistent: a watch must not keep the process alive after the server closes.
+    watcher = watch(file, { persistent: false });
+  } catch {
+    return null;
+  }
+  let changed = false;
+  /** @type {(FoundFile & { bytes: Buffer }) | null} */
+  let kept = null;
+  const onChange = () => {
+    changed = true;
+    if (kept !== null) kept.stale = true;
+    watcher.close();
+  };
+  watcher.on('change', onChange);
+  watcher.on('error', onChange);
+  /** @type {import('node:fs').Stats | null} */
+  let stats = null;
+  /** @type {Buffer | null} */
+  let bytes = null;
+  try {
+    const handle = await open(file);
+    try {
+      // The size and times of the very file read, from its descriptor.
+      stats = await handle.stat();
+      if (stats.size <= SMALL_FILE) bytes = await handle.readFile();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // Gone or unreadable: not kept.
+  }
+  if (changed || stats === null || bytes === null || bytes.length !== stats.size) {
+    watcher.close();
+    return null;
+  }
+  kept = { file, stats, type, bytes, until: Date.now() + MISSING_TTL, stale: false, watcher };
+  return kept;
 }
 
 /**
