@@ -24,9 +24,9 @@ import { runCacheHooks, preconditionFailed, notModified, sendNotModified, ifRang
  * stays inside the root.
  *
  * Small files (up to 64 KiB) are read once and answered from memory, with
- * one write and no file descriptor; what a path names is trusted for a
- * second, so a file created, changed or removed is seen at most a second
- * later. Larger files are looked up and streamed from disk every time.
+ * one write and no file-system call; they are watched, so a change is seen
+ * by the next request (see FoundFiles). Larger files are looked up and
+ * streamed from disk every time.
  *
  * Multiple ranges (`Range: bytes=0-1,5-6`) are answered with the whole file
  * (200), which RFC 9110 §14.2 allows: simpler and not slower for small
