@@ -485,6 +485,75 @@ describe('remembered misses', () => {
   });
 });
 
+describe('small files kept in memory', () => {
+  test('a changed file is served at once, even at the same size', async () => {
+    const site = makeSite();
+    const app = await startApp({ static: { root: site.root, index: 'index.html' } });
+    try {
+      assert.equal(await (await app.fetch('/hello.txt')).text(), HELLO);
+      const changed = HELLO.toUpperCase();
+      writeFileSync(join(site.root, 'hello.txt'), changed);
+      const res = await app.fetch('/hello.txt');
+      assert.equal(await res.text(), changed);
+      assert.equal(res.headers.get('content-length'), String(changed.length));
+      const range = await app.fetch('/hello.txt', { headers: { range: 'bytes=0-4' } });
+      assert.equal(await range.text(), 'HELLO');
+    } finally {
+      await app.close();
+      rmSync(site.dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a removed file is 404 at once', async () => {
+    const site = makeSite();
+    const app = await startApp({ static: { root: site.root, index: 'index.html' } });
+    try {
+      assert.equal((await app.fetch('/hello.txt')).status, 200);
+      rmSync(join(site.root, 'hello.txt'));
+      assert.equal((await app.fetch('/hello.txt')).status, 404);
+    } finally {
+      await app.close();
+      rmSync(site.dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a symlink pointed at another file (which no watch reports) is followed within a second', { skip: !canSymlink }, async () => {
+    const site = makeSite();
+    const app = await startApp({ static: { root: site.root, index: 'index.html' } });
+    try {
+      assert.equal(await (await app.fetch('/alias.txt')).text(), HELLO);
+      rmSync(join(site.root, 'alias.txt'));
+      symlinkSync(join(site.root, 'index.html'), join(site.root, 'alias.txt'));
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      assert.equal(await (await app.fetch('/alias.txt')).text(), '<h1>home</h1>');
+    } finally {
+      await app.close();
+      rmSync(site.dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a file from memory answers HEAD, ranges and the whole body like one read from disk', async () => {
+    const site = makeSite();
+    const app = await startApp({ static: { root: site.root, index: 'index.html' } });
+    try {
+      // The first request reads the file, the next ones are answered from memory.
+      for (let i = 0; i < 2; i++) {
+        const whole = await app.fetch('/hello.txt');
+        assert.equal(await whole.text(), HELLO);
+        const head = await app.fetch('/hello.txt', { method: 'HEAD' });
+        assert.equal(head.headers.get('content-length'), String(HELLO.length));
+        assert.equal(await head.text(), '');
+        const range = await app.fetch('/hello.txt', { headers: { range: 'bytes=7-12' } });
+        assert.equal(range.status, 206);
+        assert.equal(await range.text(), HELLO.slice(7, 13));
+      }
+    } finally {
+      await app.close();
+      rmSync(site.dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('settings and helpers', () => {
   test('bad settings fail at start with a message naming the setting', () => {
     assert.throws(

@@ -1,4 +1,5 @@
 // @ts-check
+import { isUtf8 } from 'node:buffer';
 import { HttpError } from './http-error.js';
 import { ConfigError, envName } from './config-loader.js';
 import { isTypePattern, parseMediaType, typeMatches } from './media-type.js';
@@ -97,12 +98,13 @@ import { isTypePattern, parseMediaType, typeMatches } from './media-type.js';
 export function body(options, parsers) {
   const limit = checkBytes(options.limit, ['body', 'limit']);
   const formats = Object.entries(parsers).map(([name, parser]) => configureFormat(name, parser, options[name], limit));
+  const readers = new Readers(formats);
 
   return async function parseBody(req, res, next) {
     // Skipped: GET/HEAD, no body, or a body an earlier middleware has already parsed or read.
     if (req.method === 'GET' || req.method === 'HEAD' || !hasBody(req) || req.body !== undefined || req.readableEnded) return next();
     try {
-      req.body = await readBody(req, res, formats);
+      req.body = await readBody(req, res, readers);
     } catch (err) {
       await throwAwayRest(req);
       throw err;
@@ -164,16 +166,52 @@ function contentLength(req) {
 }
 
 /**
- * Picks the parser, checks everything that can be checked before reading,
- * then reads and parses.
- * @param {import('./pipeline.js').Request} req
- * @param {import('./response.js').Response} res
- * @param {Format[]} formats
+ * How to read a body of one Content-Type: its format, media type and charset.
+ * @typedef {object} Reader
+ * @property {Format} format
+ * @property {string} type
+ * @property {Record<string, string>} params frozen: one object serves every request with this header
+ * @property {string} charset canonical name, for a text parser; '' for a stream parser
  */
-async function readBody(req, res, formats) {
-  const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
-  if (encoding !== 'identity') throw new HttpError(415, 'Compressed request bodies (Content-Encoding) are not accepted; send the body uncompressed');
-  const mediaType = parseMediaType(req.headers['content-type']);
+
+/** At most this many Content-Type headers remembered, so varied headers cannot grow memory. */
+const READERS_MAX = 100;
+
+/**
+ * The reader for each Content-Type header, worked out once per distinct
+ * header: clients send the same few strings again and again. Headers that
+ * are refused (415) are not remembered; they are checked again each time.
+ */
+class Readers {
+  /** @param {Format[]} formats */
+  constructor(formats) {
+    this.formats = formats;
+    /** @type {Map<string, Reader>} */
+    this.byHeader = new Map();
+  }
+
+  /** @param {string | undefined} header */
+  for(header) {
+    if (header === undefined) throw new HttpError(415, 'A request body needs a valid Content-Type header');
+    let reader = this.byHeader.get(header);
+    if (reader === undefined) {
+      reader = readerFor(header, this.formats);
+      // Full: start over rather than track ages; a reader is cheap to work out again.
+      if (this.byHeader.size >= READERS_MAX) this.byHeader.clear();
+      this.byHeader.set(header, reader);
+    }
+    return reader;
+  }
+}
+
+/**
+ * Picks the parser and charset for a Content-Type header; 415 when none fits.
+ * @param {string} header
+ * @param {Format[]} formats
+ * @returns {Reader}
+ */
+function readerFor(header, formats) {
+  const mediaType = parseMediaType(header);
   if (mediaType === null) throw new HttpError(415, 'A request body needs a valid Content-Type header');
   const format = formats.find((f) => typeMatches(mediaType.type, f.types));
   if (format === undefined) {
@@ -182,16 +220,32 @@ async function readBody(req, res, formats) {
   }
   const { parser } = format;
   const charset = parser.reads === 'text' ? pickCharset(mediaType.params.charset, parser.charsets) : '';
+  return { format, type: mediaType.type, params: Object.freeze(mediaType.params), charset };
+}
+
+/**
+ * Picks the parser, checks everything that can be checked before reading,
+ * then reads and parses.
+ * @param {import('./pipeline.js').Request} req
+ * @param {import('./response.js').Response} res
+ * @param {Readers} readers
+ */
+async function readBody(req, res, readers) {
+  const encoding = req.headers['content-encoding'];
+  if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
+    throw new HttpError(415, 'Compressed request bodies (Content-Encoding) are not accepted; send the body uncompressed');
+  }
+  const { format, type, params, charset } = readers.for(req.headers['content-type']);
   const declared = contentLength(req);
   if (declared !== undefined && declared > format.limit) throw tooLarge(format.limit);
 
-  const chunks = limitedChunks(req, format.limit, declared);
-  const context = { req, res, type: mediaType.type, params: mediaType.params, settings: format.settings };
-  if (parser.reads === 'stream') return parser.parse(chunks, context);
-  const bytes = await collect(chunks, parser.watch?.(format.settings));
+  const { parser } = format;
+  const context = { req, res, type, params, settings: format.settings };
+  if (parser.reads === 'stream') return parser.parse(limitedChunks(req, format.limit, declared), context);
+  const bytes = await readAll(req, format.limit, declared, parser.watch?.(format.settings));
   if (bytes.length === 0) return undefined;
   const bom = byteOrderMark(bytes);
-  return parser.parse(decode(bytes, bom === undefined ? charset : pickCharset(bom, parser.charsets, 'byte order mark')), context);
+  return parser.parse(decode(bytes, bom === undefined ? charset : pickCharset(bom, parser.charsets, 'byte order mark'), bom !== undefined), context);
 }
 
 /** @param {number} limit */
@@ -239,8 +293,14 @@ function byteOrderMark(bytes) {
 /**
  * @param {Buffer} bytes
  * @param {string} charset
+ * @param {boolean} bom whether the bytes start with a byte order mark (of this charset)
  */
-function decode(bytes, charset) {
+function decode(bytes, charset, bom) {
+  if (charset === 'utf-8') {
+    // The common case, without a TextDecoder per request: the same check, done by Node in native code.
+    if (!isUtf8(bytes)) throw new HttpError(400, 'Request body is not valid utf-8');
+    return bytes.toString('utf8', bom ? 3 : 0);
+  }
   try {
     // fatal: invalid bytes are an error, not silently replaced with U+FFFD.
     // A byte order mark of this charset is dropped (TextDecoder's default).
@@ -280,17 +340,61 @@ async function* limitedChunks(req, limit, declared) {
 }
 
 /**
- * @param {AsyncIterable<Buffer>} chunks
+ * The whole body, with the checks of limitedChunks (413 past `limit`, 400
+ * when aborted or shorter than announced) and the parser's `watch` on every
+ * chunk. Listens to the stream's events rather than iterating it: a body
+ * of one chunk, the usual case, then costs one promise, not a few per chunk.
+ * @param {import('node:http').IncomingMessage} req
+ * @param {number} limit
+ * @param {number | undefined} declared Content-Length
  * @param {((chunk: Buffer) => void) | undefined} watch the parser's, if it has one
+ * @returns {Promise<Buffer>}
  */
-async function collect(chunks, watch) {
-  /** @type {Buffer[]} */
-  const parts = [];
-  for await (const chunk of chunks) {
-    watch?.(chunk);
-    parts.push(chunk);
-  }
-  return Buffer.concat(parts);
+function readAll(req, limit, declared, watch) {
+  return new Promise((resolve, reject) => {
+    /** @type {Buffer[]} */
+    const parts = [];
+    let received = 0;
+    /** @param {Buffer} chunk */
+    const onData = (chunk) => {
+      received += chunk.length;
+      // Checked on every chunk, the first one included: a chunk of any size
+      // is refused the moment it arrives, not when the body ends.
+      if (received > limit) return stop(tooLarge(limit));
+      try {
+        watch?.(chunk);
+      } catch (err) {
+        return stop(err);
+      }
+      parts.push(chunk);
+    };
+    const onEnd = () => {
+      if (declared !== undefined && received !== declared) {
+        return stop(new HttpError(400, `Request body has ${received} bytes but Content-Length announced ${declared}`));
+      }
+      stop(null);
+      resolve(parts.length === 1 ? parts[0] : Buffer.concat(parts, received));
+    };
+    // 'close' before 'end': the client went away (an 'error' comes first only when someone listens for it).
+    /** @param {Error} [err] */
+    const onAbort = (err) => stop(new HttpError(400, 'Request aborted before its body was complete', { cause: err }));
+    /**
+     * Stops listening; the stream is left as it is (not destroyed): the
+     * client still has to receive the answer, and throwAwayRest reads on.
+     * @param {unknown} err
+     */
+    const stop = (err) => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onAbort);
+      req.off('close', onAbort);
+      if (err !== null) reject(err);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onAbort);
+    req.on('close', onAbort);
+  });
 }
 
 /**

@@ -86,12 +86,15 @@ function parseHttpDate(value) {
  */
 export function preconditionFailed(req, res) {
   const ifMatch = req.headers['if-match'];
-  const etag = headerString(res, 'ETag');
   if (ifMatch !== undefined) {
     if (ifMatch.trim() === '*') return false;
+    const etag = headerString(res, 'ETag');
     return etag === undefined || !parseEtagList(ifMatch).some((tag) => strongMatch(tag, etag));
   }
-  const since = parseHttpDate(req.headers['if-unmodified-since']);
+  const ifUnmodifiedSince = req.headers['if-unmodified-since'];
+  // Most requests carry no precondition: nothing to look up or parse.
+  if (ifUnmodifiedSince === undefined) return false;
+  const since = parseHttpDate(ifUnmodifiedSince);
   const lastModified = parseHttpDate(headerString(res, 'Last-Modified'));
   // Without a Last-Modified the condition cannot be evaluated and is ignored (RFC 9110 §13.1.4).
   return !Number.isNaN(since) && !Number.isNaN(lastModified) && lastModified > since;

@@ -1,6 +1,6 @@
 // @ts-check
-import { createReadStream } from 'node:fs';
-import { realpath, stat } from 'node:fs/promises';
+import { createReadStream, watch } from 'node:fs';
+import { open, realpath, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep, isAbsolute } from 'node:path';
 import { HttpError } from './http-error.js';
 import { mimeType } from './mime.js';
@@ -22,6 +22,11 @@ import { runCacheHooks, preconditionFailed, notModified, sendNotModified, ifRang
  * backslash after decoding (`..%2f`, `..\`) or a NUL byte (400) never
  * reaches the file system. Symlinks are followed only when their target
  * stays inside the root.
+ *
+ * Small files (up to 64 KiB) are read once and answered from memory, with
+ * one write and no file-system call; they are watched, so a change is seen
+ * by the next request (see FoundFiles). Larger files are looked up and
+ * streamed from disk every time.
  *
  * Multiple ranges (`Range: bytes=0-1,5-6`) are answered with the whole file
  * (200), which RFC 9110 §14.2 allows: simpler and not slower for small
@@ -46,6 +51,7 @@ export function staticFiles(options) {
   let realRoot = /** @type {string | null} */ (null);
   let rootCheckedAt = -Infinity;
   const missing = new MissingFiles();
+  const found = new FoundFiles();
 
   /**
    * @param {import('./pipeline.js').Request} req
@@ -61,21 +67,24 @@ export function staticFiles(options) {
       realRoot = await realpath(root).catch(() => null);
     }
     if (realRoot === null) return next();
-    const found = await findFile(realRoot, segments, req.path.endsWith('/'), options.index);
-    if (found === null) missing.add(req.path);
-    if (found === null) return next();
-    if (found === 'add-slash') {
+    const file = await findFile(realRoot, segments, req.path.endsWith('/'), options.index);
+    if (file === null) missing.add(req.path);
+    if (file === null) return next();
+    if (file === 'add-slash') {
       // `/docs` is a folder: redirect to `/docs/` so the page's relative links resolve inside it.
       const query = req.url?.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
       return res.redirect(`/${req.path.split('/').filter(Boolean).join('/')}/${query}`, 301);
     }
-    sendFile(req, res, next, found.file, found.stats);
+    sendFile(req, res, next, await found.load(req.path, file.file, file.stats));
   }
 
   // Not `async`: most GETs are for routes, not files, and they pass on
   // synchronously, without a promise, a decoded path or a file-system call.
   return function serveStatic(req, res, next) {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+    // A small file this path named a moment ago: answered from memory, without a file-system call.
+    const known = found.fresh(req.path);
+    if (known !== undefined) return sendFile(req, res, next, known);
     // A path that named no file a moment ago (remembered by the path as
     // received, so nothing needs decoding): a failed stat, a thread-pool round
     // trip and an exception spared.
@@ -118,10 +127,17 @@ function pathSegments(rawPath) {
   return segments;
 }
 
-/** How long (ms) a missing path is remembered: a new file is served at most this late. */
+/**
+ * How long (ms) a lookup is trusted: a missing path, or a small file's
+ * contents. A new, changed or removed file is seen at most this late.
+ */
 const MISSING_TTL = 1000;
-/** At most this many remembered misses, so random URLs cannot grow memory. */
+/** At most this many remembered misses, and as many remembered files, so random URLs cannot grow memory. */
 const MISSING_MAX = 1024;
+/** Files up to this size (bytes) are kept in memory: the pages, styles, scripts and icons of a site. */
+const SMALL_FILE = 64 * 1024;
+/** At most this many bytes of files in memory, all paths together. */
+const CACHE_BYTES = 8 * 1024 * 1024;
 
 /** A small, bounded memory of paths that were not files a moment ago. */
 class MissingFiles {
@@ -145,6 +161,150 @@ class MissingFiles {
     if (this.until.size >= MISSING_MAX) this.until.clear();
     this.until.set(file, Date.now() + MISSING_TTL);
   }
+}
+
+/**
+ * A file ready to send.
+ * @typedef {object} FoundFile
+ * @property {string} file its real path
+ * @property {import('node:fs').Stats} stats
+ * @property {string} type its Content-Type
+ * @property {Buffer | null} bytes the whole contents of a small file; null: streamed from disk
+ * @property {number} until when the path must be looked up again (only for a file in memory)
+ * @property {boolean} stale the file has changed since it was read (only for a file in memory)
+ * @property {import('node:fs').FSWatcher | null} watcher what tells us it changed
+ */
+
+/**
+ * Small files in memory, by the path as received. Each is watched
+ * (`fs.watch`), so a changed, replaced or removed file is read again at
+ * once; and each path is looked up again after MISSING_TTL anyway, for the
+ * changes a watch does not report (a symlink pointed elsewhere, file systems
+ * without notifications such as some network and container mounts).
+ * Memory is bounded twice: by paths (one file has many spellings: `/a.txt`,
+ * `/%61.txt`) and by bytes; past either bound the oldest entries go first.
+ */
+class FoundFiles {
+  constructor() {
+    /** @type {Map<string, FoundFile>} */
+    this.byPath = new Map();
+    this.bytes = 0;
+  }
+
+  /**
+   * The file this path named less than MISSING_TTL ago, unchanged since.
+   * @param {string} path
+   */
+  fresh(path) {
+    const entry = this.byPath.get(path);
+    return entry !== undefined && !entry.stale && entry.until > Date.now() ? entry : undefined;
+  }
+
+  /**
+   * What to send for a file just looked up: a small file is kept in memory,
+   * and read again only when it has changed.
+   * @param {string} path
+   * @param {string} file real path
+   * @param {import('node:fs').Stats} stats
+   * @returns {Promise<FoundFile>}
+   */
+  async load(path, file, stats) {
+    const known = this.byPath.get(path);
+    if (known !== undefined && !known.stale && known.file === file && sameVersion(known.stats, stats)) {
+      known.until = Date.now() + MISSING_TTL;
+      return known;
+    }
+    const type = mimeType(file);
+    const entry = stats.size <= SMALL_FILE ? await readWatched(file, type) : null;
+    // Large, or it could not be kept (see readWatched): streamed from disk, as it is now.
+    if (entry === null) return { file, stats, type, bytes: null, until: 0, stale: true, watcher: null };
+    this.remember(path, entry);
+    return entry;
+  }
+
+  /**
+   * @param {string} path
+   * @param {FoundFile & { bytes: Buffer }} entry
+   */
+  remember(path, entry) {
+    this.forget(path);
+    for (const oldest of this.byPath.keys()) {
+      if (this.byPath.size < MISSING_MAX && this.bytes + entry.bytes.length <= CACHE_BYTES) break;
+      this.forget(oldest);
+    }
+    this.byPath.set(path, entry);
+    this.bytes += entry.bytes.length;
+  }
+
+  /** @param {string} path */
+  forget(path) {
+    const entry = this.byPath.get(path);
+    if (entry === undefined) return;
+    this.byPath.delete(path);
+    this.bytes -= entry.bytes?.length ?? 0;
+    entry.watcher?.close();
+  }
+}
+
+/**
+ * Reads a small file, watched from before it is opened, so that no change
+ * can slip in between. Null when it cannot be kept: it cannot be watched
+ * (no notifications left: `fs.inotify.max_user_watches`), it is gone or
+ * unreadable (streaming then reports that as before), it grew past
+ * SMALL_FILE, or it changed while being read.
+ * @param {string} file
+ * @param {string} type
+ * @returns {Promise<(FoundFile & { bytes: Buffer }) | null>}
+ */
+async function readWatched(file, type) {
+  /** @type {import('node:fs').FSWatcher} */
+  let watcher;
+  try {
+    // Not persistent: a watch must not keep the process alive after the server closes.
+    watcher = watch(file, { persistent: false });
+  } catch {
+    return null;
+  }
+  let changed = false;
+  /** @type {(FoundFile & { bytes: Buffer }) | null} */
+  let kept = null;
+  const onChange = () => {
+    changed = true;
+    if (kept !== null) kept.stale = true;
+    watcher.close();
+  };
+  watcher.on('change', onChange);
+  watcher.on('error', onChange);
+  /** @type {import('node:fs').Stats | null} */
+  let stats = null;
+  /** @type {Buffer | null} */
+  let bytes = null;
+  try {
+    const handle = await open(file);
+    try {
+      // The size and times of the very file read, from its descriptor.
+      stats = await handle.stat();
+      if (stats.size <= SMALL_FILE) bytes = await handle.readFile();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // Gone or unreadable: not kept.
+  }
+  if (changed || stats === null || bytes === null || bytes.length !== stats.size) {
+    watcher.close();
+    return null;
+  }
+  kept = { file, stats, type, bytes, until: Date.now() + MISSING_TTL, stale: false, watcher };
+  return kept;
+}
+
+/**
+ * @param {import('node:fs').Stats} a
+ * @param {import('node:fs').Stats} b
+ */
+function sameVersion(a, b) {
+  return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.ino === b.ino;
 }
 
 /**
@@ -195,13 +355,12 @@ async function statOrNull(file) {
  * @param {import('./pipeline.js').Request} req
  * @param {import('./response.js').Response} res
  * @param {(err?: unknown) => void} next
- * @param {string} file
- * @param {import('node:fs').Stats} stats
+ * @param {FoundFile} found
  */
-function sendFile(req, res, next, file, stats) {
+function sendFile(req, res, next, { file, stats, type, bytes }) {
   const size = stats.size;
   res.statusCode = 200;
-  res.setHeader('Content-Type', mimeType(file));
+  res.setHeader('Content-Type', type);
   res.setHeader('Content-Length', size);
   res.setHeader('Accept-Ranges', 'bytes');
   runCacheHooks(res.cacheHooks, req, res, { kind: 'file', size, mtime: stats.mtime });
@@ -225,6 +384,10 @@ function sendFile(req, res, next, file, stats) {
   }
   if (req.method === 'HEAD' || size === 0) {
     res.end();
+    return;
+  }
+  if (bytes !== null) {
+    res.end(start === 0 && end === size - 1 ? bytes : bytes.subarray(start, end + 1));
     return;
   }
   const stream = createReadStream(file, { start, end });

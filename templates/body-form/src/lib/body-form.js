@@ -85,19 +85,22 @@ function tooManyFields(parameterLimit) {
 export function parseFields(text, parameterLimit) {
   /** @type {FormFields} */
   const fields = Object.create(null);
+  // `+` is a space in forms (HTML's encoding, not RFC 3986's). Replaced in the
+  // whole body at once: a `+` that is data arrives as `%2B`, and `&` and `=` stay.
+  const spaced = text.includes('+') ? text.replaceAll('+', ' ') : text;
   let count = 0;
   let start = 0;
-  while (start < text.length) {
-    const ampersand = text.indexOf('&', start);
-    const end = ampersand === -1 ? text.length : ampersand;
+  while (start < spaced.length) {
+    const ampersand = spaced.indexOf('&', start);
+    const end = ampersand === -1 ? spaced.length : ampersand;
     if (end > start) {
       // Counted before decoding: a flood of fields costs nothing before it is refused.
       count += 1;
       if (count > parameterLimit) throw tooManyFields(parameterLimit);
-      const pair = text.slice(start, end);
-      const equals = pair.indexOf('=');
-      const name = decodeComponent(equals === -1 ? pair : pair.slice(0, equals));
-      const value = equals === -1 ? '' : decodeComponent(pair.slice(equals + 1));
+      const found = spaced.indexOf('=', start);
+      const equals = found === -1 || found > end ? end : found;
+      const name = decodeComponent(spaced.slice(start, equals));
+      const value = equals === end ? '' : decodeComponent(spaced.slice(equals + 1, end));
       if (name === '__proto__') throw new HttpError(400, 'Form field name "__proto__" is not allowed');
       addField(fields, name, value);
     }
@@ -120,14 +123,13 @@ export function addField(fields, name, value) {
 }
 
 /**
- * `+` is a space in forms (HTML's encoding, not RFC 3986's); `%xx` are UTF-8 bytes.
+ * `%xx` are UTF-8 bytes (`+` is already a space).
  * @param {string} text
  */
 function decodeComponent(text) {
-  const spaced = text.includes('+') ? text.replaceAll('+', ' ') : text;
-  if (!spaced.includes('%')) return spaced;
+  if (!text.includes('%')) return text;
   try {
-    return decodeURIComponent(spaced);
+    return decodeURIComponent(text);
   } catch {
     throw new HttpError(400, 'Form has malformed percent-encoding (or bytes that are not UTF-8)');
   }
