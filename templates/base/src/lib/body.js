@@ -100,17 +100,28 @@ export function body(options, parsers) {
   const formats = Object.entries(parsers).map(([name, parser]) => configureFormat(name, parser, options[name], limit));
   const readers = new Readers(formats);
 
-  return async function parseBody(req, res, next) {
+  // Not an async function: most requests have no body to read, and for them
+  // an async function would cost a promise (and the pipeline a `then`) each.
+  return function parseBody(req, res, next) {
     // Skipped: GET/HEAD, no body, or a body an earlier middleware has already parsed or read.
     if (req.method === 'GET' || req.method === 'HEAD' || !hasBody(req) || req.body !== undefined || req.readableEnded) return next();
-    try {
-      req.body = await readBody(req, res, readers);
-    } catch (err) {
-      await throwAwayRest(req);
-      throw err;
-    }
-    next();
+    return readInto(req, res, readers).then(() => next());
   };
+}
+
+/**
+ * Sets `req.body`; on failure, reads what is left of the body before rejecting.
+ * @param {import('./pipeline.js').Request} req
+ * @param {import('./response.js').Response} res
+ * @param {Readers} readers
+ */
+async function readInto(req, res, readers) {
+  try {
+    req.body = await readBody(req, res, readers);
+  } catch (err) {
+    await throwAwayRest(req);
+    throw err;
+  }
 }
 
 /**
