@@ -1,8 +1,9 @@
 // Scenario 9: the generator itself. Wall time and peak memory of
 // `create --preset full`, `add` and `regenerate` on a full project, each a
 // fresh `node` process as a user runs it (start-up and module loading
-// included); `create --preset full` also on each Node line of NODE_LINES
-// (the binaries .ci/run installs), since the goal differs by Node version.
+// included); each also on every Node line of NODE_LINES (the binaries
+// .ci/run installs): the supported lines are what users run, and the goal
+// of `create` differs by Node version.
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -52,7 +53,7 @@ function timeCli(args, cwd, rssFile, node = process.execPath) {
 export async function run(ctx) {
   const runs = ctx.options.generatorRuns;
   const lines = nodeLines();
-  const what = `Each command is a new \`node dist/cli/index.js …\` process, as \`npx create-nodeserver\` runs it once installed (npm's own start-up not included); wall time from spawn to exit, peak RSS from \`process.resourceUsage().maxRSS\` at exit. ${runs} runs each after one unmeasured run (which also fills Node 22+'s compile cache, as any earlier run of the CLI would); \`add\` and \`regenerate\` each run on a fresh copy of a generated \`full\` project. The commands run on this machine's Node (${process.version})${lines.length ? `; \`create --preset full\` also on each Node line of \`NODE_LINES\` (${lines.map((l) => l.version).join(', ')})` : '; set `NODE_LINES` (as .ci/run does) to time `create --preset full` on Node 22+ too'}.`;
+  const what = `Each command is a new \`node dist/cli/index.js …\` process, as \`npx create-nodeserver\` runs it once installed (npm's own start-up not included); wall time from spawn to exit, peak RSS from \`process.resourceUsage().maxRSS\` at exit. ${runs} runs each after one unmeasured run (which also fills Node 22+'s compile cache, as any earlier run of the CLI would); \`add\` and \`regenerate\` each run on a fresh copy of a generated \`full\` project. The commands run on this machine's Node (${process.version})${lines.length ? `; \`create --preset full\`, \`add\` and \`regenerate\` also on each Node line of \`NODE_LINES\` (${lines.map((l) => l.version).join(', ')})` : '; set `NODE_LINES` (as .ci/run does) to time the commands on Node 22+ too'}.`;
   const rssFile = join(ctx.tmp, 'max-rss');
   const notes = [];
 
@@ -93,21 +94,27 @@ export async function run(ctx) {
     })),
     { label: '`create --preset minimal`', args: (i) => [join(ctx.tmp, `gen-min-${i}`), '--yes', '--force', '--preset', 'minimal'], cwd: () => ctx.tmp, kind: 'other' },
   ];
+  // add and regenerate on this machine's Node and on each Node line (the projects are JavaScript, made by this Node).
+  const nodes = [{ version: process.version, major: major(process.version), path: undefined }, ...lines];
   if (canAdd)
+    for (const node of nodes)
+      commands.push({
+        label: `\`add cache memory\` in a full project (the full preset without it; Node ${node.version})`,
+        args: () => ['add', 'cache', 'memory'],
+        cwd: (i) => copyOf(addPristine, join(ctx.tmp, `gen-add-${node.major}-${i}`)),
+        node: node.path,
+        goal: 800,
+        kind: 'change',
+      });
+  for (const node of nodes)
     commands.push({
-      label: '`add cache memory` in a full project (the full preset without it)',
-      args: () => ['add', 'cache', 'memory'],
-      cwd: (i) => copyOf(addPristine, join(ctx.tmp, `gen-add-${i}`)),
+      label: `\`regenerate\` in a full project (same version: plans, merges, writes nothing; Node ${node.version})`,
+      args: () => ['regenerate'],
+      cwd: (i) => copyOf(pristine, join(ctx.tmp, `gen-regen-${node.major}-${i}`)),
+      node: node.path,
       goal: 800,
       kind: 'change',
     });
-  commands.push({
-    label: '`regenerate` in a full project (same version: plans, merges, writes nothing)',
-    args: () => ['regenerate'],
-    cwd: (i) => copyOf(pristine, join(ctx.tmp, `gen-regen-${i}`)),
-    goal: 800,
-    kind: 'change',
-  });
 
   /** @type {string[][]} */
   const rows = [];
@@ -160,9 +167,9 @@ export async function run(ctx) {
       },
       {
         target: TARGETS[1],
-        result: changes.length ? changes.map((c) => `${c.label.split('`')[1]}: ${millis(c.ms)}`).join(', ') : 'not available in this build',
+        result: changes.length ? changes.map((c) => `${c.label.split('`')[1]} (${c.node}): ${millis(c.ms)}`).join(', ') : 'not available in this build',
         met: changes.length ? changes.every((c) => c.ms <= c.goal) : null,
-        ratios: Object.fromEntries(changes.map((c) => [`${c.label.split('`')[1].split(' ')[0]}-full-ms`, c.ms])),
+        ratios: Object.fromEntries(changes.map((c) => [`${c.label.split('`')[1].split(' ')[0]}-full-ms${c.node === process.version ? '' : `-node${major(c.node)}`}`, c.ms])),
       },
     ],
   };
