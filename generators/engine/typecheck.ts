@@ -1,8 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { getLibFiles } from '@ts-morph/common';
-import { ts } from 'ts-morph';
+import { getLibFiles, ts } from './ts-morph.js';
 import { isScript, isTypeScript } from './script-files.js';
 
 /**
