@@ -112,7 +112,10 @@ export function typecheck(files: Map<string, string>, only?: Set<string>): strin
     getDirectories: () => [],
     realpath: (name) => name,
   };
-  const roots = [...files.keys()].map((p) => PROJECT + p);
+  // With `only`, the program starts from those files and takes in what they
+  // import; the rest can change nothing in them unless it declares globals
+  // (a script, not a module, or a declaration file): those stay roots.
+  const roots = [...files.keys()].filter((p) => !only || only.has(p) || mayDeclareGlobals(p, files.get(p)!)).map((p) => PROJECT + p);
   const options = [...files.keys()].some(isTypeScript) ? TS_OPTIONS : OPTIONS;
   const program = ts.createProgram({ rootNames: roots, options, host });
   const targets = only ? [...only].map((p) => program.getSourceFile(PROJECT + p)).filter((sf): sf is ts.SourceFile => sf !== undefined) : undefined;
@@ -124,6 +127,15 @@ export function typecheck(files: Map<string, string>, only?: Set<string>): strin
     const line = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start).line + 1 : 0;
     return `${file}:${line} TS${d.code} ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`;
   });
+}
+
+/**
+ * Whether a file may put names in the global scope: a declaration file,
+ * one with `declare global` or `declare module`, or a script (no line
+ * starting with an `import` declaration or `export`, which a module has).
+ */
+function mayDeclareGlobals(path: string, text: string): boolean {
+  return /\.d\.[cm]?ts$/.test(path) || /\bdeclare\s+(global|module)\b/.test(text) || !/^\s*(?:import(?!\s*\()|export)\b/m.test(text);
 }
 
 /**
