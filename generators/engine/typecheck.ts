@@ -130,12 +130,13 @@ export function typecheck(files: Map<string, string>, only?: Set<string>): strin
 }
 
 /**
- * Whether a file may put names in the global scope: a declaration file,
- * one with `declare global` or `declare module`, or a script (no line
- * starting with an `import` declaration or `export`, which a module has).
+ * Whether a file may put names in the global scope: a declaration file, or
+ * one with `declare global` or `declare module`. (A project is
+ * `"type": "module"`, so every other .js or .ts file is a module, whose
+ * names are never global.)
  */
 function mayDeclareGlobals(path: string, text: string): boolean {
-  return /\.d\.[cm]?ts$/.test(path) || /\bdeclare\s+(global|module)\b/.test(text) || !/^\s*(?:import(?!\s*\()|export)\b/m.test(text);
+  return /\.d\.[cm]?ts$/.test(path) || /\bdeclare\s+(global|module)\b/.test(text);
 }
 
 /**
