@@ -4,6 +4,9 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveAnswers } from '../generators/engine/answers.js';
+import { addFeature } from '../generators/engine/answer-changes.js';
+import { addedTypeErrors, planUpdate } from '../generators/engine/lifecycle.js';
+import { loadProject } from '../generators/engine/project.js';
 import { hash, migrateAnswers } from '../generators/engine/records.js';
 import { cli, generate, olderBase as olderProject, remove, run, tempDir, CLI, ROOT } from './support/project.js';
 import { readTree, treeDiff } from './support/tree.js';
@@ -102,6 +105,44 @@ guarantees("a change that would break the user's code is refused with the errors
   await refused(['remove', 'body', 'xml'], /would add 1 type error.*src\/mine\.js:2 TS2307 Cannot find module '\.\/lib\/body-xml\.js'.*--force/);
   const forced = await cli(['remove', 'body', 'xml', '--force'], app);
   assert.is(forced.code, 0, forced.stderr);
+});
+
+guarantees("an add whose code is not exactly the render is still checked: a user's name the add's import collides with is refused", async () => {
+  // The add's code equal to a render is trusted; with the user's line in the file it edits, it is not that.
+  write(
+    'src/app.js',
+    read('src/app.js').replace('export function buildApp', "/** The user's own XML parser. */\nconst parseXml = (/** @type {string} */ text) => text;\n\nexport function buildApp"),
+  );
+  await refused(['add', 'body', 'xml'], /would add \d+ type error.*src\/app\.js:\d+ TS2440 Import declaration conflicts with local declaration of 'parseXml'/);
+});
+
+guarantees('add on a pristine project writes what create writes for the same answers', async () => {
+  const r = await cli(['add', 'body', 'xml'], app);
+  assert.is(r.code, 0, r.stdout + r.stderr);
+  const answers = addFeature(resolveAnswers({ lang: 'js', name: 'guard-app' }), ['body', 'xml']);
+  assert.ok(typeof answers !== 'string');
+  const created = await generate(resolveAnswers(answers), tempDir('cns-guard-created-'));
+  try {
+    assert.equal(treeDiff(readTree(created), readTree(app)), []);
+  } finally {
+    remove(join(created, '..'));
+  }
+});
+
+guarantees('a plan whose code is exactly the render is not checked again; one byte off it, it is', async () => {
+  const answers = addFeature(resolveAnswers({ lang: 'js', name: 'guard-app' }), ['body', 'xml']);
+  assert.ok(typeof answers !== 'string');
+  const project = loadProject(app);
+  const plan = await planUpdate(project, resolveAnswers(answers));
+  assert.ok(plan.rendered, 'an add keeps its render');
+  assert.equal(addedTypeErrors(project, plan), []);
+  // A render with a type error stands in for a check that would find one: the render is trusted as it is.
+  const broken = `${plan.writes.get('src/app.js') as string}\n/** @type {number} */\nexport const notANumber = 'text';\n`;
+  plan.writes.set('src/app.js', broken);
+  plan.rendered.set('src/app.js', { ...plan.rendered.get('src/app.js')!, content: broken });
+  assert.equal(addedTypeErrors(project, plan), [], 'exactly the render: not checked');
+  plan.writes.set('src/app.js', `${broken}// one line more\n`);
+  assert.match(addedTypeErrors(project, plan).join('\n'), /^src\/app\.js:\d+ TS2322 /m, 'not the render: checked');
 });
 
 // §3 Upgrades never skip a merge.

@@ -74,4 +74,38 @@ test("an exported interface or type counts in a module's shape: its importers ar
   assert.equal([...affectedFiles(PROJECT, after, new Set(['src/config.ts']))].sort(), ['src/config.ts', 'src/server.ts']);
 });
 
+// A check of some files (`only`) reads the rest of the project only through their imports, plus
+// the files that may declare globals: names those declare are found, and errors elsewhere are not theirs.
+
+test('a check of some files still sees the globals of a declaration file they do not import', () => {
+  const files = new Map([
+    ['src/globals.d.ts', 'declare function shout(text: string): string;\n'],
+    ['src/a.js', `// @ts-check\nexport const loud = shout('hi');\n`],
+  ]);
+  assert.equal(typecheck(files, new Set(['src/a.js'])), []);
+  files.set('src/a.js', `// @ts-check\nexport const loud = whisper('hi');\n`);
+  assert.match(typecheck(files, new Set(['src/a.js'])).join('\n'), /^src\/a\.js:2 TS2304 Cannot find name 'whisper'/m, 'the check can fail');
+});
+
+test('a check of some files still sees what a module it does not import adds with `declare global` or `declare module`', () => {
+  const files = new Map(PROJECT);
+  files.set('src/env.ts', `declare global {\n  var appName: string;\n}\n\nexport const started = Date.now();\n`);
+  files.set('src/request-user.ts', `import 'node:http';\n\ndeclare module 'node:http' {\n  interface IncomingMessage {\n    user?: string;\n  }\n}\n\nexport {};\n`);
+  files.set('src/server.ts', PROJECT.get('src/server.ts')!.replace('res.end(req.url)', 'res.end(`${appName} ${req.user ?? req.url}`)'));
+  assert.equal(typecheck(files, new Set(['src/server.ts'])), []);
+  files.set('src/server.ts', PROJECT.get('src/server.ts')!.replace('res.end(req.url)', 'res.end(`${appTitle} ${req.username}`)'));
+  const errors = typecheck(files, new Set(['src/server.ts'])).join('\n');
+  assert.match(errors, /^src\/server\.ts:6 TS2304 Cannot find name 'appTitle'/m, 'the check can fail');
+  assert.match(errors, /^src\/server\.ts:6 TS2339 Property 'username' does not exist on type 'IncomingMessage'/m);
+});
+
+test('a check of some files reports their errors, and not those of a file they do not reach', () => {
+  const files = new Map(PROJECT);
+  files.set('src/unrelated.ts', `export const n: number = 'not a number';\n`);
+  assert.equal(typecheck(files, new Set(['src/server.ts', 'test/server.test.ts'])), []);
+  assert.match(typecheck(files).join('\n'), /^src\/unrelated\.ts:1 TS2322 /m, 'a full check reports it');
+  files.set('src/server.ts', PROJECT.get('src/server.ts')!.replace('config.port, config.host', 'config.port, config.hostname'));
+  assert.match(typecheck(files, new Set(['src/server.ts'])).join('\n'), /^src\/server\.ts:7 TS(2339|2551) Property 'hostname' does not exist/m);
+});
+
 test.run();

@@ -1,4 +1,5 @@
-import { Node, type Block, type ImportDeclaration, type SourceFile, type Statement } from 'ts-morph';
+import type { Block, ImportDeclaration, SourceFile, Statement } from 'ts-morph';
+import { Node } from './ts-morph.js';
 
 /**
  * Where a new statement goes in a function body, and how it is written and

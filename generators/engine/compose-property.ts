@@ -1,4 +1,5 @@
-import { Node, Project, SyntaxKind, type CallExpression, type ObjectLiteralExpression, type SourceFile } from 'ts-morph';
+import type { CallExpression, ObjectLiteralExpression, SourceFile } from 'ts-morph';
+import { Node, Project, SyntaxKind } from './ts-morph.js';
 import type { PropertyEdit } from '../types.js';
 import { EditError } from './errors.js';
 import { isTypeScript } from './script-files.js';

@@ -1,4 +1,5 @@
-import { IndentationText, Node, Project, QuoteKind, SyntaxKind, type Block, type ImportDeclaration, type SourceFile, type Statement } from 'ts-morph';
+import type { Block, ImportDeclaration, SourceFile, Statement } from 'ts-morph';
+import { IndentationText, Node, Project, QuoteKind, SyntaxKind } from './ts-morph.js';
 import { SLOTS, type Edit, type PropertyEdit, type Slot, type UseEdit } from '../types.js';
 import { EditError } from './errors.js';
 import { insertImport, insertStatement, removeStatements } from './compose-insert.js';
@@ -23,6 +24,10 @@ function sourceFile(path: string, text: string): SourceFile {
     compilerOptions: { allowJs: true },
     manipulationSettings: { indentationText: IndentationText.TwoSpaces, quoteKind: QuoteKind.Single },
   });
+  // Consecutive edits of a file pass each other's output along: the file
+  // already parsed as that text is reused rather than parsed again.
+  const parsed = project.getSourceFile(`/${path}`);
+  if (parsed?.getFullText() === text) return parsed;
   return project.createSourceFile(`/${path}`, text, { overwrite: true });
 }
 

@@ -1,5 +1,5 @@
 import { diffIndices } from 'node-diff3';
-import { ts } from 'ts-morph';
+import { ts } from './ts-morph.js';
 import { parseScript } from './script-files.js';
 
 /**

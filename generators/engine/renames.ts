@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from './ts-morph.js';
 import { lineKey } from './formatting.js';
 import { parseScript } from './script-files.js';
 

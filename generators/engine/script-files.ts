@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from './ts-morph.js';
 import type { Answers } from '../types.js';
 import { langOf } from '../lang.js';
 

@@ -1,7 +1,8 @@
 import Handlebars from 'handlebars';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
-import { Node, Project, type FunctionDeclaration, type ObjectLiteralExpression, type SourceFile } from 'ts-morph';
+import type { FunctionDeclaration, ObjectLiteralExpression, SourceFile } from 'ts-morph';
+import { Node, Project } from './ts-morph.js';
 import { SLOTS, type PropertyEdit, type Slot, type StatementEdit, type UseEdit } from '../types.js';
 import { SNIPPETS_DIR, TEMPLATES_DIR } from './templates.js';
 

@@ -1,8 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { getLibFiles } from '@ts-morph/common';
-import { ts } from 'ts-morph';
+import { getLibFiles, ts } from './ts-morph.js';
 import { isScript, isTypeScript } from './script-files.js';
 
 /**
@@ -113,7 +112,10 @@ export function typecheck(files: Map<string, string>, only?: Set<string>): strin
     getDirectories: () => [],
     realpath: (name) => name,
   };
-  const roots = [...files.keys()].map((p) => PROJECT + p);
+  // With `only`, the program starts from those files and takes in what they
+  // import; the rest can change nothing in them unless it declares globals
+  // (a script, not a module, or a declaration file): those stay roots.
+  const roots = [...files.keys()].filter((p) => !only || only.has(p) || mayDeclareGlobals(p, files.get(p)!)).map((p) => PROJECT + p);
   const options = [...files.keys()].some(isTypeScript) ? TS_OPTIONS : OPTIONS;
   const program = ts.createProgram({ rootNames: roots, options, host });
   const targets = only ? [...only].map((p) => program.getSourceFile(PROJECT + p)).filter((sf): sf is ts.SourceFile => sf !== undefined) : undefined;
@@ -125,6 +127,16 @@ export function typecheck(files: Map<string, string>, only?: Set<string>): strin
     const line = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start).line + 1 : 0;
     return `${file}:${line} TS${d.code} ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`;
   });
+}
+
+/**
+ * Whether a file may put names in the global scope: a declaration file, or
+ * one with `declare global` or `declare module`. (A project is
+ * `"type": "module"`, so every other .js or .ts file is a module, whose
+ * names are never global.)
+ */
+function mayDeclareGlobals(path: string, text: string): boolean {
+  return /\.d\.[cm]?ts$/.test(path) || /\bdeclare\s+(global|module)\b/.test(text);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from './ts-morph.js';
 import { posix } from 'node:path';
 import { jsdocComment, cleanTypeText } from './jsdoc-comments.js';
 
