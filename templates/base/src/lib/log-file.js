@@ -158,9 +158,7 @@ export class LogFile {
           this.dropped = 0;
         }
         await this.rotateIfDue(Buffer.byteLength(this.queue[0]));
-        const bytes = Buffer.from(this.takeBatch());
-        await writeAll(this.fd, bytes);
-        this.size += bytes.byteLength;
+        this.size += await writeAll(this.fd, this.takeBatch());
       } catch (err) {
         this.report(/** @type {NodeJS.ErrnoException} */ (err));
       }
@@ -238,16 +236,25 @@ export class LogFile {
 }
 
 /**
- * Writes all of `bytes` (a write may be partial, e.g. on a full pipe or disk).
+ * Writes all of `text` and returns its length in bytes. The text goes to
+ * `fs.write` as a string: Node copies it into memory it frees as soon as the
+ * write is done, where a Buffer per batch would wait for the garbage
+ * collector (under a long load those Buffers made the process grow). A write
+ * may be partial (a full disk): the rest goes as bytes.
  * @param {number} fd
- * @param {Buffer} bytes
+ * @param {string} text
  */
-async function writeAll(fd, bytes) {
-  let offset = 0;
-  while (offset < bytes.byteLength) {
-    const { bytesWritten } = await write(fd, bytes, offset, bytes.byteLength - offset, null);
-    offset += bytesWritten;
+async function writeAll(fd, text) {
+  const length = Buffer.byteLength(text);
+  let { bytesWritten: offset } = await write(fd, text, null, 'utf8');
+  if (offset < length) {
+    const bytes = Buffer.from(text);
+    while (offset < length) {
+      const { bytesWritten } = await write(fd, bytes, offset, length - offset, null);
+      offset += bytesWritten;
+    }
   }
+  return length;
 }
 
 /**
