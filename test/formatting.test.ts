@@ -47,9 +47,15 @@ test('formats new code the way Prettier would have with those settings', async (
 
 test('a file only reformatted is the same code; a changed comment, string or token is not', async () => {
   for (const options of [biome, fourSpaces]) assert.ok(sameCode(await prettier.format(template, options), template));
-  assert.not.ok(sameCode(template.replace('/**', '/** Mine.'), template), 'a comment');
-  assert.not.ok(sameCode(template.replace("'finish'", "'close'"), template), 'a string');
-  assert.not.ok(sameCode(template.replace('export function', 'function'), template), 'a token');
+  // Each change must really change the template, or the test would pass for nothing.
+  const changed = (from: string, to: string) => {
+    const out = template.replace(from, to);
+    assert.ok(out !== template, `the template has no ${from}`);
+    return out;
+  };
+  assert.not.ok(sameCode(changed('/**', '/** Mine.'), template), 'a comment');
+  assert.not.ok(sameCode(changed("'close'", "'finish'"), template), 'a string');
+  assert.not.ok(sameCode(changed('export function', 'function'), template), 'a token');
   assert.not.ok(sameCode('// @ts-check\nrun(); // why: a\n', '// @ts-check\nrun(); // why: b\n'), 'a comment at the end of a line');
   assert.ok(sameCode('// @ts-check\nrun() // why: a\n', '// @ts-check\nrun(); // why: a\n'), 'only a semicolon');
   // A fragment the parser cannot account for is never called the same.
