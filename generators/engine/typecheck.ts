@@ -114,7 +114,7 @@ export function typecheck(files: Map<string, string>, only?: Set<string>): strin
   };
   // With `only`, the program starts from those files and takes in what they
   // import; the rest can change nothing in them unless it declares globals
-  // (a script, not a module, or a declaration file): those stay roots.
+  // (see mayDeclareGlobals): those stay roots.
   const roots = [...files.keys()].filter((p) => !only || only.has(p) || mayDeclareGlobals(p, files.get(p)!)).map((p) => PROJECT + p);
   const options = [...files.keys()].some(isTypeScript) ? TS_OPTIONS : OPTIONS;
   const program = ts.createProgram({ rootNames: roots, options, host });
