@@ -1,9 +1,11 @@
 // @ts-check
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { LogFile, openLogFile, rotatedFiles, writeForwardedLog } from '../src/lib/log-file.js';
 
 /** A fresh folder, removed after the test. */
@@ -134,9 +136,64 @@ test('the master writes what a worker forwards; anything else is not a log messa
   const options = { maxSize: 0, daily: false, maxFiles: 0 };
   assert.equal(writeForwardedLog({ type: 'log', path, options, text: 'from a worker\n' }), true);
   assert.equal(writeForwardedLog({ type: 'log', path, options: { maxSize: '1' }, text: 'x\n' }), false);
+  assert.equal(writeForwardedLog({ type: 'log', path, options: { ...options, buffered: 'yes' }, text: 'x\n' }), false);
   assert.equal(writeForwardedLog({ type: 'log', path: 42, options, text: 'x\n' }), false);
   assert.equal(writeForwardedLog({ type: 'other' }), false);
   assert.equal(writeForwardedLog(null), false);
   await openLogFile(path, options).flush();
   assert.equal(readFileSync(path, 'utf8'), 'from a worker\n');
+});
+
+test('a buffered file writes its lines in one block, within 200 ms and without a flush', async (t) => {
+  const dir = tempDir(t);
+  const path = join(dir, 'access.log');
+  const file = new LogFile(path, { maxSize: 0, daily: false, maxFiles: 0, buffered: true });
+  file.write('one\n');
+  file.write('two\n');
+  // Nothing has run since: the lines wait in the block.
+  assert.equal(readFileSync(path, 'utf8'), '');
+  for (let i = 0; i < 100 && readFileSync(path, 'utf8') === ''; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.equal(readFileSync(path, 'utf8'), 'one\ntwo\n');
+});
+
+test('a buffered file loses, splits and mixes no line across many blocks and rotations; no file grows past maxSize', async (t) => {
+  const dir = tempDir(t);
+  const maxSize = 100_000;
+  const file = new LogFile(join(dir, 'access.log'), { maxSize, daily: false, maxFiles: 0, buffered: true });
+  const count = 30_000;
+  const line = (/** @type {number} */ i) => `${String(i).padStart(6, '0')} ${'x'.repeat(i % 90)}\n`;
+  for (let i = 0; i < count; i++) {
+    file.write(line(i));
+    // Blocks are written (and given back) while the next ones fill.
+    if (i % 250 === 0) await new Promise((resolve) => setImmediate(resolve));
+  }
+  // A line too long for a block keeps its place among the others.
+  const long = `long ${'é'.repeat(30_000)}\n`;
+  file.write(long);
+  file.write('after the long line\n');
+  await file.flush();
+  const lines = allLines(dir, 'access');
+  assert.equal(lines.length, count + 2);
+  for (let i = 0; i < count; i++) if (lines[i] !== line(i).slice(0, -1)) assert.fail(`line ${i}: ${JSON.stringify(lines[i])}`);
+  assert.deepEqual(lines.slice(count), [long.slice(0, -1), 'after the long line']);
+  const files = readdirSync(dir);
+  assert.ok(files.length > 10, 'several rotations happened');
+  for (const name of files) {
+    const text = readFileSync(join(dir, name), 'utf8');
+    assert.ok(text.endsWith('\n'), `${name} ends with a whole line`);
+    if (!text.startsWith('long ')) assert.ok(statSync(join(dir, name)).size <= maxSize, `${name} is within maxSize`);
+  }
+});
+
+test('a buffered file writes its waiting lines when the process exits at once', (t) => {
+  const dir = tempDir(t);
+  const path = join(dir, 'access.log');
+  const module = pathToFileURL(join(import.meta.dirname, '../src/lib/log-file.js')).href;
+  const code = `import { openLogFile } from ${JSON.stringify(module)};
+    const file = openLogFile(${JSON.stringify(path)}, { maxSize: 0, daily: false, maxFiles: 0, buffered: true });
+    file.write('last words\\n');
+    process.exit(0);`;
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8' });
+  assert.equal(child.status, 0, child.stderr);
+  assert.equal(readFileSync(path, 'utf8'), 'last words\n');
 });

@@ -15,6 +15,9 @@ import { openLogFile } from './log-file.js';
  * bytes written to the connection (headers included). A status of 499 means
  * the connection closed before the response was complete (nginx's
  * convention): the client gave up, or the server had to cut it.
+ *
+ * Access lines reach the file in blocks, at most 200 ms after the response
+ * (log-file.js: a buffered file); error lines are written at once.
  */
 
 /**
@@ -44,7 +47,7 @@ const PLAIN_URL = /^[\x21-\x7e]*$/;
 export function accessLog(settings) {
   checkLogSettings(settings);
   if (!settings.access) return (req, res, next) => next();
-  const file = openLogFile(accessLogPath(settings), rotationOf(settings));
+  const file = openLogFile(accessLogPath(settings), accessLogOptions(settings));
   return (req, res, next) => {
     // Captured now: by the time the response ends, Node has detached the socket from it.
     const socket = req.socket;
@@ -132,6 +135,16 @@ export function errorLogPath(settings) {
  */
 export function rotationOf(settings) {
   return { maxSize: settings.maxSize, daily: settings.daily, maxFiles: settings.maxFiles };
+}
+
+/**
+ * The access log's file: rotated, and buffered (a line per request is many
+ * small writes; log-file.js writes them in blocks).
+ * @param {LogSettings} settings
+ * @returns {import('./log-file.js').LogFileOptions}
+ */
+export function accessLogOptions(settings) {
+  return { ...rotationOf(settings), buffered: true };
 }
 
 /** @param {LogSettings} settings */

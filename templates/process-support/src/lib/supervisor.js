@@ -1,7 +1,7 @@
 // @ts-check
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { accessLogPath, checkLogSettings, errorLogPath, rotationOf } from './access-log.js';
+import { accessLogOptions, accessLogPath, checkLogSettings, errorLogPath, rotationOf } from './access-log.js';
 import { runGiveUpHook } from './give-up-hook.js';
 import { checkHeapSettings, takeHeapSnapshotAndReport } from './heap-snapshot.js';
 import { handleWorkerMessage, send } from './ipc-messages.js';
@@ -107,7 +107,7 @@ export class Supervisor {
     checkHeapSettings(this.config.heap);
     // Only the master writes the log files; open them now so a bad LOG_DIR shows at start.
     checkLogSettings(this.config.log);
-    if (this.config.log.access) openLogFile(accessLogPath(this.config.log), rotationOf(this.config.log));
+    if (this.config.log.access) openLogFile(accessLogPath(this.config.log), accessLogOptions(this.config.log));
     /** @type {import('./log-file.js').LogWriter} */
     this.errorFile = openLogFile(errorLogPath(this.config.log), rotationOf(this.config.log));
   }
