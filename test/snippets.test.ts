@@ -10,7 +10,7 @@ import { registrySlots, render } from '../generators/engine/render.js';
 import { renderFiles } from '../generators/engine/generate.js';
 import { scaffold, type GenerateRequest } from '../generators/generate/kinds.js';
 import { resolveAnswers } from '../generators/engine/answers.js';
-import { appEdits, routeStatements, snippetFilesRead, statements } from '../generators/engine/snippets.js';
+import { PREBUILT_SNIPPETS, appEdits, parseSnippetFile, routeStatements, snippetFilesRead, snippetKey, statements } from '../generators/engine/snippets.js';
 import { SNIPPETS_DIR, TEMPLATES_DIR, templateFiles, walkFiles } from '../generators/engine/templates.js';
 import { isCheckedFile, typecheck } from '../generators/engine/typecheck.js';
 import type { Answers, Edit } from '../generators/types.js';
@@ -65,6 +65,19 @@ test('the answers reach their snippet values', () => {
     values.some((v) => /workers: 2,/.test(v) && !v.includes('sched')),
     'master-worker gets workers, no sched',
   );
+});
+
+test('the build parsed every feature snippet file as it stands (what create, add and regenerate read)', () => {
+  const prebuilt = JSON.parse(readFileSync(new URL(`../generators/engine/${PREBUILT_SNIPPETS}`, import.meta.url), 'utf8'));
+  const files = snippetFiles().filter((where) => where.endsWith('.js'));
+  assert.ok(files.length >= 40, `snippet files: ${files}`);
+  for (const where of files) {
+    const text = readFileSync(join(TEMPLATES_DIR, where), 'utf8');
+    const entry = prebuilt[snippetKey(where, text)];
+    assert.ok(entry, `${where} is not in ${PREBUILT_SNIPPETS}: run npm run build`);
+    assert.equal(entry, parseSnippetFile(where, text), where);
+  }
+  assert.is(Object.keys(prebuilt).length, files.length, 'nothing else is prebuilt');
 });
 
 test('snippets are not copied into projects', () => {

@@ -1,7 +1,8 @@
 import Handlebars from 'handlebars';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
-import type { FunctionDeclaration, ObjectLiteralExpression, SourceFile } from 'ts-morph';
+import type { ObjectLiteralExpression, SourceFile, Statement } from 'ts-morph';
 import { Node, Project } from './ts-morph.js';
 import { SLOTS, type PropertyEdit, type Slot, type StatementEdit, type UseEdit } from '../types.js';
 import { SNIPPETS_DIR, TEMPLATES_DIR } from './templates.js';
@@ -55,18 +56,127 @@ import { SNIPPETS_DIR, TEMPLATES_DIR } from './templates.js';
  * it edits with `.hbs` after it (`routes.js.hbs`): rendered with the kind's
  * data, whose placeholders are the user's names and places only, then read like a
  * feature's (`generatedStatements`, `generatedAppEdits`).
+ *
+ * Each file is parsed once into what the readers need (`SnippetFile`).
+ * `npm run build` parses every feature's snippet file ahead of time
+ * (build/snippet-files.ts) into PREBUILT_SNIPPETS, looked up by path and
+ * text: a `create` parses no snippet, and a file changed since the build (or
+ * a `generate` kind's, rendered with its data) is parsed when it is read.
  */
 
 /** Every snippet file read so far, as `<feature>/snippets/<file>` (the test checks each file is used). */
 export const snippetFilesRead = new Set<string>();
 
-const project = new Project({ useInMemoryFileSystem: true, skipAddingFilesFromTsConfig: true, compilerOptions: { allowJs: true } });
+let project: Project | undefined;
+/** `text` parsed as the JavaScript file `/<name>` (replacing any file of that name). */
+function parse(name: string, text: string): SourceFile {
+  project ??= new Project({ useInMemoryFileSystem: true, skipAddingFilesFromTsConfig: true, compilerOptions: { allowJs: true } });
+  return project.createSourceFile(`/${name}`, text, { overwrite: true });
+}
+
+/** A snippet file, parsed: what every reader below takes from it. Plain data, so the build can store it as JSON. */
+export interface SnippetFile {
+  /** Each `export const <name> = {...}`, or why it cannot be used (a spread that is not another snippet's). */
+  objects: Record<string, SnippetObject | { error: string }>;
+  /** The text of each statement of each `export function <name>(...) {...}`. */
+  functions: Record<string, string[]>;
+  /** The edits of `buildApp` in an `app.js` snippet, or why they cannot be read. */
+  app?: (UseEdit | PropertyEdit)[] | { error: string };
+}
+
+interface SnippetObject {
+  /** The object literal's text, as written (spreads not expanded). */
+  value: string;
+  /** The one-line JSDoc above the export, without its delimiters. */
+  doc?: string;
+  /** Each top-level `  ...name,` line, and the snippet object (`from` relative to the file's folder) its lines come from. */
+  spreads: { line: string; name: string; from: string }[];
+}
 
 interface Snippet {
   /** The object literal's text, spreads of other snippets expanded. */
   value: string;
   /** The one-line JSDoc above the export, without its delimiters. */
   doc?: string;
+}
+
+/** The file `npm run build` writes next to this module (build/snippet-files.ts): each feature's snippet file, parsed. */
+export const PREBUILT_SNIPPETS = 'snippet-files.json';
+
+/** A snippet file's key in the prebuilt file: its path (relative to templates/) and its text. */
+export function snippetKey(where: string, text: string): string {
+  return createHash('sha256').update(where).update('\0').update(text).digest('base64url');
+}
+
+let prebuilt: Record<string, SnippetFile> | undefined;
+function prebuiltSnippet(where: string, text: string): SnippetFile | undefined {
+  if (!prebuilt) {
+    try {
+      prebuilt = JSON.parse(readFileSync(new URL(PREBUILT_SNIPPETS, import.meta.url), 'utf8')) as Record<string, SnippetFile>;
+    } catch (error) {
+      // Compiled without `npm run build` (tsc alone): every file is parsed when read.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      prebuilt = {};
+    }
+  }
+  return prebuilt[snippetKey(where, text)];
+}
+
+/** Parses a snippet file (`where` names it in messages, relative to templates/). */
+export function parseSnippetFile(where: string, text: string): SnippetFile {
+  const sf = parse(where.replace(/\.hbs$/, ''), text);
+  const parsed: SnippetFile = { objects: {}, functions: {} };
+  for (const statement of sf.getVariableStatements()) {
+    if (!statement.isExported()) continue;
+    for (const decl of statement.getDeclarations()) {
+      const init = decl.getInitializer();
+      if (!init || !Node.isObjectLiteralExpression(init)) continue;
+      const docs = statement.getJsDocs();
+      const doc = docs.length ? /^\/\*\* (.*) \*\/$/.exec(docs.at(-1)!.getText())?.[1] : undefined;
+      try {
+        parsed.objects[decl.getName()] = { value: init.getText(), ...(doc === undefined ? {} : { doc }), spreads: spreadsOf(sf, init, where) };
+      } catch (error) {
+        parsed.objects[decl.getName()] = { error: (error as Error).message };
+      }
+    }
+  }
+  for (const fn of sf.getFunctions()) {
+    const name = fn.getName();
+    if (name && fn.isExported() && fn.getBody()) parsed.functions[name] = fn.getStatements().map((st) => st.getText());
+  }
+  if (/(^|\/)app\.js(\.hbs)?$/.test(where) && parsed.functions.buildApp) {
+    try {
+      parsed.app = parseAppEdits(sf.getFunctionOrThrow('buildApp').getStatements(), where);
+    } catch (error) {
+      parsed.app = { error: (error as Error).message };
+    }
+  }
+  return parsed;
+}
+
+/** The `...name,` lines of an object literal, each with the snippet file it is imported from. */
+function spreadsOf(sf: SourceFile, init: ObjectLiteralExpression, where: string): SnippetObject['spreads'] {
+  const spreads: SnippetObject['spreads'] = [];
+  for (const prop of init.getProperties()) {
+    if (!Node.isSpreadAssignment(prop)) continue;
+    const name = prop.getExpression().getText();
+    const specifier = sf.getImportDeclarations().find((d) => d.getNamedImports().some((n) => n.getName() === name));
+    if (!specifier) throw new Error(`snippet ${where}: ...${name} is not imported from another snippet`);
+    spreads.push({ line: `  ...${name},`, name, from: specifier.getModuleSpecifierValue() });
+  }
+  const lines = new Set(spreads.map((spread) => spread.line));
+  const left = init
+    .getText()
+    .split('\n')
+    .find((line) => /^\s*\.\.\./.test(line) && !lines.has(line));
+  if (left) throw new Error(`snippet ${where}: "${left.trim()}" must be a top-level line "  ...name," of its own`);
+  return spreads;
+}
+
+/** The snippet file at `where` (relative to templates/), parsed; with `data`, a template rendered with it. */
+function snippetFile(where: string, data?: Record<string, unknown>): SnippetFile {
+  const text = snippetText(where, data);
+  return (data ? undefined : prebuiltSnippet(where, text)) ?? parseSnippetFile(where, text);
 }
 
 const cache = new Map<string, Snippet>();
@@ -90,48 +200,42 @@ export function configDefault(feature: string, name: string, options: { path?: s
   };
 }
 
-/** The exported object `name` of the snippet file at `file` (relative to templates/). */
+/** The exported object `name` of the snippet file at `file` (relative to templates/), its spreads expanded. */
 function readSnippet(file: string, name: string, importing: string[] = []): Snippet {
-  const id = `${file.split(sep).join('/')}#${name}`;
+  const where = file.split(sep).join('/');
+  const id = `${where}#${name}`;
   if (importing.includes(id)) throw new Error(`snippet ${id} spreads itself (${importing.join(' -> ')})`);
   const cached = cache.get(id);
   if (cached) return cached;
-  const sf = project.createSourceFile(`/${id.replace('#', '.')}.js`, snippetText(file.split(sep).join('/')), { overwrite: true });
-  const decl = sf.getVariableDeclaration(name);
-  const statement = decl?.getVariableStatement();
-  const init = decl?.getInitializer();
-  if (!statement?.isExported() || !init || !Node.isObjectLiteralExpression(init)) throw new Error(`snippet ${file}: no "export const ${name} = {...}"`);
-  const docs = statement.getJsDocs();
-  const doc = docs.length ? /^\/\*\* (.*) \*\/$/.exec(docs.at(-1)!.getText())?.[1] : undefined;
-  const snippet = { value: expandSpreads(sf, init, file, [...importing, id]), doc };
+  const object = snippetFile(where).objects[name];
+  if (!object) throw new Error(`snippet ${file}: no "export const ${name} = {...}"`);
+  if ('error' in object) throw new Error(object.error);
+  // Each `...name,` line becomes the lines inside the imported object (its braces dropped).
+  const expanded = new Map<string, string>();
+  for (const spread of object.spreads) {
+    const from = relative(TEMPLATES_DIR, join(TEMPLATES_DIR, dirname(file), spread.from));
+    expanded.set(
+      spread.line,
+      readSnippet(from, spread.name, [...importing, id])
+        .value.split('\n')
+        .slice(1, -1)
+        .join('\n'),
+    );
+  }
+  const value = object.spreads.length
+    ? object.value
+        .split('\n')
+        .map((line) => expanded.get(line) ?? line)
+        .join('\n')
+    : object.value;
+  const snippet = { value, ...(object.doc === undefined ? {} : { doc: object.doc }) };
   cache.set(id, snippet);
   return snippet;
 }
 
-/** The literal's text with each `...name,` line replaced by the lines inside the imported snippet object `name`. */
-function expandSpreads(sf: SourceFile, init: ObjectLiteralExpression, file: string, importing: string[]): string {
-  const spreads = new Map<string, string>();
-  for (const prop of init.getProperties()) {
-    if (!Node.isSpreadAssignment(prop)) continue;
-    const local = prop.getExpression().getText();
-    const specifier = sf.getImportDeclarations().find((d) => d.getNamedImports().some((n) => n.getName() === local));
-    if (!specifier) throw new Error(`snippet ${file}: ...${local} is not imported from another snippet`);
-    const from = relative(TEMPLATES_DIR, join(TEMPLATES_DIR, dirname(file), specifier.getModuleSpecifierValue()));
-    const lines = readSnippet(from, local, importing).value.split('\n');
-    spreads.set(`  ...${local},`, lines.slice(1, -1).join('\n'));
-  }
-  const out = init
-    .getText()
-    .split('\n')
-    .map((line) => spreads.get(line) ?? line);
-  const left = out.find((line) => /^\s*\.\.\./.test(line));
-  if (left) throw new Error(`snippet ${file}: "${left.trim()}" must be a top-level line "  ...name," of its own`);
-  return out.join('\n');
-}
-
 /** Replaces the values of top-level keys of an object literal's text. */
 export function setKeys(value: string, set: Record<string, string>, what: string): string {
-  const sf = project.createSourceFile('/set.js', `(${value})`, { overwrite: true });
+  const sf = parse('set.js', `(${value})`);
   const object = sf.getFirstDescendant((n) => Node.isObjectLiteralExpression(n)) as ObjectLiteralExpression;
   const cuts: [number, number, string][] = [];
   for (const [key, text] of Object.entries(set)) {
@@ -147,7 +251,7 @@ export function setKeys(value: string, set: Record<string, string>, what: string
 
 /** The top-level entries of an object literal's text: each key (a quoted one unquoted) and its value's text. */
 export function objectEntries(value: string, what: string): [string, string][] {
-  const sf = project.createSourceFile('/entries.js', `(${value})`, { overwrite: true });
+  const sf = parse('entries.js', `(${value})`);
   const object = sf.getFirstDescendant((n) => Node.isObjectLiteralExpression(n));
   if (!object || !Node.isObjectLiteralExpression(object)) throw new Error(`${what} is not an object literal`);
   return object.getProperties().map((prop): [string, string] => {
@@ -164,11 +268,9 @@ export function objectEntries(value: string, what: string): [string, string][] {
  */
 export function generatedObject(dir: string, file: string, name: string, data: Record<string, unknown>): Map<string, string> {
   const where = [dir, SNIPPETS_DIR, `${file}.hbs`].join('/');
-  const sf = project.createSourceFile(`/${where.replace(/\.hbs$/, '')}`, snippetText(where, data), { overwrite: true });
-  const decl = sf.getVariableDeclaration(name);
-  const init = decl?.getInitializer();
-  if (!decl?.getVariableStatement()?.isExported() || !init || !Node.isObjectLiteralExpression(init)) throw new Error(`snippet ${where}: no "export const ${name} = {...}"`);
-  return new Map(objectEntries(init.getText(), `snippet ${where}: ${name}`));
+  const object = snippetFile(where, data).objects[name];
+  if (!object || 'error' in object) throw new Error(`snippet ${where}: no "export const ${name} = {...}"`);
+  return new Map(objectEntries(object.value, `snippet ${where}: ${name}`));
 }
 
 /**
@@ -189,9 +291,7 @@ export function generatedStatements(dir: string, file: string, fn: string, data:
 }
 
 function readStatements(feature: string, file: string, fn: string, data?: Record<string, unknown>): StatementEdit[] {
-  return snippetFunction(feature, file, fn, data)
-    .getStatements()
-    .map((st): StatementEdit => ({ kind: 'statement', file, function: fn, code: st.getText() }));
+  return snippetFunction(feature, file, fn, data).statements.map((code): StatementEdit => ({ kind: 'statement', file, function: fn, code }));
 }
 
 /** What a feature adds to `routes()` in src/routes.js (its endpoints), from snippets/routes.js. */
@@ -220,11 +320,18 @@ export function generatedAppEdits(dir: string, data: Record<string, unknown>): (
 }
 
 function readAppEdits(feature: string, data?: Record<string, unknown>): (UseEdit | PropertyEdit)[] {
+  const { parsed } = snippetFunction(feature, 'src/app.js', 'buildApp', data);
+  if (!parsed.app) throw new Error(`snippet ${feature}/${SNIPPETS_DIR}/app.js: no edits of buildApp read`);
+  if ('error' in parsed.app) throw new Error(parsed.app.error);
+  return parsed.app.map((edit) => ({ ...edit }));
+}
+
+/** The edits of `buildApp`'s statements in the app.js snippet at `where`: its `// slot:` and `// options:` sections. */
+function parseAppEdits(statements: Statement[], where: string): (UseEdit | PropertyEdit)[] {
   const file = 'src/app.js';
-  const where = `${feature}/${SNIPPETS_DIR}/app.js${data ? '.hbs' : ''}`;
   const out: (UseEdit | PropertyEdit)[] = [];
   let mode: Slot | 'options' | undefined;
-  for (const st of snippetFunction(feature, file, 'buildApp', data).getStatements()) {
+  for (const st of statements) {
     for (const range of st.getLeadingCommentRanges()) {
       const m = /^\/\/ (?:slot: (\S+)|(options):)\s*$/.exec(range.getText());
       if (!m) continue;
@@ -266,18 +373,18 @@ function cached<T extends object>(key: string, read: () => T[]): T[] {
 }
 
 /**
- * `export function <fn>` of the snippet file of `feature` for project file `file`;
- * with `data`, of the template `<file's name>.hbs` rendered with it (a `generate` kind's).
+ * The statements of `export function <fn>` in the snippet file of `feature`
+ * for project file `file`, and that file parsed; with `data`, of the
+ * template `<file's name>.hbs` rendered with it (a `generate` kind's).
  */
-function snippetFunction(feature: string, file: string, fn: string, data?: Record<string, unknown>): FunctionDeclaration {
+function snippetFunction(feature: string, file: string, fn: string, data?: Record<string, unknown>): { statements: string[]; parsed: SnippetFile } {
   const rel = join(feature, SNIPPETS_DIR, `${basename(file)}${data ? '.hbs' : ''}`);
   const where = rel.split(sep).join('/');
-  const path = join(TEMPLATES_DIR, rel);
-  if (!existsSync(path)) throw new Error(`snippet ${where} is missing: ${feature}'s edits of ${file} read it`);
-  const sf = project.createSourceFile(`/${where.replace(/\.hbs$/, '')}`, snippetText(where, data), { overwrite: true });
-  const decl = sf.getFunction(fn);
-  if (!decl?.isExported() || !decl.getBody()) throw new Error(`snippet ${where}: no "export function ${fn}(...)" (the lines ${feature} adds to ${fn}() in ${file})`);
-  return decl;
+  if (!existsSync(join(TEMPLATES_DIR, rel))) throw new Error(`snippet ${where} is missing: ${feature}'s edits of ${file} read it`);
+  const parsed = snippetFile(where, data);
+  const statements = parsed.functions[fn];
+  if (!statements) throw new Error(`snippet ${where}: no "export function ${fn}(...)" (the lines ${feature} adds to ${fn}() in ${file})`);
+  return { statements, parsed };
 }
 
 /** The text of the snippet file at `where` (relative to templates/, noted as read); with `data`, a template rendered with it. */
