@@ -2,7 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SNIPPETS_DIR, TEMPLATES_DIR, walkFiles } from '../generators/engine/templates.js';
-import { PREBUILT_SNIPPETS, parseSnippetFile, snippetKey, type SnippetFile } from '../generators/engine/snippets.js';
+import { PREBUILT_SNIPPETS, parseSnippetFile, type SnippetFile } from '../generators/engine/snippets.js';
+import { prebuiltKey } from '../generators/engine/prebuilt-key.js';
 
 /**
  * `npm run build`: every feature's snippet file, parsed (snippets.ts), so
@@ -19,7 +20,7 @@ for (const path of walkFiles(TEMPLATES_DIR)) {
   const [feature, dir] = where.split('/');
   if (feature === 'generate' || dir !== SNIPPETS_DIR || !where.endsWith('.js')) continue;
   const text = readFileSync(path, 'utf8');
-  out[snippetKey(where, text)] = parseSnippetFile(where, text);
+  out[prebuiltKey(where, text)] = parseSnippetFile(where, text);
 }
 writeFileSync(join(root, 'dist/generators/engine', PREBUILT_SNIPPETS), JSON.stringify(out));
 console.log(`snippet-files: ${Object.keys(out).length} files`);

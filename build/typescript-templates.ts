@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import * as prettier from 'prettier';
 import { TEMPLATES_DIR, walkFiles } from '../generators/engine/templates.js';
 import { isConverted, toTypeScript } from '../generators/engine/typescript.js';
-import { PREBUILT_FILE, prebuiltKey } from '../generators/engine/typescript-project.js';
+import { PREBUILT_FILE } from '../generators/engine/typescript-project.js';
+import { prebuiltKey } from '../generators/engine/prebuilt-key.js';
 
 /**
  * `npm run build`: the TypeScript of every plain template module, converted

@@ -10,7 +10,8 @@ import { registrySlots, render } from '../generators/engine/render.js';
 import { renderFiles } from '../generators/engine/generate.js';
 import { scaffold, type GenerateRequest } from '../generators/generate/kinds.js';
 import { resolveAnswers } from '../generators/engine/answers.js';
-import { PREBUILT_SNIPPETS, appEdits, parseSnippetFile, routeStatements, snippetFilesRead, snippetKey, statements } from '../generators/engine/snippets.js';
+import { PREBUILT_SNIPPETS, appEdits, parseSnippetFile, routeStatements, snippetFilesRead, statements } from '../generators/engine/snippets.js';
+import { prebuiltKey } from '../generators/engine/prebuilt-key.js';
 import { SNIPPETS_DIR, TEMPLATES_DIR, templateFiles, walkFiles } from '../generators/engine/templates.js';
 import { isCheckedFile, typecheck } from '../generators/engine/typecheck.js';
 import type { Answers, Edit } from '../generators/types.js';
@@ -73,7 +74,7 @@ test('the build parsed every feature snippet file as it stands (what create, add
   assert.ok(files.length >= 40, `snippet files: ${files}`);
   for (const where of files) {
     const text = readFileSync(join(TEMPLATES_DIR, where), 'utf8');
-    const entry = prebuilt[snippetKey(where, text)];
+    const entry = prebuilt[prebuiltKey(where, text)];
     assert.ok(entry, `${where} is not in ${PREBUILT_SNIPPETS}: run npm run build`);
     assert.equal(entry, parseSnippetFile(where, text), where);
   }

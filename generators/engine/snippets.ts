@@ -1,9 +1,9 @@
 import Handlebars from 'handlebars';
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import type { ObjectLiteralExpression, SourceFile, Statement } from 'ts-morph';
 import { Node, Project } from './ts-morph.js';
+import { prebuiltKey } from './prebuilt-key.js';
 import { SLOTS, type PropertyEdit, type Slot, type StatementEdit, type UseEdit } from '../types.js';
 import { SNIPPETS_DIR, TEMPLATES_DIR } from './templates.js';
 
@@ -103,11 +103,6 @@ interface Snippet {
 /** The file `npm run build` writes next to this module (build/snippet-files.ts): each feature's snippet file, parsed. */
 export const PREBUILT_SNIPPETS = 'snippet-files.json';
 
-/** A snippet file's key in the prebuilt file: its path (relative to templates/) and its text. */
-export function snippetKey(where: string, text: string): string {
-  return createHash('sha256').update(where).update('\0').update(text).digest('base64url');
-}
-
 let prebuilt: Record<string, SnippetFile> | undefined;
 function prebuiltSnippet(where: string, text: string): SnippetFile | undefined {
   if (!prebuilt) {
@@ -119,7 +114,7 @@ function prebuiltSnippet(where: string, text: string): SnippetFile | undefined {
       prebuilt = {};
     }
   }
-  return prebuilt[snippetKey(where, text)];
+  return prebuilt[prebuiltKey(where, text)];
 }
 
 /** Parses a snippet file (`where` names it in messages, relative to templates/). */

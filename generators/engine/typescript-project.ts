@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Answers, Edit } from '../types.js';
 import type { Content } from './content.js';
 import { jsdocComment } from './jsdoc-comments.js';
+import { prebuiltKey } from './prebuilt-key.js';
 import { isTypeScriptProject } from './script-files.js';
 import { isConverted, renameProjectPaths, toTypeScript, typescriptPath, typescriptSpecifier } from './typescript.js';
 
@@ -16,11 +16,6 @@ import { isConverted, renameProjectPaths, toTypeScript, typescriptPath, typescri
 
 /** The file `npm run build` writes next to this module (build/typescript-templates.ts): each plain template module in TypeScript, formatted. */
 export const PREBUILT_FILE = 'typescript-templates.json';
-
-/** A template module's key in the prebuilt file: its project path and its text. */
-export function prebuiltKey(path: string, source: string): string {
-  return createHash('sha256').update(path).update('\0').update(source).digest('base64url');
-}
 
 let prebuilt: Record<string, string> | undefined;
 function prebuiltText(path: string, source: string): string | undefined {
