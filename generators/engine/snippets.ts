@@ -135,13 +135,15 @@ export function parseSnippetFile(where: string, text: string): SnippetFile {
       }
     }
   }
+  const isApp = /(^|\/)app\.js(\.hbs)?$/.test(where);
   for (const fn of sf.getFunctions()) {
     const name = fn.getName();
-    if (name && fn.isExported() && fn.getBody()) parsed.functions[name] = fn.getStatements().map((st) => st.getText());
-  }
-  if (/(^|\/)app\.js(\.hbs)?$/.test(where) && parsed.functions.buildApp) {
+    if (!name || !fn.isExported() || !fn.getBody()) continue;
+    const statements = fn.getStatements();
+    parsed.functions[name] = statements.map((st) => st.getText());
+    if (!isApp || name !== 'buildApp') continue;
     try {
-      parsed.app = parseAppEdits(sf.getFunctionOrThrow('buildApp').getStatements(), where);
+      parsed.app = parseAppEdits(statements, where);
     } catch (error) {
       parsed.app = { error: (error as Error).message };
     }
@@ -217,13 +219,11 @@ function readSnippet(file: string, name: string, importing: string[] = []): Snip
         .join('\n'),
     );
   }
-  const value = object.spreads.length
-    ? object.value
-        .split('\n')
-        .map((line) => expanded.get(line) ?? line)
-        .join('\n')
-    : object.value;
-  const snippet = { value, ...(object.doc === undefined ? {} : { doc: object.doc }) };
+  const value = object.value
+    .split('\n')
+    .map((line) => expanded.get(line) ?? line)
+    .join('\n');
+  const snippet = { value, doc: object.doc };
   cache.set(id, snippet);
   return snippet;
 }
