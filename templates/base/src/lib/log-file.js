@@ -77,10 +77,11 @@ const fstat = promisify(fs.fstat);
 /**
  * Lines gathered in a block of memory and handed on when the block is full,
  * or FLUSH_AFTER_MS after the first line in it. Each line is copied into the
- * block at once, so no line object outlives its request: a queue of strings
- * held that long made the garbage collector move them to the old generation,
- * which cost more than the writes saved. Two blocks take turns, one filling
- * while the other is written, so a steady load allocates nothing.
+ * block at once, so no line object outlives its request. (A queue of strings
+ * held that long was slower than one write per event-loop turn; the garbage
+ * collector moving them to the old generation is the likely reason.) Two
+ * blocks take turns, one filling while the other is written, so a steady load
+ * allocates nothing.
  */
 export class LineBuffer {
   /** @param {(bytes: Buffer) => void} handOff receives the filled part of a block; `reuse` gives the block back once done with it */
